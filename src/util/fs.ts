@@ -2,13 +2,15 @@
  * File writes that never leave a half-written file behind: write to a temporary sibling,
  * fsync, then rename over the target (rename is atomic on POSIX file systems).
  */
-import { randomBytes } from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 function tempSibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
 }
 
 /** Atomically replace `path` with `data` (creating parent folders). */
@@ -40,7 +42,10 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
  * only when it succeeds is the old directory swapped out and removed. A failure inside `fill`
  * leaves the previous directory untouched.
  */
-export async function replaceDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
+export async function replaceDirAtomic(
+  dir: string,
+  fill: (tmpDir: string) => Promise<void>,
+): Promise<void> {
   const parent = dirname(dir);
   await fsp.mkdir(parent, { recursive: true });
   const tmp = tempSibling(dir);

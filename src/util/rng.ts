@@ -29,7 +29,8 @@ export class Rng {
 
   /** Integer uniform on [0, n). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`Rng.int: n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new RangeError(`Rng.int: n must be a positive integer, got ${n}`);
     return Math.floor(this.prng() * n);
   }
 

@@ -1,0 +1,128 @@
+/**
+ * Commands of the CLI contract (ARCHITECTURE.md) whose library part is not built yet. They are
+ * registered, with their documented options, so `--help` shows them; running one says so and
+ * exits with code 1.
+ */
+import type { Command } from 'commander';
+import { NotImplementedError } from '../../util/errors.ts';
+
+interface Pending {
+  name: string;
+  summary: string;
+  options: [flags: string, description: string][];
+}
+
+const PENDING: Pending[] = [
+  {
+    name: 'train',
+    summary: 'train the VIBANN ensemble (5-fold CV networks) and save it',
+    options: [
+      ['--data <file>', 'dataset CSV'],
+      ['--split <spec>', 'reference | cluster | FILE'],
+      ['--preset <name>', 'default | paper'],
+      ['--seeds <n>', 'repeat the CV ensemble with N seeds'],
+      ['--epochs <n>', 'maximum epochs per network'],
+      ['--batch <n>', 'batch size'],
+      ['--quick', 'a short smoke run'],
+      ['--out <dir>', 'model directory (default models/default)'],
+    ],
+  },
+  {
+    name: 'evaluate',
+    summary: 'accuracy and calibration metrics of a trained model on test and calibration rows',
+    options: [
+      ['--model <dir>', 'model directory'],
+      ['--split <spec>', 'reference | cluster | FILE'],
+      ['--mc <S>', 'Monte Carlo dropout passes'],
+    ],
+  },
+  {
+    name: 'design',
+    summary: 'propose new hard glass compositions (latent MCMC, refinement, gates)',
+    options: [
+      ['--model <dir>', 'model directory'],
+      ['--load <N>', 'design load in N (default 0.5)'],
+      ['--target <LO:HI>', 'target HV window'],
+      ['--ban <elements>', 'banned elements, e.g. B'],
+      ['--allow <elements>', 'allowed element set'],
+      ['--max-elements <n>', 'maximum number of elements'],
+      ['--n <n>', 'candidates to report (default 5)'],
+      ['--seed <n>', 'seed'],
+      ['--out <dir>', 'run directory'],
+    ],
+  },
+  {
+    name: 'structure',
+    summary: 'atomistic structure analysis of MD glasses; LAMMPS input and driver',
+    options: [],
+  },
+  {
+    name: 'tune',
+    summary: 'hyperparameter search (seeded TPE, CV validation loss)',
+    options: [
+      ['--trials <n>', 'number of trials (default 50)'],
+      ['--resume <file>', 'continue a trial log'],
+    ],
+  },
+  {
+    name: 'baselines',
+    summary: 'Lasso, Ridge, k-NN, RF, GB, MLP and GP on the same split and features',
+    options: [['--split <spec>', 'reference | cluster | FILE']],
+  },
+  {
+    name: 'bo',
+    summary: 'GP Bayesian-optimisation design baseline',
+    options: [
+      ['--model <dir>', 'model directory'],
+      ['--load <N>', 'design load in N (default 0.5)'],
+      ['--iterations <n>', 'BO iterations (default 200)'],
+    ],
+  },
+  {
+    name: 'explain',
+    summary: 'attention, integrated gradients, permutation importance',
+    options: [['--model <dir>', 'model directory']],
+  },
+  {
+    name: 'latent',
+    summary: 'latent-space analysis: clusters, PCA, t-SNE, traversal',
+    options: [['--model <dir>', 'model directory']],
+  },
+  {
+    name: 'lofo',
+    summary: 'leave-family-out validation',
+    options: [
+      ['--list', 'list families with their row counts and median HV'],
+      ['--family <elements>', 'hold out every row containing these elements, e.g. Mo,Ta,Si,W'],
+    ],
+  },
+  {
+    name: 'report',
+    summary: 'one self-contained HTML page for a run directory',
+    options: [
+      ['--run <dir>', 'run directory'],
+      ['--out <file>', 'HTML file'],
+    ],
+  },
+  {
+    name: 'serve',
+    summary: 'local web page for predictions and design',
+    options: [['--port <n>', 'port on 127.0.0.1']],
+  },
+];
+
+export function registerPending(program: Command, names?: readonly string[]): void {
+  for (const p of PENDING) {
+    if (names && !names.includes(p.name)) continue;
+    const cmd = program
+      .command(p.name)
+      .description(`${p.summary} [not built yet]`)
+      .option('--json', 'print one JSON document on stdout');
+    for (const [flags, desc] of p.options) cmd.option(flags, desc);
+    cmd.action(() => {
+      throw new NotImplementedError(`'vibann ${p.name}'`);
+    });
+  }
+}
+
+export const PENDING_NAMES = PENDING.map((p) => p.name);

@@ -1,0 +1,43 @@
+/**
+ * Sample weights that down-weight over-represented chemistries (SPEC §2).
+ *
+ * Counts per element family over the training rows only; w = 1/√count; rows of the single most
+ * frequent family × 0.35; divided by the mean; clipped to [0.25, 4.0].
+ */
+import type { Dataset } from './dataset.ts';
+import { familyKey } from './family.ts';
+
+export type SampleWeighting = 'family' | 'none';
+
+export interface FamilyWeightOptions {
+  /** Extra factor for the single most frequent family (default 0.35). */
+  topFamilyFactor?: number;
+  /** Lower clip after normalising to mean 1 (default 0.25). */
+  min?: number;
+  /** Upper clip after normalising to mean 1 (default 4.0). */
+  max?: number;
+}
+
+/** Weights of `rows` (aligned with `rows`), computed from those rows only. */
+export function familyWeights(ds: Dataset, rows: readonly number[], o: FamilyWeightOptions = {}): Float64Array {
+  const factor = o.topFamilyFactor ?? 0.35;
+  const lo = o.min ?? 0.25;
+  const hi = o.max ?? 4.0;
+  const keys = rows.map((r) => familyKey(ds.compositions[r]));
+  const counts = new Map<string, number>();
+  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  // The single most frequent family; on a tie the first one met in row order (as the peer does).
+  let top = keys[0];
+  for (const [k, c] of counts) if (c > (counts.get(top) ?? 0)) top = k;
+  const w = Float64Array.from(keys, (k) => (1 / Math.sqrt(counts.get(k)!)) * (k === top ? factor : 1));
+  let mean = 0;
+  for (const v of w) mean += v;
+  mean /= w.length;
+  for (let i = 0; i < w.length; i++) w[i] = Math.min(hi, Math.max(lo, w[i] / mean));
+  return w;
+}
+
+/** Weights for `rows` under a weighting scheme ('none' gives ones). */
+export function sampleWeights(ds: Dataset, rows: readonly number[], scheme: SampleWeighting): Float64Array {
+  return scheme === 'none' ? new Float64Array(rows.length).fill(1) : familyWeights(ds, rows);
+}
