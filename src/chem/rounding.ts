@@ -4,14 +4,24 @@
  *
  * The work is done in integer units of `step`: each value becomes value/step units, is floored,
  * and the units still missing from the total go one each to the largest remainders. Units that are
- * within float noise of a whole number (|u − round(u)| ≤ 1e-9·max(1, |u|)) are taken as that whole
+ * within float noise of a whole number (|u − round(u)| ≤ 1e-9 + 1e-12·|u|) are taken as that whole
  * number, so 0.07 · 100 = 7.000000000000001 stays 7 and 0.144 · 100 / 0.5 = 28.799999999999997
  * keeps its remainder 0.8.
  */
 import { CompositionError } from '../util/errors.ts';
 
-/** Relative tolerance under which a unit count is treated as a whole number (float noise). */
-const SNAP_TOL = 1e-9;
+/** Absolute part of the distance under which a unit count is a whole number (float noise). */
+const SNAP_ABS = 1e-9;
+/** Relative part: float noise of u grows with |u| (a few ulps, ~1e-15·|u|); 1e-12 covers it. */
+const SNAP_REL = 1e-12;
+/** Relative tolerance for values already summing to the total (no rescaling below it). */
+const SUM_TOL = 1e-9;
+
+/** The whole number nearest to u when u is within float noise of it, else u. */
+function snap(u: number): number {
+  const near = Math.round(u);
+  return Math.abs(u - near) <= SNAP_ABS + SNAP_REL * Math.abs(u) ? near : u;
+}
 /** Remainders are compared after rounding to this many units, so float noise makes exact ties. */
 const REMAINDER_QUANTUM = 1e9;
 
@@ -22,9 +32,8 @@ function checkStep(step: number, total: number): number {
   if (!Number.isFinite(total) || total < 0) {
     throw new CompositionError(`Invalid rounding total ${total}: expected a non-negative number`);
   }
-  const units = total / step;
-  const whole = Math.round(units);
-  if (Math.abs(units - whole) > SNAP_TOL * Math.max(1, whole)) {
+  const whole = snap(total / step);
+  if (!Number.isInteger(whole)) {
     throw new CompositionError(
       `Rounding step ${step} does not divide the total ${total} into a whole number of steps`,
     );
@@ -58,15 +67,13 @@ export function largestRemainderUnits(
   if (sum === 0) {
     throw new CompositionError(`Cannot round values that sum to 0 to a total of ${total}`);
   }
-  const scale = Math.abs(sum - total) > SNAP_TOL * total ? total / sum : 1;
+  const scale = Math.abs(sum - total) > SUM_TOL * total ? total / sum : 1;
   const scaled = scale === 1 ? values : values.map((v) => v * scale);
   const units: number[] = [];
   const remainders: number[] = [];
   let floorSum = 0;
   for (const v of scaled) {
-    const u = v / step;
-    const near = Math.round(u);
-    const snapped = Math.abs(u - near) <= SNAP_TOL * Math.max(1, Math.abs(u)) ? near : u;
+    const snapped = snap(v / step);
     const f = Math.floor(snapped);
     units.push(f);
     remainders.push(Math.round((snapped - f) * REMAINDER_QUANTUM));
