@@ -1,0 +1,991 @@
+/**
+ * Gaussian mixture with full covariances for the latent density of SPEC §9.1, and the weighted
+ * quantile used for its support threshold.
+ *
+ * Conventions follow scikit-learn's `GaussianMixture(covariance_type='full', init_params='kmeans')`:
+ * - each restart: weighted k-means++ seeding (greedy, 2 + ⌊ln K⌋ local trials) + weighted Lloyd,
+ *   hard labels → one M-step → EM; `nInit` restarts (default 10), the fit with the highest weighted
+ *   mean log-likelihood is kept;
+ * - `regCovar` (1e-6) added to every covariance diagonal; N_k gets + 10·ε like sklearn, so an empty
+ *   component stays finite;
+ * - convergence when the mean per-sample weighted log-likelihood (Σ w_i log p(x_i) / Σ w_i, from the
+ *   E-step) changes by less than `tol` (1e-3), at most `maxIter` (100) EM iterations.
+ * Weighted EM: sample weight w_i multiplies row i's responsibilities in every sum (N_k, means,
+ * covariances, the log-likelihood) and its probability in the k-means++ draws and Lloyd means, so a
+ * fit with integer weights equals the unweighted fit on rows duplicated w_i times (same seed).
+ * The restart's score is the mean weighted log-likelihood of its *final* parameters (sklearn keeps the
+ * E-step value before the last M-step; ours is the likelihood of the model actually returned).
+ *
+ * Numerics: per component the Cholesky factor L of Σ_k and U = L⁻¹ (lower triangular, the
+ * "precision Cholesky") are precomputed, so log N(x | μ_k, Σ_k) = −½(d ln 2π + ln|Σ_k| + ‖Ux − Uμ_k‖²)
+ * costs d²/2 multiply-adds and no division; mixtures use log-sum-exp throughout.
+ */
+import { InputError, VibannError } from '../util/errors.ts';
+import type { Rng } from '../util/rng.ts';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+const EPS = 2.220446049250313e-16;
+
+/** Options of a Gaussian-mixture fit (scikit-learn names and defaults). */
+export interface GmmOptions {
+  /** Number of mixture components K (integer ≥ 1). */
+  nComponents: number;
+  /** Independent k-means++/EM restarts; the best weighted log-likelihood is kept. Default 10. */
+  nInit?: number;
+  /** Maximum EM iterations per restart. Default 100. */
+  maxIter?: number;
+  /** Convergence tolerance on the change of the weighted mean log-likelihood per row (nats). Default 1e-3. */
+  tol?: number;
+  /** Added to each covariance diagonal (units of x²), keeps Σ_k positive definite. Default 1e-6. */
+  regCovar?: number;
+  /** Maximum Lloyd iterations of the k-means initialisation. Default 300 (sklearn KMeans). */
+  kmeansMaxIter?: number;
+}
+
+/** Fit options: the GMM options plus sample weights and the random stream. */
+export interface GmmFitOptions extends GmmOptions {
+  /** Sample weights (≥ 0, not all 0), one per row; default all 1. Only their ratios matter. */
+  weights?: ArrayLike<number>;
+  /** Random stream for the k-means++ seeding; restart r uses rng.fork(`restart-${r}`). */
+  rng: Rng;
+}
+
+/** Resolved options recorded with a fitted mixture. */
+export type GmmResolvedOptions = Required<GmmOptions>;
+
+/** What the fit did (provenance). */
+export interface GmmFitInfo {
+  /** Whether the kept restart met the tolerance before maxIter. */
+  converged: boolean;
+  /** EM iterations of the kept restart. */
+  nIter: number;
+  /** Weighted mean log-likelihood per row of the returned model on the training rows (nats). */
+  meanLogLikelihood: number;
+  /** 0-based index of the kept restart. */
+  bestRestart: number;
+  /** Number of training rows. */
+  nRows: number;
+  /** Whether non-uniform sample weights were given. */
+  weighted: boolean;
+}
+
+/** Serialised mixture (exact round trip: JSON numbers are the same doubles). */
+export interface GaussianMixtureJSON {
+  kind: 'GaussianMixture';
+  version: 1;
+  /** Dimension d. */
+  dim: number;
+  /** Mixing weights π_k (sum 1). */
+  weights: number[];
+  /** Means μ_k, K × d. */
+  means: number[][];
+  /** Covariances Σ_k (regCovar already added), K × d × d. */
+  covariances: number[][][];
+  /** Fit options, if fitted. */
+  options: GmmResolvedOptions | null;
+  /** Fit provenance, if fitted. */
+  fit: GmmFitInfo | null;
+}
+
+/** One BIC-curve point. */
+export interface BicPoint {
+  /** Number of components. */
+  k: number;
+  /** BIC = −2·logL + p·ln n. */
+  bic: number;
+  /** logL used in the BIC (weights normalised to sum n). */
+  logLikelihood: number;
+  /** Free parameters p = (K−1) + K·d + K·d(d+1)/2. */
+  nParameters: number;
+}
+
+type Rows = readonly ArrayLike<number>[];
+
+function resolveOptions(o: GmmOptions): GmmResolvedOptions {
+  const r: GmmResolvedOptions = {
+    nComponents: o.nComponents,
+    nInit: o.nInit ?? 10,
+    maxIter: o.maxIter ?? 100,
+    tol: o.tol ?? 1e-3,
+    regCovar: o.regCovar ?? 1e-6,
+    kmeansMaxIter: o.kmeansMaxIter ?? 300,
+  };
+  const posInt = (name: string, v: number) => {
+    if (!Number.isInteger(v) || v < 1)
+      throw new InputError(`GaussianMixture: ${name} = ${v}; expected an integer ≥ 1`);
+  };
+  posInt('nComponents', r.nComponents);
+  posInt('nInit', r.nInit);
+  posInt('maxIter', r.maxIter);
+  posInt('kmeansMaxIter', r.kmeansMaxIter);
+  if (!(r.tol >= 0)) throw new InputError(`GaussianMixture: tol = ${r.tol}; expected ≥ 0`);
+  if (!(r.regCovar >= 0))
+    throw new InputError(`GaussianMixture: regCovar = ${r.regCovar}; expected ≥ 0`);
+  return r;
+}
+
+/** Rows → flat row-major Float64Array (n × d), validating shape and finiteness. */
+function flatten(
+  X: Rows,
+  what: string,
+  dim?: number,
+): { data: Float64Array; n: number; d: number } {
+  const n = X.length;
+  if (n === 0) throw new InputError(`${what}: no rows; expected at least 1`);
+  const d = dim ?? X[0].length;
+  if (d === 0) throw new InputError(`${what}: rows have no columns`);
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const row = X[i];
+    if (row.length !== d)
+      throw new InputError(`${what}: row ${i + 1} has ${row.length} values; expected ${d}`);
+    for (let j = 0; j < d; j++) {
+      const v = row[j];
+      if (!Number.isFinite(v))
+        throw new InputError(
+          `${what}: row ${i + 1}, column ${j + 1} is ${v}; expected a finite number`,
+        );
+      data[i * d + j] = v;
+    }
+  }
+  return { data, n, d };
+}
+
+function resolveWeights(
+  weights: ArrayLike<number> | undefined,
+  n: number,
+  what: string,
+): Float64Array {
+  const w = new Float64Array(n);
+  if (weights === undefined) return w.fill(1);
+  if (weights.length !== n)
+    throw new InputError(`${what}: ${weights.length} weights for ${n} rows`);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const v = weights[i];
+    if (!(Number.isFinite(v) && v >= 0))
+      throw new InputError(`${what}: weight of row ${i + 1} is ${v}; expected a finite number ≥ 0`);
+    w[i] = v;
+    total += v;
+  }
+  if (!(total > 0)) throw new InputError(`${what}: all weights are 0; expected a positive total`);
+  return w;
+}
+
+function logSumExp(a: Float64Array, len: number): number {
+  let m = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < len; k++) if (a[k] > m) m = a[k];
+  if (m === Number.NEGATIVE_INFINITY) return m;
+  let s = 0;
+  for (let k = 0; k < len; k++) s += Math.exp(a[k] - m);
+  return m + Math.log(s);
+}
+
+/** First index whose cumulative value exceeds r (r < cum[last] guaranteed by the callers). */
+function searchCumulative(cum: Float64Array, r: number): number {
+  let lo = 0;
+  let hi = cum.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cum[mid] > r) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function sqDist(
+  data: Float64Array,
+  i: number,
+  centres: Float64Array,
+  c: number,
+  d: number,
+): number {
+  let s = 0;
+  const a = i * d;
+  const b = c * d;
+  for (let j = 0; j < d; j++) {
+    const t = data[a + j] - centres[b + j];
+    s += t * t;
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weighted k-means (k-means++ seeding + Lloyd)
+// ---------------------------------------------------------------------------------------------
+
+/** Result of weighted k-means. */
+export interface KMeansResult {
+  /** Cluster centres, k × d. */
+  centres: number[][];
+  /** 0-based cluster of each row. */
+  labels: number[];
+  /** Weighted within-cluster sum of squared distances. */
+  inertia: number;
+  /** Lloyd iterations done. */
+  nIter: number;
+}
+
+/**
+ * Weighted k-means++ seeding as scikit-learn's `_kmeans_plusplus` with sample weights: first centre
+ * drawn with probability ∝ w_i, then each next centre from 2 + ⌊ln k⌋ candidates drawn ∝ w_i·D²(x_i)
+ * (the candidate that minimises the weighted potential Σ w_i min D² wins). Draws use the first
+ * cumulative weight strictly above u·total, so zero-weight rows are never picked and duplicated rows
+ * behave like one row with the summed weight.
+ */
+function kmeansPlusPlus(
+  data: Float64Array,
+  n: number,
+  d: number,
+  w: Float64Array,
+  k: number,
+  rng: Rng,
+): Float64Array {
+  const centres = new Float64Array(k * d);
+  const cum = new Float64Array(n);
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    acc += w[i];
+    cum[i] = acc;
+  }
+  const first = searchCumulative(cum, rng.uniform() * acc);
+  centres.set(data.subarray(first * d, first * d + d), 0);
+  const closest = new Float64Array(n);
+  for (let i = 0; i < n; i++) closest[i] = sqDist(data, i, centres, 0, d);
+  const nTrials = 2 + Math.floor(Math.log(k));
+  const trialDist = new Float64Array(n);
+  const bestDist = new Float64Array(n);
+  for (let c = 1; c < k; c++) {
+    acc = 0;
+    for (let i = 0; i < n; i++) {
+      acc += w[i] * closest[i];
+      cum[i] = acc;
+    }
+    let bestPot = Number.POSITIVE_INFINITY;
+    let bestId = -1;
+    for (let t = 0; t < nTrials; t++) {
+      const r = rng.uniform() * acc;
+      // all remaining mass is 0 (fewer distinct rows than k): fall back to a weighted draw
+      const id =
+        acc > 0 ? searchCumulative(cum, r) : searchCumulative(weightCum(w), rng.uniform() * sum(w));
+      let p = 0;
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) {
+          const tt = data[i * d + j] - data[id * d + j];
+          s += tt * tt;
+        }
+        trialDist[i] = Math.min(closest[i], s);
+        p += w[i] * trialDist[i];
+      }
+      if (p < bestPot) {
+        bestPot = p;
+        bestId = id;
+        bestDist.set(trialDist);
+      }
+    }
+    centres.set(data.subarray(bestId * d, bestId * d + d), c * d);
+    closest.set(bestDist);
+  }
+  return centres;
+}
+
+function sum(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return s;
+}
+
+function weightCum(w: Float64Array): Float64Array {
+  const c = new Float64Array(w.length);
+  let acc = 0;
+  for (let i = 0; i < w.length; i++) {
+    acc += w[i];
+    c[i] = acc;
+  }
+  return c;
+}
+
+function lloyd(
+  data: Float64Array,
+  n: number,
+  d: number,
+  w: Float64Array,
+  centres: Float64Array,
+  k: number,
+  maxIter: number,
+): { labels: Int32Array; inertia: number; nIter: number } {
+  const labels = new Int32Array(n).fill(-1);
+  const dist = new Float64Array(n);
+  const mass = new Float64Array(k);
+  let nIter = 0;
+  for (let it = 0; it < maxIter; it++) {
+    nIter = it + 1;
+    let changed = false;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      let bd = Number.POSITIVE_INFINITY;
+      for (let c = 0; c < k; c++) {
+        const s = sqDist(data, i, centres, c, d);
+        if (s < bd) {
+          bd = s;
+          best = c;
+        }
+      }
+      dist[i] = bd;
+      if (labels[i] !== best) {
+        labels[i] = best;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+    // weighted means; empty clusters move to the rows farthest from their centres
+    centres.fill(0);
+    mass.fill(0);
+    for (let i = 0; i < n; i++) {
+      const c = labels[i];
+      mass[c] += w[i];
+      for (let j = 0; j < d; j++) centres[c * d + j] += w[i] * data[i * d + j];
+    }
+    const used = new Set<number>();
+    for (let c = 0; c < k; c++) {
+      if (mass[c] > 0) {
+        for (let j = 0; j < d; j++) centres[c * d + j] /= mass[c];
+        continue;
+      }
+      let far = -1;
+      let fd = -1;
+      for (let i = 0; i < n; i++) {
+        if (w[i] > 0 && !used.has(i) && dist[i] > fd) {
+          fd = dist[i];
+          far = i;
+        }
+      }
+      if (far < 0) far = 0;
+      used.add(far);
+      centres.set(data.subarray(far * d, far * d + d), c * d);
+    }
+  }
+  let inertia = 0;
+  for (let i = 0; i < n; i++) inertia += w[i] * dist[i];
+  return { labels, inertia, nIter };
+}
+
+/**
+ * Weighted k-means: k-means++ seeding then Lloyd iterations until no label changes (or maxIter);
+ * ties go to the lower cluster index; an empty cluster is moved to the positive-weight row farthest
+ * from its centre. `nInit` seeded restarts (rng.fork(`kmeans-${r}`)) keep the lowest weighted inertia.
+ */
+export function weightedKMeans(
+  X: Rows,
+  k: number,
+  options: { rng: Rng; weights?: ArrayLike<number>; maxIter?: number; nInit?: number },
+): KMeansResult {
+  const { data, n, d } = flatten(X, 'weightedKMeans');
+  const w = resolveWeights(options.weights, n, 'weightedKMeans');
+  if (!Number.isInteger(k) || k < 1 || k > n)
+    throw new InputError(`weightedKMeans: k = ${k}; expected 1 ≤ k ≤ ${n}`);
+  let best: KMeansResult | null = null;
+  for (let r = 0; r < (options.nInit ?? 1); r++) {
+    const centres = kmeansPlusPlus(data, n, d, w, k, options.rng.fork(`kmeans-${r}`));
+    const res = lloyd(data, n, d, w, centres, k, options.maxIter ?? 300);
+    if (best === null || res.inertia < best.inertia) {
+      best = {
+        centres: Array.from({ length: k }, (_, c) =>
+          Array.from(centres.subarray(c * d, c * d + d)),
+        ),
+        labels: Array.from(res.labels),
+        inertia: res.inertia,
+        nIter: res.nIter,
+      };
+    }
+  }
+  return best!;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linear algebra helpers (row-major d × d Float64Array)
+// ---------------------------------------------------------------------------------------------
+
+/** Lower Cholesky factor of a symmetric positive-definite matrix, or null if it is not. */
+function cholesky(a: Float64Array, d: number): Float64Array | null {
+  const l = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    let s = a[j * d + j];
+    for (let m = 0; m < j; m++) s -= l[j * d + m] * l[j * d + m];
+    if (!(s > 0)) return null;
+    const ljj = Math.sqrt(s);
+    l[j * d + j] = ljj;
+    for (let i = j + 1; i < d; i++) {
+      let t = a[i * d + j];
+      for (let m = 0; m < j; m++) t -= l[i * d + m] * l[j * d + m];
+      l[i * d + j] = t / ljj;
+    }
+  }
+  return l;
+}
+
+/** Inverse of a lower-triangular matrix (lower triangular). */
+function invLower(l: Float64Array, d: number): Float64Array {
+  const u = new Float64Array(d * d);
+  for (let c = 0; c < d; c++) {
+    u[c * d + c] = 1 / l[c * d + c];
+    for (let i = c + 1; i < d; i++) {
+      let s = 0;
+      for (let m = c; m < i; m++) s -= l[i * d + m] * u[m * d + c];
+      u[i * d + c] = s / l[i * d + i];
+    }
+  }
+  return u;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mixture
+// ---------------------------------------------------------------------------------------------
+
+interface Params {
+  weights: Float64Array;
+  means: Float64Array; // K × d
+  covs: Float64Array; // K × d × d
+}
+
+interface FitResult {
+  params: Params;
+  converged: boolean;
+  nIter: number;
+  meanLogLik: number;
+}
+
+/** A Gaussian mixture with full covariances (SPEC §9.1). Immutable once built. */
+export class GaussianMixture {
+  /** Number of components K. */
+  readonly nComponents: number;
+  /** Dimension d. */
+  readonly dim: number;
+  /** Fit options (null if built from parameters). */
+  readonly options: GmmResolvedOptions | null;
+  /** Fit provenance (null if built from parameters). */
+  readonly fitInfo: GmmFitInfo | null;
+
+  private readonly pi: Float64Array;
+  private readonly mu: Float64Array;
+  private readonly cov: Float64Array;
+  private readonly chol: Float64Array[]; // L_k
+  private readonly precChol: Float64Array[]; // U_k = L_k⁻¹
+  private readonly precMu: Float64Array[]; // U_k μ_k
+  private readonly logConst: Float64Array; // ln π_k − ½(d ln 2π + ln|Σ_k|)
+
+  /**
+   * Builds a mixture from parameters (weights sum to 1; covariances symmetric positive definite,
+   * regularisation already included). Throws VibannError if a covariance is not positive definite.
+   */
+  constructor(
+    params: { weights: ArrayLike<number>; means: Rows; covariances: readonly Rows[] },
+    options: GmmResolvedOptions | null = null,
+    fitInfo: GmmFitInfo | null = null,
+  ) {
+    const K = params.weights.length;
+    if (K < 1 || params.means.length !== K || params.covariances.length !== K) {
+      throw new InputError(
+        'GaussianMixture: weights, means and covariances must have the same number K ≥ 1 of components',
+      );
+    }
+    const d = params.means[0].length;
+    const mu = flatten(params.means, 'GaussianMixture means', d).data;
+    const cov = new Float64Array(K * d * d);
+    for (let k = 0; k < K; k++)
+      cov.set(
+        flatten(params.covariances[k], `GaussianMixture covariance ${k + 1}`, d).data,
+        k * d * d,
+      );
+    const pi = Float64Array.from(params.weights);
+    this.nComponents = K;
+    this.dim = d;
+    this.options = options;
+    this.fitInfo = fitInfo;
+    this.pi = pi;
+    this.mu = mu;
+    this.cov = cov;
+    this.chol = [];
+    this.precChol = [];
+    this.precMu = [];
+    this.logConst = new Float64Array(K);
+    for (let k = 0; k < K; k++) {
+      const l = cholesky(cov.subarray(k * d * d, (k + 1) * d * d), d);
+      if (l === null)
+        throw new VibannError(
+          `GaussianMixture: covariance of component ${k + 1} is not positive definite`,
+        );
+      const u = invLower(l, d);
+      const um = new Float64Array(d);
+      for (let a = 0; a < d; a++) {
+        let s = 0;
+        for (let b = 0; b <= a; b++) s += u[a * d + b] * mu[k * d + b];
+        um[a] = s;
+      }
+      let logDet = 0;
+      for (let a = 0; a < d; a++) logDet += 2 * Math.log(l[a * d + a]);
+      this.chol.push(l);
+      this.precChol.push(u);
+      this.precMu.push(um);
+      this.logConst[k] = Math.log(pi[k]) - 0.5 * (d * LOG_2PI + logDet);
+    }
+  }
+
+  // ----- fitting ---------------------------------------------------------------------------
+
+  /**
+   * Fits by weighted EM with `nInit` seeded k-means++ restarts (see the module comment). X: n rows
+   * of d numbers (n ≥ nComponents rows with positive weight).
+   */
+  static fit(X: Rows, options: GmmFitOptions): GaussianMixture {
+    const opts = resolveOptions(options);
+    const { data, n, d } = flatten(X, 'GaussianMixture.fit');
+    const w = resolveWeights(options.weights, n, 'GaussianMixture.fit');
+    let positive = 0;
+    for (let i = 0; i < n; i++) if (w[i] > 0) positive++;
+    if (opts.nComponents > positive) {
+      throw new InputError(
+        `GaussianMixture.fit: ${opts.nComponents} components but only ${positive} rows with positive weight`,
+      );
+    }
+    let best: FitResult | null = null;
+    let bestRestart = 0;
+    for (let r = 0; r < opts.nInit; r++) {
+      const res = fitOnce(data, n, d, w, opts, options.rng.fork(`restart-${r}`));
+      if (best === null || res.meanLogLik > best.meanLogLik) {
+        best = res;
+        bestRestart = r;
+      }
+    }
+    const weighted = options.weights !== undefined && !w.every((v) => v === w[0]);
+    const p = best!.params;
+    return new GaussianMixture(
+      {
+        weights: p.weights,
+        means: splitRows(p.means, opts.nComponents, d),
+        covariances: Array.from({ length: opts.nComponents }, (_, k) =>
+          splitRows(p.covs.subarray(k * d * d, (k + 1) * d * d), d, d),
+        ),
+      },
+      opts,
+      {
+        converged: best!.converged,
+        nIter: best!.nIter,
+        meanLogLikelihood: best!.meanLogLik,
+        bestRestart,
+        nRows: n,
+        weighted,
+      },
+    );
+  }
+
+  /**
+   * Fits K = kMin … kMax (each with rng.fork(`k-${K}`)) and keeps the lowest BIC (SPEC §9.1).
+   * K above the number of positive-weight rows is skipped. The BIC uses the same weights as the fit.
+   */
+  static selectByBic(
+    X: Rows,
+    options: Omit<GmmFitOptions, 'nComponents'> & { kMin?: number; kMax?: number },
+  ): { best: GaussianMixture; bestK: number; curve: BicPoint[] } {
+    const kMin = options.kMin ?? 1;
+    const kMax = options.kMax ?? 6;
+    if (!Number.isInteger(kMin) || !Number.isInteger(kMax) || kMin < 1 || kMax < kMin) {
+      throw new InputError(
+        `GaussianMixture.selectByBic: kMin = ${kMin}, kMax = ${kMax}; expected integers 1 ≤ kMin ≤ kMax`,
+      );
+    }
+    const nPositive = options.weights
+      ? Array.from(options.weights).filter((v) => v > 0).length
+      : X.length;
+    const curve: BicPoint[] = [];
+    let best: GaussianMixture | null = null;
+    let bestBic = Number.POSITIVE_INFINITY;
+    for (let k = kMin; k <= Math.min(kMax, nPositive); k++) {
+      const g = GaussianMixture.fit(X, {
+        ...options,
+        nComponents: k,
+        rng: options.rng.fork(`k-${k}`),
+      });
+      const point = g.bicDetails(X, options.weights);
+      curve.push(point);
+      if (point.bic < bestBic) {
+        bestBic = point.bic;
+        best = g;
+      }
+    }
+    if (best === null)
+      throw new InputError('GaussianMixture.selectByBic: no K in range could be fitted');
+    return { best, bestK: best.nComponents, curve };
+  }
+
+  // ----- evaluation ------------------------------------------------------------------------
+
+  /** ln π_k + ln N(x | μ_k, Σ_k) for every k, written into `out` (length ≥ K). */
+  componentLogProbs(
+    x: ArrayLike<number>,
+    out: Float64Array = new Float64Array(this.nComponents),
+  ): Float64Array {
+    const d = this.dim;
+    if (x.length !== d)
+      throw new InputError(`GaussianMixture: point has ${x.length} values; expected ${d}`);
+    for (let k = 0; k < this.nComponents; k++) out[k] = this.logConst[k] - 0.5 * this.maha(x, 0, k);
+    return out;
+  }
+
+  /** Log mixture density ln p(x) of one point. */
+  logPdfOne(x: ArrayLike<number>): number {
+    const buf = this.componentLogProbs(x);
+    return logSumExp(buf, this.nComponents);
+  }
+
+  /** Log mixture density ln p(x_i) of every row. */
+  logPdf(X: Rows): Float64Array {
+    const { data, n } = flatten(X, 'GaussianMixture.logPdf', this.dim);
+    return this.logPdfFlat(data, n);
+  }
+
+  /** Log mixture density of n points stored row-major in `data` (n × d). */
+  logPdfFlat(data: ArrayLike<number>, n: number): Float64Array {
+    const lp = this.componentLogProbsFlat(data, n);
+    const out = new Float64Array(n);
+    const K = this.nComponents;
+    for (let i = 0; i < n; i++) out[i] = logSumExp(lp.subarray(i * K, (i + 1) * K), K);
+    return out;
+  }
+
+  /** Posterior component probabilities r_ik = P(k | x_i), rows sum to 1. */
+  responsibilities(X: Rows): number[][] {
+    const { data, n } = flatten(X, 'GaussianMixture.responsibilities', this.dim);
+    const K = this.nComponents;
+    const lp = this.componentLogProbsFlat(data, n);
+    const out: number[][] = [];
+    for (let i = 0; i < n; i++) {
+      const row = lp.subarray(i * K, (i + 1) * K);
+      const lse = logSumExp(row, K);
+      out.push(Array.from(row, (v) => Math.exp(v - lse)));
+    }
+    return out;
+  }
+
+  /** Squared Mahalanobis distance (x − μ_k)ᵀ Σ_k⁻¹ (x − μ_k). */
+  mahalanobisSq(x: ArrayLike<number>, k: number): number {
+    if (x.length !== this.dim)
+      throw new InputError(`GaussianMixture: point has ${x.length} values; expected ${this.dim}`);
+    return this.maha(x, 0, k);
+  }
+
+  /** ‖U_k x − U_k μ_k‖² for x = data[off … off+d). */
+  private maha(data: ArrayLike<number>, off: number, k: number): number {
+    const d = this.dim;
+    const u = this.precChol[k];
+    const um = this.precMu[k];
+    let m = 0;
+    for (let a = 0; a < d; a++) {
+      let s = -um[a];
+      const row = a * d;
+      for (let b = 0; b <= a; b++) s += u[row + b] * data[off + b];
+      m += s * s;
+    }
+    return m;
+  }
+
+  /**
+   * Batched ln π_k + ln N(x_i | μ_k, Σ_k) for n points stored row-major in `data` (n × d); returns an
+   * n × K row-major matrix. The allocation-light path for many points (e.g. MCMC chains in lock-step).
+   */
+  componentLogProbsFlat(data: ArrayLike<number>, n: number): Float64Array {
+    if (data.length < n * this.dim)
+      throw new InputError(
+        `GaussianMixture: ${data.length} values for ${n} points of dimension ${this.dim}`,
+      );
+    const K = this.nComponents;
+    const d = this.dim;
+    const out = new Float64Array(n * K);
+    for (let k = 0; k < K; k++) {
+      const c = this.logConst[k];
+      for (let i = 0; i < n; i++) out[i * K + k] = c - 0.5 * this.maha(data, i * d, k);
+    }
+    return out;
+  }
+
+  /**
+   * n independent draws: component k with probability π_k (one uniform), then μ_k + L_k ε with ε
+   * standard normal (d normals).
+   */
+  sample(n: number, rng: Rng): number[][] {
+    if (!Number.isInteger(n) || n < 0)
+      throw new InputError(`GaussianMixture.sample: n = ${n}; expected an integer ≥ 0`);
+    const cum = weightCum(this.pi);
+    const total = cum[cum.length - 1];
+    const out: number[][] = [];
+    for (let s = 0; s < n; s++) {
+      const k = searchCumulative(cum, rng.uniform() * total);
+      out.push(this.sampleComponent(k, rng));
+    }
+    return out;
+  }
+
+  /** One draw from component k scaled about its mean: μ_k + scale · L_k ε (e.g. an MCMC step). */
+  sampleComponent(k: number, rng: Rng, scale = 1): number[] {
+    const d = this.dim;
+    const l = this.chol[k];
+    const eps = new Float64Array(d);
+    for (let j = 0; j < d; j++) eps[j] = rng.normal();
+    const x = new Array<number>(d);
+    for (let a = 0; a < d; a++) {
+      let s = 0;
+      for (let b = 0; b <= a; b++) s += l[a * d + b] * eps[b];
+      x[a] = this.mu[k * d + a] + scale * s;
+    }
+    return x;
+  }
+
+  /** Number of free parameters p = (K−1) + K·d + K·d(d+1)/2. */
+  nParameters(): number {
+    const K = this.nComponents;
+    const d = this.dim;
+    return K - 1 + K * d + (K * d * (d + 1)) / 2;
+  }
+
+  /**
+   * BIC = −2·logL + p·ln n. Without weights logL = Σ ln p(x_i). With weights (SPEC §9.1: the same
+   * weights as the fit) logL = Σ w̃_i ln p(x_i) with w̃ = w · n / Σw, i.e. the weights are normalised
+   * to sum to n so the penalty's sample size stays the number of rows and uniform weights give the
+   * unweighted BIC.
+   */
+  bic(X: Rows, weights?: ArrayLike<number>): number {
+    return this.bicDetails(X, weights).bic;
+  }
+
+  /** BIC with its parts. */
+  bicDetails(X: Rows, weights?: ArrayLike<number>): BicPoint {
+    const lp = this.logPdf(X);
+    const n = lp.length;
+    const w = resolveWeights(weights, n, 'GaussianMixture.bic');
+    const f = n / sum(w);
+    let ll = 0;
+    for (let i = 0; i < n; i++) ll += w[i] * f * lp[i];
+    const p = this.nParameters();
+    return {
+      k: this.nComponents,
+      bic: -2 * ll + p * Math.log(n),
+      logLikelihood: ll,
+      nParameters: p,
+    };
+  }
+
+  // ----- accessors -------------------------------------------------------------------------
+
+  /** Mixing weights π_k (copy). */
+  get weights(): number[] {
+    return Array.from(this.pi);
+  }
+
+  /** Means μ_k (copy), K × d. */
+  get means(): number[][] {
+    return splitRows(this.mu, this.nComponents, this.dim);
+  }
+
+  /** Covariances Σ_k (copy, regularisation included), K × d × d. */
+  get covariances(): number[][][] {
+    const d = this.dim;
+    return Array.from({ length: this.nComponents }, (_, k) =>
+      splitRows(this.cov.subarray(k * d * d, (k + 1) * d * d), d, d),
+    );
+  }
+
+  /** Lower Cholesky factor L_k of Σ_k (copy), d × d. */
+  choleskyFactor(k: number): number[][] {
+    return splitRows(this.chol[k], this.dim, this.dim);
+  }
+
+  toJSON(): GaussianMixtureJSON {
+    return {
+      kind: 'GaussianMixture',
+      version: 1,
+      dim: this.dim,
+      weights: this.weights,
+      means: this.means,
+      covariances: this.covariances,
+      options: this.options ? { ...this.options } : null,
+      fit: this.fitInfo ? { ...this.fitInfo } : null,
+    };
+  }
+
+  static fromJSON(json: GaussianMixtureJSON): GaussianMixture {
+    if (json?.kind !== 'GaussianMixture' || json.version !== 1) {
+      throw new InputError(
+        'GaussianMixture.fromJSON: expected { kind: "GaussianMixture", version: 1 }',
+      );
+    }
+    if (json.means.some((m) => m.length !== json.dim)) {
+      throw new InputError(`GaussianMixture.fromJSON: means must have dim = ${json.dim} columns`);
+    }
+    return new GaussianMixture(
+      { weights: json.weights, means: json.means, covariances: json.covariances },
+      json.options ? { ...json.options } : null,
+      json.fit ? { ...json.fit } : null,
+    );
+  }
+}
+
+function splitRows(a: Float64Array, rows: number, cols: number): number[][] {
+  return Array.from({ length: rows }, (_, r) => Array.from(a.subarray(r * cols, (r + 1) * cols)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// EM internals
+// ---------------------------------------------------------------------------------------------
+
+/** M-step: weighted N_k (+10ε as sklearn), π_k = N_k/ΣN, μ_k, Σ_k + reg·I. resp is n × K. */
+function mStep(
+  data: Float64Array,
+  n: number,
+  d: number,
+  w: Float64Array,
+  resp: Float64Array,
+  K: number,
+  reg: number,
+): Params {
+  const nk = new Float64Array(K);
+  const means = new Float64Array(K * d);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < K; k++) {
+      const wr = w[i] * resp[i * K + k];
+      if (wr === 0) continue;
+      nk[k] += wr;
+      for (let j = 0; j < d; j++) means[k * d + j] += wr * data[i * d + j];
+    }
+  }
+  for (let k = 0; k < K; k++) {
+    nk[k] += 10 * EPS;
+    for (let j = 0; j < d; j++) means[k * d + j] /= nk[k];
+  }
+  const covs = new Float64Array(K * d * d);
+  const diff = new Float64Array(d);
+  for (let k = 0; k < K; k++) {
+    const base = k * d * d;
+    for (let i = 0; i < n; i++) {
+      const wr = w[i] * resp[i * K + k];
+      if (wr === 0) continue;
+      for (let j = 0; j < d; j++) diff[j] = data[i * d + j] - means[k * d + j];
+      for (let a = 0; a < d; a++) {
+        const da = wr * diff[a];
+        const row = base + a * d;
+        for (let b = 0; b <= a; b++) covs[row + b] += da * diff[b];
+      }
+    }
+    for (let a = 0; a < d; a++) {
+      for (let b = 0; b <= a; b++) {
+        const v = covs[base + a * d + b] / nk[k];
+        covs[base + a * d + b] = v;
+        covs[base + b * d + a] = v;
+      }
+      covs[base + a * d + a] += reg;
+    }
+  }
+  let total = 0;
+  for (let k = 0; k < K; k++) total += nk[k];
+  const weights = new Float64Array(K);
+  for (let k = 0; k < K; k++) weights[k] = nk[k] / total;
+  return { weights, means, covs };
+}
+
+function paramsToMixture(p: Params, K: number, d: number): GaussianMixture {
+  return new GaussianMixture({
+    weights: p.weights,
+    means: splitRows(p.means, K, d),
+    covariances: Array.from({ length: K }, (_, k) =>
+      splitRows(p.covs.subarray(k * d * d, (k + 1) * d * d), d, d),
+    ),
+  });
+}
+
+/** E-step: writes responsibilities into resp, returns Σ w_i ln p(x_i) / Σ w_i. */
+function eStep(
+  g: GaussianMixture,
+  data: Float64Array,
+  n: number,
+  w: Float64Array,
+  resp: Float64Array,
+): number {
+  const K = g.nComponents;
+  const lp = g.componentLogProbsFlat(data, n);
+  let ll = 0;
+  let wsum = 0;
+  for (let i = 0; i < n; i++) {
+    const row = lp.subarray(i * K, (i + 1) * K);
+    const lse = logSumExp(row, K);
+    for (let k = 0; k < K; k++) resp[i * K + k] = Math.exp(row[k] - lse);
+    ll += w[i] * lse;
+    wsum += w[i];
+  }
+  return ll / wsum;
+}
+
+function fitOnce(
+  data: Float64Array,
+  n: number,
+  d: number,
+  w: Float64Array,
+  o: GmmResolvedOptions,
+  rng: Rng,
+): FitResult {
+  const K = o.nComponents;
+  const centres = kmeansPlusPlus(data, n, d, w, K, rng);
+  const { labels } = lloyd(data, n, d, w, centres, K, o.kmeansMaxIter);
+  const resp = new Float64Array(n * K);
+  for (let i = 0; i < n; i++) resp[i * K + labels[i]] = 1;
+  let params = mStep(data, n, d, w, resp, K, o.regCovar);
+  let lowerBound = Number.NEGATIVE_INFINITY;
+  let converged = false;
+  let nIter = 0;
+  for (let it = 1; it <= o.maxIter; it++) {
+    nIter = it;
+    const prev = lowerBound;
+    lowerBound = eStep(paramsToMixture(params, K, d), data, n, w, resp);
+    params = mStep(data, n, d, w, resp, K, o.regCovar);
+    if (Math.abs(lowerBound - prev) < o.tol) {
+      converged = true;
+      break;
+    }
+  }
+  const final = eStep(paramsToMixture(params, K, d), data, n, w, resp);
+  return { params, converged, nIter, meanLogLik: final };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weighted quantile
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Weighted quantile by the inverted empirical CDF — numpy.quantile(values, q,
+ * method='inverted_cdf', weights=weights): sort the values, F_j = (cumulative weight up to j) / total,
+ * return the smallest value with F_j ≥ q (no interpolation). With integer weights it equals the
+ * same quantile of the values repeated w_i times. Used for the §9.1 support threshold
+ * logp_thr = weightedQuantile(training log-densities, sample weights, 0.10).
+ */
+export function weightedQuantile(
+  values: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  q: number,
+): number {
+  const n = values.length;
+  if (n === 0) throw new InputError('weightedQuantile: no values; expected at least 1');
+  if (weights.length !== n)
+    throw new InputError(`weightedQuantile: ${weights.length} weights for ${n} values`);
+  if (!(q >= 0 && q <= 1)) throw new InputError(`weightedQuantile: q = ${q}; expected 0 ≤ q ≤ 1`);
+  const w = resolveWeights(weights, n, 'weightedQuantile');
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => values[a] - values[b] || a - b,
+  );
+  const cum = new Float64Array(n);
+  let acc = 0;
+  for (let j = 0; j < n; j++) {
+    acc += w[order[j]];
+    cum[j] = acc;
+  }
+  for (let j = 0; j < n; j++) if (cum[j] / acc >= q) return values[order[j]];
+  return values[order[n - 1]];
+}
