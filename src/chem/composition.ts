@@ -18,6 +18,7 @@ import {
   decFromToken,
   decMul,
   decScaled,
+  pow10,
   ratioToNumber,
 } from './decimal.ts';
 import { isElement } from './elements.ts';
@@ -65,7 +66,7 @@ function normalise(
     total += n;
   }
   if (total === 0n) throw new CompositionError(zeroMessage);
-  const one = 10n ** BigInt(scale);
+  const one = pow10(scale);
   const diff = total > one ? total - one : one - total;
   // |total − 1| ≤ keepTol, tested exactly: diff · (1/keepTol) ≤ 10^scale.
   const keep = diff * BigInt(Math.round(1 / keepTol)) <= one;
@@ -248,6 +249,9 @@ export class Composition {
    * repeated element accumulates; zero amounts are dropped.
    */
   static parse(formula: string): Composition {
+    if (typeof formula !== 'string') {
+      throw new CompositionError(`Formula must be a string, got ${typeof formula}`);
+    }
     const amounts = new FormulaParser(formula).parse();
     return new Composition(normalise(amounts, `Formula '${formula}' has zero total amount`));
   }

@@ -41,7 +41,15 @@ export function decFromNumber(x: number): Dec {
   const frac = m[2] ?? '';
   const s = frac.length - Number(m[3] ?? '0');
   const n = BigInt(`${m[1]}${frac}`);
-  return s >= 0 ? { n, s } : { n: n * 10n ** BigInt(-s), s: 0 };
+  return s >= 0 ? { n, s } : { n: n * pow10(-s), s: 0 };
+}
+
+const POW10: bigint[] = [1n];
+
+/** 10^k as a bigint (cached). */
+export function pow10(k: number): bigint {
+  for (let i = POW10.length; i <= k; i++) POW10.push(POW10[i - 1] * 10n);
+  return POW10[k];
 }
 
 export function decMul(a: Dec, b: Dec): Dec {
@@ -50,17 +58,20 @@ export function decMul(a: Dec, b: Dec): Dec {
 
 export function decAdd(a: Dec, b: Dec): Dec {
   if (a.s === b.s) return { n: a.n + b.n, s: a.s };
-  if (a.s > b.s) return { n: a.n + b.n * 10n ** BigInt(a.s - b.s), s: a.s };
-  return { n: a.n * 10n ** BigInt(b.s - a.s) + b.n, s: b.s };
+  if (a.s > b.s) return { n: a.n + b.n * pow10(a.s - b.s), s: a.s };
+  return { n: a.n * pow10(b.s - a.s) + b.n, s: b.s };
 }
 
 /** n such that n · 10^-s = a exactly (s ≥ a.s). */
 export function decScaled(a: Dec, s: number): bigint {
-  return a.n * 10n ** BigInt(s - a.s);
+  return a.n * pow10(s - a.s);
 }
 
+/** Number of bits of x ≥ 0 (0 for 0). */
 function bitLength(x: bigint): number {
-  return x === 0n ? 0 : x.toString(2).length;
+  if (x === 0n) return 0;
+  const hex = x.toString(16);
+  return (hex.length - 1) * 4 + (32 - Math.clz32(Number.parseInt(hex[0], 16)));
 }
 
 const TWO_53 = 2n ** 53n;

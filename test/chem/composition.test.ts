@@ -173,6 +173,13 @@ describe('Composition.parse: errors, word for word', () => {
     });
   }
 
+  it('rejects a non-string (from untyped callers)', () => {
+    assert.throws(
+      () => Composition.parse(42 as unknown as string),
+      new CompositionError('Formula must be a string, got number'),
+    );
+  });
+
   it('throws CompositionError, an InputError with exit code 2', () => {
     try {
       Composition.parse('Xx');
