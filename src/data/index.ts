@@ -7,3 +7,4 @@ export * from './split.ts';
 export * from './summary.ts';
 export * from './weights.ts';
 export * from './select.ts';
+export * from './queries.ts';
