@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   calibrationMetrics,
+  calibrationMetricsCore,
   fitSigmaScale,
   gaussianIntervalCalibration,
   gaussianLevelCalibration,
@@ -306,6 +307,31 @@ describe('recalibration', () => {
 });
 
 describe('calibrationMetrics (ARCHITECTURE.md M)', () => {
+  it('carries the toolbox fixture values', () => {
+    const m = calibrationMetrics([1.5, 3, 2], [1, 2, 3], [0.1, 0.5, 1]);
+    close(m.mace_toolbox, 0.3733333333, 1e-6);
+    close(m.rmsce, 0.4165757477, 1e-6);
+    close(m.miscal_area, 0.3771043771, 1e-6);
+    close(m.sharpness, 0.6480740698, 1e-6);
+  });
+
+  it('tail blocks use the tail rows and their samples', () => {
+    const { y, mu, sigma, rng } = gaussianSet(100, 'tails');
+    const samples = Array.from(mu, (m, i) =>
+      Array.from({ length: 50 }, () => m + sigma[i] * rng.normal()),
+    );
+    const m = calibrationMetrics(y, mu, sigma, { samples });
+    const idx = tailIndices(y, 0.9);
+    const direct = calibrationMetricsCore(
+      idx.map((i) => y[i]),
+      idx.map((i) => mu[i]),
+      idx.map((i) => sigma[i]),
+      { samples: idx.map((i) => samples[i]) },
+    );
+    assert.deepEqual(m.tail.q90, direct);
+    assert.equal(m.tail.q90.calibration_source, 'mc_samples');
+  });
+
   it('has the contract keys, Gaussian source without samples, and tails', () => {
     const { y, mu, sigma } = gaussianSet(200, 'shape');
     const m = calibrationMetrics(y, mu, sigma);
