@@ -14,7 +14,10 @@
  * covariances, the log-likelihood) and its probability in the k-means++ draws and Lloyd means, so a
  * fit with integer weights equals the unweighted fit on rows duplicated w_i times (same seed).
  * The restart's score is the mean weighted log-likelihood of its *final* parameters (sklearn keeps the
- * E-step value before the last M-step; ours is the likelihood of the model actually returned).
+ * E-step value before the last M-step; ours is the likelihood of the model actually returned); a later
+ * restart must beat the best by more than 1e-10 relative (ties keep the earliest). Two deliberate
+ * departures from sklearn, both far below the EM tolerance: responsibilities < 1e-14 are left out of
+ * the M-step sums (`RESP_SKIP`), and those two tie rules.
  *
  * Numerics: per component the Cholesky factor L of Σ_k and U = L⁻¹ (lower triangular, the
  * "precision Cholesky") are precomputed, so log N(x | μ_k, Σ_k) = −½(d ln 2π + ln|Σ_k| + ‖Ux − Uμ_k‖²)
