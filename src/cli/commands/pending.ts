@@ -52,11 +52,6 @@ const PENDING: Pending[] = [
     ],
   },
   {
-    name: 'structure',
-    summary: 'atomistic structure analysis of MD glasses; LAMMPS input and driver',
-    options: [],
-  },
-  {
     name: 'tune',
     summary: 'hyperparameter search (seeded TPE, CV validation loss)',
     options: [
