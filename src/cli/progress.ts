@@ -63,7 +63,12 @@ class BarProgress implements Progress {
     this.label = label;
     this.t0 = Date.now();
     this.bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {value}/{total} | ETA {eta_formatted} | {status}`, stream: process.stderr, hideCursor: true, etaBuffer: 50 },
+      {
+        format: `${label} [{bar}] {value}/{total} | ETA {eta_formatted} | {status}`,
+        stream: process.stderr,
+        hideCursor: true,
+        etaBuffer: 50,
+      },
       cliProgress.Presets.shades_classic,
     );
     this.bar.start(total, 0, { status: '' });
@@ -74,6 +79,8 @@ class BarProgress implements Progress {
   stop(summary = ''): void {
     this.bar?.stop();
     this.bar = null;
-    process.stderr.write(`${this.label}: done in ${((Date.now() - this.t0) / 1000).toFixed(1)} s  ${summary}\n`);
+    process.stderr.write(
+      `${this.label}: done in ${((Date.now() - this.t0) / 1000).toFixed(1)} s  ${summary}\n`,
+    );
   }
 }

@@ -59,14 +59,22 @@ export function loadDataset(path: string, options: LoadDatasetOptions = {}): Dat
 }
 
 /** Validate dataset bytes; `label` names the file in messages. */
-export function parseDataset(bytes: Uint8Array, label: string, options: LoadDatasetOptions = {}): Dataset {
+export function parseDataset(
+  bytes: Uint8Array,
+  label: string,
+  options: LoadDatasetOptions = {},
+): Dataset {
   const file = basename(label);
   const tol = options.sumTolerance ?? 1e-3;
   if (bytes.length === 0 || Buffer.from(bytes).toString('utf8').trim() === '') {
-    throw new InputError(`${file}: the file is empty; expected a CSV with a header row (element columns or 'composition', then 'Load' and 'HV')`);
+    throw new InputError(
+      `${file}: the file is empty; expected a CSV with a header row (element columns or 'composition', then 'Load' and 'HV')`,
+    );
   }
   if (bytes.includes(0)) {
-    throw new InputError(`${file}: not a CSV file (it contains binary data); expected comma-separated text`);
+    throw new InputError(
+      `${file}: not a CSV file (it contains binary data); expected comma-separated text`,
+    );
   }
   let rows: string[][];
   try {
@@ -100,25 +108,40 @@ export function parseDataset(bytes: Uint8Array, label: string, options: LoadData
   const cell = (r: number, c: number, name: string): number => {
     const row = data[r];
     if (c >= row.length) {
-      throw new InputError(`${file}: row ${r + 2}: has ${row.length} cells, expected ${header.length} (missing column '${name}')`);
+      throw new InputError(
+        `${file}: row ${r + 2}: has ${row.length} cells, expected ${header.length} (missing column '${name}')`,
+      );
     }
     const s = row[c];
-    if (s === '') throw new InputError(`${file}: row ${r + 2}, column '${name}': empty cell, expected a number`);
+    if (s === '')
+      throw new InputError(
+        `${file}: row ${r + 2}, column '${name}': empty cell, expected a number`,
+      );
     const v = Number(s);
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) || !Number.isFinite(v)) {
-      throw new InputError(`${file}: row ${r + 2}, column '${name}': expected a finite number, got '${s}'`);
+      throw new InputError(
+        `${file}: row ${r + 2}, column '${name}': expected a finite number, got '${s}'`,
+      );
     }
     return v;
   };
 
   for (let r = 0; r < n; r++) {
     if (data[r].length > header.length) {
-      throw new InputError(`${file}: row ${r + 2}: has ${data[r].length} cells, expected ${header.length}`);
+      throw new InputError(
+        `${file}: row ${r + 2}: has ${data[r].length} cells, expected ${header.length}`,
+      );
     }
     const L = cell(r, cols.load, header[cols.load]);
-    if (L <= 0) throw new InputError(`${file}: row ${r + 2}, column '${header[cols.load]}': load must be > 0 N, got ${L}`);
+    if (L <= 0)
+      throw new InputError(
+        `${file}: row ${r + 2}, column '${header[cols.load]}': load must be > 0 N, got ${L}`,
+      );
     const H = cell(r, cols.hv, header[cols.hv]);
-    if (H <= 0) throw new InputError(`${file}: row ${r + 2}, column '${header[cols.hv]}': HV must be > 0, got ${H}`);
+    if (H <= 0)
+      throw new InputError(
+        `${file}: row ${r + 2}, column '${header[cols.hv]}': HV must be > 0, got ${H}`,
+      );
     load[r] = L;
     hv[r] = H;
   }
@@ -130,7 +153,8 @@ export function parseDataset(bytes: Uint8Array, label: string, options: LoadData
       try {
         comps.push(Composition.parse(s));
       } catch (e) {
-        if (e instanceof CompositionError) throw new InputError(`${file}: row ${r + 2}, column '${header[fc]}': ${e.message}`);
+        if (e instanceof CompositionError)
+          throw new InputError(`${file}: row ${r + 2}, column '${header[fc]}': ${e.message}`);
         throw e;
       }
     }
@@ -145,11 +169,15 @@ export function parseDataset(bytes: Uint8Array, label: string, options: LoadData
       for (let k = 0; k < cols.elements.length; k++) {
         const { symbol, index } = cols.elements[k];
         const v = cell(r, index, symbol);
-        if (v < 0) throw new InputError(`${file}: row ${r + 2}, column '${symbol}': negative fraction ${v}`);
+        if (v < 0)
+          throw new InputError(`${file}: row ${r + 2}, column '${symbol}': negative fraction ${v}`);
         amounts[k] = v;
         sum += v;
       }
-      if (sum <= 0) throw new InputError(`${file}: row ${r + 2}: element fractions sum to 0; expected a positive total`);
+      if (sum <= 0)
+        throw new InputError(
+          `${file}: row ${r + 2}: element fractions sum to 0; expected a positive total`,
+        );
       if (Math.abs(sum - 1) > tol) renormalised++;
       comps.push(Composition.fromVector(elements, amounts));
     }
@@ -159,7 +187,9 @@ export function parseDataset(bytes: Uint8Array, label: string, options: LoadData
   const x = new Float64Array(n * E);
   for (let r = 0; r < n; r++) x.set(comps[r].toVector(elements), r * E);
   if (renormalised > 0) {
-    warnings.push(`${file}: ${renormalised} row(s) had element fractions not summing to 1 (beyond ${tol}); they were renormalised`);
+    warnings.push(
+      `${file}: ${renormalised} row(s) had element fractions not summing to 1 (beyond ${tol}); they were renormalised`,
+    );
   }
   return {
     source: label,
@@ -187,7 +217,8 @@ function classifyHeader(header: string[], file: string): HeaderColumns {
   header.forEach((h, i) => {
     if (h === '') throw new InputError(`${file}: header column ${i + 1} has no name`);
     const prev = seen.get(h);
-    if (prev !== undefined) throw new InputError(`${file}: duplicated column '${h}' (columns ${prev + 1} and ${i + 1})`);
+    if (prev !== undefined)
+      throw new InputError(`${file}: duplicated column '${h}' (columns ${prev + 1} and ${i + 1})`);
     seen.set(h, i);
   });
   let load: number | undefined;
@@ -201,18 +232,34 @@ function classifyHeader(header: string[], file: string): HeaderColumns {
     else if (HV_NAMES.has(low)) hv = i;
     else if (FORMULA_NAMES.has(low)) formula = i;
     else if (isElement(h)) elements.push({ symbol: h, index: i });
-    else if (SYMBOL_LIKE.test(h)) throw new InputError(`${file}: column '${h}' (column ${i + 1}) is not a chemical element symbol`);
+    else if (SYMBOL_LIKE.test(h))
+      throw new InputError(
+        `${file}: column '${h}' (column ${i + 1}) is not a chemical element symbol`,
+      );
     else ignored.push(h);
   });
-  if (hv === undefined) throw new InputError(`${file}: no 'HV' column; expected columns for the composition, 'Load' (N) and 'HV'`);
-  if (load === undefined) throw new InputError(`${file}: no 'Load' column; expected columns for the composition, 'Load' (N) and 'HV'`);
+  if (hv === undefined)
+    throw new InputError(
+      `${file}: no 'HV' column; expected columns for the composition, 'Load' (N) and 'HV'`,
+    );
+  if (load === undefined)
+    throw new InputError(
+      `${file}: no 'Load' column; expected columns for the composition, 'Load' (N) and 'HV'`,
+    );
   if (formula !== undefined && elements.length > 0) {
-    throw new InputError(`${file}: has both a '${header[formula]}' formula column and element columns (${elements[0].symbol}, …); use one or the other`);
+    throw new InputError(
+      `${file}: has both a '${header[formula]}' formula column and element columns (${elements[0].symbol}, …); use one or the other`,
+    );
   }
   if (formula === undefined && elements.length === 0) {
-    throw new InputError(`${file}: no composition columns; expected element-fraction columns (e.g. 'Fe', 'B') or a 'composition' formula column`);
+    throw new InputError(
+      `${file}: no composition columns; expected element-fraction columns (e.g. 'Fe', 'B') or a 'composition' formula column`,
+    );
   }
-  const warnings = ignored.length > 0 ? [`${file}: ignored column(s) that are not elements, Load or HV: ${ignored.join(', ')}`] : [];
+  const warnings =
+    ignored.length > 0
+      ? [`${file}: ignored column(s) that are not elements, Load or HV: ${ignored.join(', ')}`]
+      : [];
   return { load, hv, formula, elements, warnings };
 }
 

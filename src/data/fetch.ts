@@ -17,13 +17,18 @@ export interface FetchOptions {
   timeoutMs?: number;
 }
 
-export async function fetchDataset(o: FetchOptions): Promise<{ path: string; bytes: number; sha256: string }> {
+export async function fetchDataset(
+  o: FetchOptions,
+): Promise<{ path: string; bytes: number; sha256: string }> {
   const url = o.url ?? REFERENCE_URL;
   const expected = o.sha256 ?? REFERENCE_SHA256;
   let body: Uint8Array;
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(o.timeoutMs ?? 30_000) });
-    if (!res.ok) throw new VibannError(`download failed: ${url} answered HTTP ${res.status} ${res.statusText}`);
+    if (!res.ok)
+      throw new VibannError(
+        `download failed: ${url} answered HTTP ${res.status} ${res.statusText}`,
+      );
     body = new Uint8Array(await res.arrayBuffer());
   } catch (e) {
     if (e instanceof VibannError) throw e;
@@ -35,7 +40,9 @@ export async function fetchDataset(o: FetchOptions): Promise<{ path: string; byt
   }
   const got = sha256(body);
   if (got !== expected) {
-    throw new VibannError(`downloaded file has SHA-256 ${got}, expected ${expected}; nothing was written`);
+    throw new VibannError(
+      `downloaded file has SHA-256 ${got}, expected ${expected}; nothing was written`,
+    );
   }
   await writeFileAtomic(o.out, body);
   return { path: o.out, bytes: body.length, sha256: got };

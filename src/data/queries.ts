@@ -26,9 +26,12 @@ export function readQueries(path: string): PredictionQuery[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new InputError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new InputError(
+      `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+    );
   }
-  if (text.trim() === '') throw new InputError(`${file}: the file is empty; expected a CSV with a 'composition' column`);
+  if (text.trim() === '')
+    throw new InputError(`${file}: the file is empty; expected a CSV with a 'composition' column`);
   let rows: string[][];
   try {
     rows = parse(text, { bom: true, skip_empty_lines: true, trim: true }) as string[][];
@@ -41,7 +44,9 @@ export function readQueries(path: string): PredictionQuery[] {
   const lc = lower.findIndex((h) => h === 'load' || h === 'load_n' || h === 'load (n)');
   const elCols = header.map((h, i) => ({ h, i })).filter(({ h }) => isElement(h));
   if (fc < 0 && elCols.length === 0) {
-    throw new InputError(`${file}: no 'composition' column and no element columns; expected e.g. 'composition' with formulas such as B68Nb24Fe4W4`);
+    throw new InputError(
+      `${file}: no 'composition' column and no element columns; expected e.g. 'composition' with formulas such as B68Nb24Fe4W4`,
+    );
   }
   const used = new Set([fc, lc, ...elCols.map((e) => e.i)]);
   return rows.slice(1).map((r, k) => {
@@ -53,20 +58,30 @@ export function readQueries(path: string): PredictionQuery[] {
         const amounts: Record<string, number> = {};
         for (const { h, i } of elCols) {
           const v = Number(r[i]);
-          if (r[i] === '' || !Number.isFinite(v)) throw new InputError(`${file}: row ${row}, column '${h}': expected a finite number, got '${r[i] ?? ''}'`);
-          if (v < 0) throw new InputError(`${file}: row ${row}, column '${h}': negative fraction ${v}`);
+          if (r[i] === '' || !Number.isFinite(v))
+            throw new InputError(
+              `${file}: row ${row}, column '${h}': expected a finite number, got '${r[i] ?? ''}'`,
+            );
+          if (v < 0)
+            throw new InputError(`${file}: row ${row}, column '${h}': negative fraction ${v}`);
           if (v > 0) amounts[h] = v;
         }
         composition = Composition.fromAmounts(amounts);
       }
     } catch (e) {
-      if (e instanceof CompositionError) throw new InputError(`${file}: row ${row}${fc >= 0 ? `, column '${header[fc]}'` : ''}: ${e.message}`);
+      if (e instanceof CompositionError)
+        throw new InputError(
+          `${file}: row ${row}${fc >= 0 ? `, column '${header[fc]}'` : ''}: ${e.message}`,
+        );
       throw e;
     }
     let load: number | undefined;
     if (lc >= 0 && (r[lc] ?? '') !== '') {
       load = Number(r[lc]);
-      if (!Number.isFinite(load) || load <= 0) throw new InputError(`${file}: row ${row}, column '${header[lc]}': load must be a number > 0 N, got '${r[lc]}'`);
+      if (!Number.isFinite(load) || load <= 0)
+        throw new InputError(
+          `${file}: row ${row}, column '${header[lc]}': load must be a number > 0 N, got '${r[lc]}'`,
+        );
     }
     const extra: Record<string, string> = {};
     header.forEach((h, i) => {

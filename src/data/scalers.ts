@@ -16,7 +16,8 @@ export class StandardScaler {
   readonly mean: number;
   readonly std: number;
   constructor(mean: number, std: number) {
-    if (!Number.isFinite(mean) || !(std > 0)) throw new InputError(`StandardScaler: invalid mean ${mean} / std ${std}`);
+    if (!Number.isFinite(mean) || !(std > 0))
+      throw new InputError(`StandardScaler: invalid mean ${mean} / std ${std}`);
     this.mean = mean;
     this.std = std;
   }
@@ -75,7 +76,9 @@ export class LoadScaler {
     return this.transformKind === 'log' ? Math.log(L) : L;
   }
   static fit(loads: ArrayLike<number>, kind: LoadTransform = 'linear'): LoadScaler {
-    const pre = Float64Array.from(loads as ArrayLike<number>, (L) => (kind === 'log' ? Math.log(L) : L));
+    const pre = Float64Array.from(loads as ArrayLike<number>, (L) =>
+      kind === 'log' ? Math.log(L) : L,
+    );
     return new LoadScaler(kind, StandardScaler.fit(pre));
   }
   get mean(): number {
@@ -91,7 +94,12 @@ export class LoadScaler {
     return Float64Array.from(loads as ArrayLike<number>, (L) => this.transform(L));
   }
   toJSON(): LoadScalerJSON {
-    return { kind: 'load', transform: this.transformKind, mean: this.inner.mean, std: this.inner.std };
+    return {
+      kind: 'load',
+      transform: this.transformKind,
+      mean: this.inner.mean,
+      std: this.inner.std,
+    };
   }
   static fromJSON(j: LoadScalerJSON): LoadScaler {
     return new LoadScaler(j.transform, new StandardScaler(j.mean, j.std));

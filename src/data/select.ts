@@ -29,5 +29,7 @@ export function selectSplit(ds: Dataset, o: SelectSplitOptions = {}): Split {
   }
   if (spec === 'cluster') return clusterSplit(ds, { rng: new Rng(o.seed ?? 1) });
   if (existsSync(spec)) return splitFromFile(ds, spec, 'file');
-  throw new InputError(`--split: expected 'reference', 'cluster' or an existing split file, got '${spec}'`);
+  throw new InputError(
+    `--split: expected 'reference', 'cluster' or an existing split file, got '${spec}'`,
+  );
 }

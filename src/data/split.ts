@@ -67,7 +67,11 @@ export function splitToJSON(s: Split, ds: Dataset): SplitFileJSON & { descriptio
  * A split read from a JSON file in the reference-split.json layout. When the file records a
  * dataset_sha256 it must equal the dataset's, otherwise the split is refused.
  */
-export function splitFromFile(ds: Dataset, path: string, kind: 'reference' | 'file' = 'file'): Split {
+export function splitFromFile(
+  ds: Dataset,
+  path: string,
+  kind: 'reference' | 'file' = 'file',
+): Split {
   const file = basename(path);
   let j: SplitFileJSON;
   try {
@@ -82,13 +86,18 @@ export function splitFromFile(ds: Dataset, path: string, kind: 'reference' | 'fi
     );
   }
   if (j.n_rows !== undefined && j.n_rows !== ds.nRows) {
-    throw new InputError(`${file}: the split is for ${j.n_rows} rows but the dataset has ${ds.nRows}`);
+    throw new InputError(
+      `${file}: the split is for ${j.n_rows} rows but the dataset has ${ds.nRows}`,
+    );
   }
   const check = (name: string, a: unknown): number[] => {
-    if (!Array.isArray(a)) throw new InputError(`${file}: '${name}' must be an array of row indices`);
+    if (!Array.isArray(a))
+      throw new InputError(`${file}: '${name}' must be an array of row indices`);
     for (const v of a) {
       if (!Number.isInteger(v) || v < 0 || v >= ds.nRows) {
-        throw new InputError(`${file}: '${name}' has ${JSON.stringify(v)}, expected a row index in 0..${ds.nRows - 1}`);
+        throw new InputError(
+          `${file}: '${name}' has ${JSON.stringify(v)}, expected a row index in 0..${ds.nRows - 1}`,
+        );
       }
     }
     return a as number[];
@@ -96,7 +105,8 @@ export function splitFromFile(ds: Dataset, path: string, kind: 'reference' | 'fi
   const trainFit = check('train_fit', j.train_fit);
   const calibration = check('calibration', j.calibration);
   const test = check('test', j.test);
-  if (!Array.isArray(j.cv_folds)) throw new InputError(`${file}: 'cv_folds' must be an array of folds`);
+  if (!Array.isArray(j.cv_folds))
+    throw new InputError(`${file}: 'cv_folds' must be an array of folds`);
   const cvFolds = j.cv_folds.map((f, i) => check(`cv_folds[${i}]`, f));
   const split: Split = {
     kind,
@@ -121,7 +131,8 @@ export function validateSplit(s: Split, label = 'split'): void {
   ] as const) {
     for (const r of rows) {
       const prev = owner.get(r);
-      if (prev !== undefined) throw new InputError(`${label}: row ${r} is in both '${prev}' and '${name}'`);
+      if (prev !== undefined)
+        throw new InputError(`${label}: row ${r} is in both '${prev}' and '${name}'`);
       owner.set(r, name);
     }
   }
@@ -129,13 +140,16 @@ export function validateSplit(s: Split, label = 'split'): void {
     const inFold = new Set<number>();
     for (const f of s.cvFolds) {
       for (const r of f) {
-        if (owner.get(r) !== 'train_fit') throw new InputError(`${label}: CV fold row ${r} is not in train_fit`);
+        if (owner.get(r) !== 'train_fit')
+          throw new InputError(`${label}: CV fold row ${r} is not in train_fit`);
         if (inFold.has(r)) throw new InputError(`${label}: row ${r} is in two CV folds`);
         inFold.add(r);
       }
     }
     if (inFold.size !== s.trainFit.length) {
-      throw new InputError(`${label}: the CV folds cover ${inFold.size} of the ${s.trainFit.length} train_fit rows`);
+      throw new InputError(
+        `${label}: the CV folds cover ${inFold.size} of the ${s.trainFit.length} train_fit rows`,
+      );
     }
   }
 }
@@ -158,13 +172,23 @@ export interface ClusterSplitOptions {
 }
 
 /** Cluster label per row (k-means++ on the composition vectors, best of several seeded restarts). */
-export function compositionClusters(ds: Dataset, rows: readonly number[], k: number, rng: Rng, restarts = 10): number[] {
+export function compositionClusters(
+  ds: Dataset,
+  rows: readonly number[],
+  k: number,
+  rng: Rng,
+  restarts = 10,
+): number[] {
   const pts = rows.map((r) => Array.from(rowView(ds, r)));
   if (pts.length <= k) return pts.map((_, i) => i);
   let best: number[] = [];
   let bestInertia = Number.POSITIVE_INFINITY;
   for (let t = 0; t < restarts; t++) {
-    const res = kmeans(pts, k, { initialization: 'kmeans++', seed: rng.nextSeed(), maxIterations: 300 });
+    const res = kmeans(pts, k, {
+      initialization: 'kmeans++',
+      seed: rng.nextSeed(),
+      maxIterations: 300,
+    });
     let inertia = 0;
     pts.forEach((p, i) => {
       const c = res.centroids[res.clusters[i]];
@@ -179,7 +203,12 @@ export function compositionClusters(ds: Dataset, rows: readonly number[], k: num
 }
 
 /** Stratum label per row: cluster × family, with strata of < minSize rows pooled. */
-export function strata(ds: Dataset, rows: readonly number[], clusters: readonly number[], minSize: number): string[] {
+export function strata(
+  ds: Dataset,
+  rows: readonly number[],
+  clusters: readonly number[],
+  minSize: number,
+): string[] {
   const raw = rows.map((r, i) => `${clusters[i]}|${familyKey(ds.compositions[r])}`);
   const counts = new Map<string, number>();
   for (const s of raw) counts.set(s, (counts.get(s) ?? 0) + 1);
@@ -225,7 +254,12 @@ export function stratifiedShuffleSplit(
 }
 
 /** Stratified K folds: each stratum shuffled and dealt round-robin over the folds. */
-export function stratifiedFolds(rows: readonly number[], labels: readonly string[], k: number, rng: Rng): number[][] {
+export function stratifiedFolds(
+  rows: readonly number[],
+  labels: readonly string[],
+  k: number,
+  rng: Rng,
+): number[][] {
   const folds: number[][] = Array.from({ length: k }, () => []);
   let next = 0;
   for (const g of groupBy(rows, labels).values()) {
@@ -245,7 +279,12 @@ function trainCalFolds(
 ): { trainFit: number[]; calibration: number[]; cvFolds: number[][] } {
   const cl = compositionClusters(ds, train, o.k, rng.fork('kmeans-train'), o.kmeansRestarts);
   const st = strata(ds, train, cl, o.minStratumSize);
-  const { keep: trainFit, held: calibration } = stratifiedShuffleSplit(train, st, o.calibrationFraction, rng.fork('calibration'));
+  const { keep: trainFit, held: calibration } = stratifiedShuffleSplit(
+    train,
+    st,
+    o.calibrationFraction,
+    rng.fork('calibration'),
+  );
   const byRow = new Map(train.map((r, i) => [r, st[i]]));
   const cvFolds = stratifiedFolds(
     trainFit,
@@ -274,7 +313,12 @@ export function clusterSplit(ds: Dataset, options: ClusterSplitOptions): Split {
   const all = Array.from({ length: ds.nRows }, (_, i) => i);
   const cl = compositionClusters(ds, all, o.k, rng.fork('kmeans'), o.kmeansRestarts);
   const st = strata(ds, all, cl, o.minStratumSize);
-  const { keep: train, held: test } = stratifiedShuffleSplit(all, st, o.testFraction, rng.fork('test'));
+  const { keep: train, held: test } = stratifiedShuffleSplit(
+    all,
+    st,
+    o.testFraction,
+    rng.fork('test'),
+  );
   const rest = trainCalFolds(ds, train, o, rng);
   const split: Split = {
     kind: 'cluster',
@@ -288,15 +332,28 @@ export function clusterSplit(ds: Dataset, options: ClusterSplitOptions): Split {
 }
 
 /** Leave-family-out split (SPEC §12): rows containing every element of `family` are the test set. */
-export function lofoSplit(ds: Dataset, family: readonly string[], options: ClusterSplitOptions): Split {
+export function lofoSplit(
+  ds: Dataset,
+  family: readonly string[],
+  options: ClusterSplitOptions,
+): Split {
   const o = withDefaults(options);
   const unknown = family.filter((e) => !ds.elements.includes(e));
-  if (unknown.length > 0) throw new InputError(`--family: element(s) ${unknown.join(', ')} not in the dataset's element basis`);
+  if (unknown.length > 0)
+    throw new InputError(
+      `--family: element(s) ${unknown.join(', ')} not in the dataset's element basis`,
+    );
   const test = rowsContainingAll(ds, family);
-  if (test.length === 0) throw new InputError(`--family ${family.join(',')}: no row contains all of these elements (see 'vibann lofo --list')`);
+  if (test.length === 0)
+    throw new InputError(
+      `--family ${family.join(',')}: no row contains all of these elements (see 'vibann lofo --list')`,
+    );
   const testSet = new Set(test);
   const train = Array.from({ length: ds.nRows }, (_, i) => i).filter((r) => !testSet.has(r));
-  if (train.length < 2 * o.folds) throw new InputError(`--family ${family.join(',')}: only ${train.length} rows would remain for training`);
+  if (train.length < 2 * o.folds)
+    throw new InputError(
+      `--family ${family.join(',')}: only ${train.length} rows would remain for training`,
+    );
   const rest = trainCalFolds(ds, train, o, options.rng);
   const split: Split = {
     kind: 'lofo',

@@ -36,10 +36,13 @@ export function summarizeDataset(ds: Dataset): DatasetSummary {
     source: ds.source,
     sha256: ds.sha256,
     rows: ds.nRows,
-    distinct_compositions: new Set(ds.compositions.map((c) => c.toFormula({ as: 'fraction' }))).size,
+    distinct_compositions: new Set(ds.compositions.map((c) => c.toFormula({ as: 'fraction' })))
+      .size,
     elements: [...ds.elements],
     element_counts,
-    loads: [...loadCounts.entries()].sort((a, b) => a[0] - b[0]).map(([load, rows]) => ({ load, rows })),
+    loads: [...loadCounts.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([load, rows]) => ({ load, rows })),
     hv: { min: min(hv), max: max(hv), mean: mean(hv), median: median(hv) },
     families: { count: families.length, list: families },
     warnings: [...ds.warnings],

@@ -19,7 +19,11 @@ export interface FamilyWeightOptions {
 }
 
 /** Weights of `rows` (aligned with `rows`), computed from those rows only. */
-export function familyWeights(ds: Dataset, rows: readonly number[], o: FamilyWeightOptions = {}): Float64Array {
+export function familyWeights(
+  ds: Dataset,
+  rows: readonly number[],
+  o: FamilyWeightOptions = {},
+): Float64Array {
   const factor = o.topFamilyFactor ?? 0.35;
   const lo = o.min ?? 0.25;
   const hi = o.max ?? 4.0;
@@ -29,7 +33,10 @@ export function familyWeights(ds: Dataset, rows: readonly number[], o: FamilyWei
   // The single most frequent family; on a tie the first one met in row order (as the peer does).
   let top = keys[0];
   for (const [k, c] of counts) if (c > (counts.get(top) ?? 0)) top = k;
-  const w = Float64Array.from(keys, (k) => (1 / Math.sqrt(counts.get(k)!)) * (k === top ? factor : 1));
+  const w = Float64Array.from(
+    keys,
+    (k) => (1 / Math.sqrt(counts.get(k)!)) * (k === top ? factor : 1),
+  );
   let mean = 0;
   for (const v of w) mean += v;
   mean /= w.length;
@@ -38,6 +45,10 @@ export function familyWeights(ds: Dataset, rows: readonly number[], o: FamilyWei
 }
 
 /** Weights for `rows` under a weighting scheme ('none' gives ones). */
-export function sampleWeights(ds: Dataset, rows: readonly number[], scheme: SampleWeighting): Float64Array {
+export function sampleWeights(
+  ds: Dataset,
+  rows: readonly number[],
+  scheme: SampleWeighting,
+): Float64Array {
   return scheme === 'none' ? new Float64Array(rows.length).fill(1) : familyWeights(ds, rows);
 }

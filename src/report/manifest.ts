@@ -13,7 +13,11 @@ export interface DataRecord {
   sha256: string;
   rows: number;
   /** The split used (kind and description). */
-  split?: { kind: string; description: string; sizes: { train_fit: number; calibration: number; test: number } };
+  split?: {
+    kind: string;
+    description: string;
+    sizes: { train_fit: number; calibration: number; test: number };
+  };
 }
 
 export interface RunManifest {
@@ -35,7 +39,12 @@ export interface RunManifest {
   finished?: string;
 }
 
-export function newManifest(command: string, argv: string[], options: Record<string, unknown>, seeds: Record<string, number | string>): RunManifest {
+export function newManifest(
+  command: string,
+  argv: string[],
+  options: Record<string, unknown>,
+  seeds: Record<string, number | string>,
+): RunManifest {
   return {
     schema: 'vibann-run/1',
     command,
@@ -49,7 +58,11 @@ export function newManifest(command: string, argv: string[], options: Record<str
 }
 
 /** Time a stage and record it in the manifest's timings (seconds). */
-export async function timed<T>(m: RunManifest, stage: string, fn: () => Promise<T> | T): Promise<T> {
+export async function timed<T>(
+  m: RunManifest,
+  stage: string,
+  fn: () => Promise<T> | T,
+): Promise<T> {
   const t0 = performance.now();
   try {
     return await fn();
