@@ -1,0 +1,496 @@
+/**
+ * The inverse-design run (SPEC §9): latent density → thresholds → MCMC → gradient refinement →
+ * castable alloys → gates → ranking. Model-agnostic: it talks to the model through `DesignModel`
+ * (model.ts) and to the gradient refinement through a `RefineFn`.
+ */
+import type { Composition } from '../chem/composition.ts';
+import { type BicPoint, GaussianMixture, weightedQuantile } from '../latent/gmm.ts';
+import { VibannError } from '../util/errors.ts';
+import type { Rng } from '../util/rng.ts';
+import { type AlloyOptions, DEFAULT_ALLOY_OPTIONS, toAlloy } from './alloy.ts';
+import {
+  DEFAULT_CONSTRAINTS,
+  type DesignConstraints,
+  permittedMask,
+  validateConstraints,
+} from './constraints.ts';
+import {
+  allPass,
+  type DesignThresholds,
+  evaluateGates,
+  GATE_NAMES,
+  type GateRecord,
+} from './gates.ts';
+import { DEFAULT_MCMC_OPTIONS, type McmcOptions, type McmcTarget, runMcmc } from './mcmc.ts';
+import { applyMask, type DesignModel } from './model.ts';
+import { diverseSelect } from './select.ts';
+import {
+  calibrationThresholds,
+  DEFAULT_THRESHOLD_OPTIONS,
+  nearest,
+  noveltyThreshold,
+  type ThresholdOptions,
+} from './thresholds.ts';
+
+export interface DesignOptions {
+  /** Design load L*, N (default 0.5). */
+  load: number;
+  /** Target window on LCB at L* in HV; default [LCB_target, max train HV + 250] (SPEC §9.4). */
+  targetWindow?: [number, number];
+  /** User constraints (SPEC §9.6). */
+  constraints: DesignConstraints;
+  /** Candidates to report (default 5). */
+  n: number;
+  /** MCMC settings (SPEC §9.3). */
+  mcmc: McmcOptions;
+  /** MC passes per target evaluation inside the MCMC (default 20). */
+  targetPasses: number;
+  /** Weight of the utility U = μ − z_u·σ (HV) in log π (default 0.25 nats per HV). */
+  utilityWeight: number;
+  /** z_u in the utility (default 1.02). */
+  utilityZ: number;
+  /** Quadratic penalty weight for LCB below LCB_target, nats per HV² (default 0.002). */
+  lcbPenaltyWeight: number;
+  /** Quadratic penalty weight for σ above σ_ref, nats per HV² (default 0.0003). */
+  sigmaPenaltyWeight: number;
+  /** MC passes for the calibration thresholds (default 300). */
+  calibrationPasses: number;
+  /** MC passes for candidate evaluation and reports (default 100). */
+  reportPasses: number;
+  /** Loads of the per-candidate report, N. */
+  reportLoads: number[];
+  /** Threshold quantiles (SPEC §9.2). */
+  thresholds: ThresholdOptions;
+  /** Weighted quantile of training log-densities that sets the support threshold (default 0.10). */
+  supportQuantile: number;
+  /** GMM: K range for BIC and restarts (SPEC §9.1). */
+  gmm: { kMin: number; kMax: number; nInit: number };
+  /** σ cap factor of the uncertainty gate (default 2.5). */
+  sigmaCapFactor: number;
+  /** Minimum separation between selected candidates as a multiple of the novelty threshold (default 0.5). */
+  separationFactor: number;
+  /** Number of refinement seeds (default 10). */
+  refineSeeds: number;
+  /** How many distinct MCMC-derived alloys are screened, best first (default 300). */
+  maxPool: number;
+  /** Rounding to castable alloys (SPEC §9.5). */
+  alloy: AlloyOptions;
+}
+
+export const DEFAULT_DESIGN_OPTIONS: DesignOptions = {
+  load: 0.5,
+  constraints: DEFAULT_CONSTRAINTS,
+  n: 5,
+  mcmc: DEFAULT_MCMC_OPTIONS,
+  targetPasses: 20,
+  utilityWeight: 0.25,
+  utilityZ: 1.02,
+  lcbPenaltyWeight: 0.002,
+  sigmaPenaltyWeight: 0.0003,
+  calibrationPasses: 300,
+  reportPasses: 100,
+  reportLoads: [0.5, 1, 2, 3, 5, 10],
+  thresholds: DEFAULT_THRESHOLD_OPTIONS,
+  supportQuantile: 0.1,
+  gmm: { kMin: 1, kMax: 6, nInit: 10 },
+  sigmaCapFactor: 2.5,
+  separationFactor: 0.5,
+  refineSeeds: 10,
+  maxPool: 300,
+  alloy: DEFAULT_ALLOY_OPTIONS,
+};
+
+/** Training data the design needs: train_fit and calibration compositions, HV, loads, weights. */
+export interface DesignData {
+  elements: readonly string[];
+  trainFit: {
+    x: ArrayLike<number>[];
+    composition: Composition[];
+    hv: number[];
+    load: number[];
+    weight: number[];
+  };
+  calibration: { x: ArrayLike<number>[] };
+}
+
+export interface RefineContext {
+  load: number;
+  gmm: GaussianMixture;
+  thresholds: DesignThresholds;
+  window: [number, number];
+  mask?: boolean[];
+  rng: Rng;
+}
+
+export interface RefineResult {
+  /** Best latent per seed. */
+  z: number[][];
+  /** Steps taken per seed (the whole batch shares a step count). */
+  steps: number;
+  /** Snapshots of the decoded compositions' LCB at selected steps. */
+  trajectory: { step: number; lcb: number[]; objective: number }[];
+}
+
+export type RefineFn = (seeds: number[][], ctx: RefineContext) => Promise<RefineResult>;
+
+export interface CandidateReport {
+  formula: string;
+  fractions: Record<string, number>;
+  unrounded: Record<string, number>;
+  predictions: { load: number; mean: number; std: number; lcb: number }[];
+  gates: GateRecord;
+  accepted: boolean;
+  nearest: { formula: string; distance: number; hv: number; load: number };
+  logp: number;
+  provenance: { source: 'refined' | 'mcmc'; chain?: number; step?: number; seed?: number };
+}
+
+export interface DesignResult {
+  thresholds: DesignThresholds & { window: [number, number]; nearPeakRows: number };
+  gmm: { k: number; bic: BicPoint[] };
+  mcmc: {
+    acceptance_rate: number[];
+    acceptance_rate_after_burn_in: number[];
+    samples: number;
+    rejected_by_support: number;
+    evaluations: number;
+  };
+  refinement?: { steps: number; trajectory: RefineResult['trajectory'] };
+  candidates: CandidateReport[];
+  /** Pool candidates that were not accepted, counted by reason (a candidate may fail several gates). */
+  rejected: Record<string, number>;
+  /** Number of distinct alloys screened. */
+  screened: number;
+  accepted: number;
+  timings: Record<string, number>;
+}
+
+export interface DesignHooks {
+  onStage?: (stage: string, detail?: string) => void;
+  onMcmcStep?: (step: number, total: number, accepted: number) => void;
+  refine?: RefineFn;
+}
+
+const HV_CAP_MARGIN = 250;
+
+interface PoolItem {
+  alloy: Composition;
+  atPct: Record<string, number>;
+  unrounded: Record<string, number>;
+  vector: Float64Array;
+  provenance: CandidateReport['provenance'];
+  /** Score used to order MCMC-derived items before screening (LCB of the unrounded sample). */
+  prior: number;
+}
+
+/** Run a design. Throws VibannError (exit 3) only through the CLI when nothing is accepted. */
+export async function runDesign(
+  model: DesignModel,
+  data: DesignData,
+  options: DesignOptions,
+  rng: Rng,
+  hooks: DesignHooks = {},
+): Promise<DesignResult> {
+  const o = options;
+  const timings: Record<string, number> = {};
+  const stage = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+    hooks.onStage?.(name);
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[name] = (performance.now() - t0) / 1000;
+    }
+  };
+  const E = data.elements;
+  validateConstraints(o.constraints, E);
+  const mask =
+    o.constraints.ban.length > 0 || o.constraints.allow
+      ? permittedMask(o.constraints, E)
+      : undefined;
+  const seedOf = (label: string) => rng.fork(label).nextSeed();
+
+  // §9.1 latent density on train_fit latents at L* (without rows holding banned elements, §9.6)
+  const { gmm, bic, logpThreshold } = await stage('latent_density', async () => {
+    const keep = data.trainFit.composition.map((c) => !o.constraints.ban.some((b) => c.has(b)));
+    const rows = keep.map((k, i) => (k ? i : -1)).filter((i) => i >= 0);
+    if (rows.length < 10)
+      throw new VibannError(
+        `design: only ${rows.length} training rows satisfy the banned-element constraint; too few for a latent density`,
+      );
+    const Z = await model.encode(
+      rows.map((i) => data.trainFit.x[i]),
+      o.load,
+    );
+    const w = rows.map((i) => data.trainFit.weight[i]);
+    const sel = GaussianMixture.selectByBic(Z, {
+      kMin: o.gmm.kMin,
+      kMax: o.gmm.kMax,
+      nInit: o.gmm.nInit,
+      weights: w,
+      rng: rng.fork('gmm'),
+    });
+    const lp = sel.best.logPdf(Z);
+    return {
+      gmm: sel.best,
+      bic: sel.curve,
+      logpThreshold: weightedQuantile(lp, w, o.supportQuantile),
+      trainLatents: Z,
+    };
+  });
+
+  // §9.2 thresholds
+  const cal = await stage('thresholds', async () => {
+    const p = await model.predict(
+      data.calibration.x,
+      o.load,
+      o.calibrationPasses,
+      seedOf('calibration'),
+    );
+    return calibrationThresholds(p.mean, p.std, o.thresholds);
+  });
+  const novelty = noveltyThreshold(data.trainFit.x, o.thresholds.noveltyQuantile);
+  const thresholds: DesignThresholds = {
+    logpThreshold,
+    novelty,
+    sigmaRef: cal.sigmaRef,
+    sigmaCapFactor: o.sigmaCapFactor,
+    lcbTarget: cal.lcbTarget,
+  };
+  const window: [number, number] = o.targetWindow ?? [
+    cal.lcbTarget,
+    Math.max(...data.trainFit.hv) + HV_CAP_MARGIN,
+  ];
+
+  // §9.3 MCMC
+  interface SampleInfo {
+    mean: number;
+    std: number;
+    lcb: number;
+    logp: number;
+    x: number[];
+  }
+  let mcmcEvalCounter = 0;
+  const target: McmcTarget<SampleInfo> = {
+    logDensity: (Z) => gmm.logPdf(Z),
+    logDensityThreshold: logpThreshold,
+    evaluate: async (Z) => {
+      const lp = gmm.logPdf(Z);
+      const X = (await model.decode(Z)).map((v) => applyMask(v, mask));
+      const p = await model.predict(
+        X,
+        o.load,
+        o.targetPasses,
+        seedOf(`mcmc-eval-${mcmcEvalCounter++}`),
+      );
+      const logTarget: number[] = [];
+      const info: SampleInfo[] = [];
+      for (let i = 0; i < Z.length; i++) {
+        const mu = p.mean[i];
+        const sd = p.std[i];
+        const lcb = mu - 1.645 * sd;
+        const U = mu - o.utilityZ * sd;
+        const pen =
+          o.lcbPenaltyWeight * Math.max(0, thresholds.lcbTarget - lcb) ** 2 +
+          o.sigmaPenaltyWeight * Math.max(0, sd - thresholds.sigmaRef) ** 2;
+        logTarget.push(
+          lp[i] < logpThreshold ? Number.NEGATIVE_INFINITY : lp[i] + o.utilityWeight * U - pen,
+        );
+        info.push({ mean: mu, std: sd, lcb, logp: lp[i], x: X[i] });
+      }
+      return { logTarget, info };
+    },
+  };
+  const mcmcRes = await stage('mcmc', async () => {
+    // Initial states: distinct training latents inside the support, drawn with probability ∝ weight.
+    const Z = await model.encode(data.trainFit.x, o.load);
+    const lp = gmm.logPdf(Z);
+    const ok = Z.map((_, i) => i).filter(
+      (i) =>
+        lp[i] >= logpThreshold &&
+        !o.constraints.ban.some((b) => data.trainFit.composition[i].has(b)),
+    );
+    if (ok.length === 0)
+      throw new VibannError(
+        'design: no training latent lies inside the support threshold; cannot start the chains',
+      );
+    const r = rng.fork('mcmc-init');
+    const init: number[][] = [];
+    const pool = [...ok];
+    for (let c = 0; c < o.mcmc.chains; c++) {
+      if (pool.length === 0) pool.push(...ok);
+      let tot = 0;
+      for (const i of pool) tot += data.trainFit.weight[i];
+      let u = r.uniform() * tot;
+      let k = 0;
+      while (k < pool.length - 1 && u >= data.trainFit.weight[pool[k]]) {
+        u -= data.trainFit.weight[pool[k]];
+        k++;
+      }
+      init.push(Z[pool[k]]);
+      pool.splice(k, 1);
+    }
+    return runMcmc(target, gmm, init, rng.fork('mcmc'), o.mcmc, (t, acc) =>
+      hooks.onMcmcStep?.(t, o.mcmc.steps, acc),
+    );
+  });
+
+  const toPoolItem = (
+    x: ArrayLike<number>,
+    provenance: CandidateReport['provenance'],
+    prior: number,
+  ): PoolItem | string => {
+    const r = toAlloy(E, x, o.constraints, o.alloy);
+    if (!r.ok) return r.reason;
+    return {
+      alloy: r.alloy,
+      atPct: r.atPct,
+      unrounded: r.unrounded,
+      vector: Float64Array.from(r.alloy.toVector(E)),
+      provenance,
+      prior,
+    };
+  };
+
+  // §9.4 refinement from diverse seeds among support-passing samples
+  let refinement: DesignResult['refinement'];
+  const refinedItems: (PoolItem | string)[] = [];
+  if (hooks.refine) {
+    const supported = mcmcRes.samples.filter((s) => s.info.logp >= logpThreshold);
+    const seedIdx = diverseSelect(
+      supported.map((s) => ({ score: s.info.lcb + 0.03 * s.info.logp, vector: s.info.x })),
+      o.refineSeeds,
+      o.separationFactor * novelty,
+    );
+    const seeds = seedIdx.map((i) => supported[i].z);
+    if (seeds.length > 0) {
+      const res = await stage('refinement', () =>
+        hooks.refine!(seeds, {
+          load: o.load,
+          gmm,
+          thresholds,
+          window,
+          mask,
+          rng: rng.fork('refine'),
+        }),
+      );
+      refinement = { steps: res.steps, trajectory: res.trajectory };
+      const X = (await model.decode(res.z)).map((v) => applyMask(v, mask));
+      X.forEach((x, i) =>
+        refinedItems.push(toPoolItem(x, { source: 'refined', seed: i }, Number.POSITIVE_INFINITY)),
+      );
+    }
+  }
+
+  // §9.5 round every candidate to a castable alloy; dedupe by formula; refined first
+  const rejected: Record<string, number> = {};
+  const count = (reason: string) => {
+    rejected[reason] = (rejected[reason] ?? 0) + 1;
+  };
+  const byFormula = new Map<string, PoolItem>();
+  const add = (it: PoolItem | string) => {
+    if (typeof it === 'string') return count(it);
+    const f = it.alloy.toFormula({ step: o.alloy.step });
+    const prev = byFormula.get(f);
+    if (!prev || it.prior > prev.prior) byFormula.set(f, it);
+  };
+  refinedItems.forEach(add);
+  for (const s of mcmcRes.samples)
+    add(toPoolItem(s.info.x, { source: 'mcmc', chain: s.chain, step: s.step }, s.info.lcb));
+  const pool = [...byFormula.values()].sort((a, b) => b.prior - a.prior).slice(0, o.maxPool);
+
+  // §9.7 evaluate every rounded alloy: MC prediction, re-encoded support, novelty, gates
+  const evaluated = await stage('screening', async () => {
+    const X = pool.map((p) => p.vector);
+    if (X.length === 0) return [];
+    const pred = await model.predict(X, o.load, o.reportPasses, seedOf('screen'));
+    const lp = gmm.logPdf(await model.encode(X, o.load));
+    return pool.map((p, i) => {
+      const nn = nearest(p.vector, data.trainFit.x);
+      const lcb = pred.mean[i] - 1.645 * pred.std[i];
+      const gates = evaluateGates(
+        { logp: lp[i], novelty: nn.distance, sigma: pred.std[i], lcb },
+        thresholds,
+      );
+      const inWindow = lcb >= window[0] && lcb <= window[1];
+      return {
+        p,
+        i,
+        mean: pred.mean[i],
+        std: pred.std[i],
+        lcb,
+        logp: lp[i],
+        nn,
+        gates,
+        inWindow,
+        accepted: allPass(gates) && inWindow,
+      };
+    });
+  });
+  for (const e of evaluated) {
+    if (e.accepted) continue;
+    for (const g of GATE_NAMES) if (!e.gates[g].pass) count(`gate_${g}`);
+    if (!e.inWindow && e.gates.performance.pass) count('outside_target_window');
+  }
+
+  // §9.7 ranking + diverse selection; §9.8 report at several loads
+  const accepted = evaluated.filter((e) => e.accepted);
+  const pickA = diverseSelect(
+    accepted.map((e) => ({ score: e.lcb, vector: e.p.vector })),
+    o.n,
+    o.separationFactor * novelty,
+  ).map((i) => accepted[i]);
+  const notAccepted = evaluated.filter((e) => !e.accepted).sort((a, b) => b.lcb - a.lcb);
+  const shown = pickA.length > 0 ? pickA : notAccepted.slice(0, o.n);
+  const candidates = await stage('report', async () => {
+    const X = shown.map((e) => e.p.vector);
+    const perLoad = [] as { load: number; mean: Float64Array; std: Float64Array }[];
+    for (const L of o.reportLoads) {
+      if (X.length === 0) break;
+      const p = await model.predict(X, L, o.reportPasses, seedOf(`report-${L}`));
+      perLoad.push({ load: L, mean: p.mean, std: p.std });
+    }
+    return shown.map((e, k): CandidateReport => {
+      const tf = data.trainFit;
+      return {
+        formula: e.p.alloy.toFormula({ step: o.alloy.step }),
+        fractions: e.p.alloy.toFractions(),
+        unrounded: e.p.unrounded,
+        predictions: perLoad.map((q) => ({
+          load: q.load,
+          mean: q.mean[k],
+          std: q.std[k],
+          lcb: q.mean[k] - 1.645 * q.std[k],
+        })),
+        gates: e.gates,
+        accepted: e.accepted,
+        nearest: {
+          formula: tf.composition[e.nn.index].toFormula(),
+          distance: e.nn.distance,
+          hv: tf.hv[e.nn.index],
+          load: tf.load[e.nn.index],
+        },
+        logp: e.logp,
+        provenance: e.p.provenance,
+      };
+    });
+  });
+
+  return {
+    thresholds: { ...thresholds, window, nearPeakRows: cal.nearPeakRows },
+    gmm: { k: gmm.nComponents, bic },
+    mcmc: {
+      acceptance_rate: mcmcRes.acceptanceRate,
+      acceptance_rate_after_burn_in: mcmcRes.acceptanceRateAfterBurnIn,
+      samples: mcmcRes.samples.length,
+      rejected_by_support: mcmcRes.rejectedBySupport,
+      evaluations: mcmcRes.evaluations,
+    },
+    refinement,
+    candidates,
+    rejected,
+    screened: evaluated.length,
+    accepted: accepted.length,
+    timings,
+  };
+}

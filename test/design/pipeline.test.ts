@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Composition } from '../../src/chem/composition.ts';
+import { DEFAULT_CONSTRAINTS } from '../../src/design/constraints.ts';
+import { evaluateGates } from '../../src/design/gates.ts';
+import {
+  DEFAULT_DESIGN_OPTIONS,
+  type DesignOptions,
+  runDesign,
+} from '../../src/design/pipeline.ts';
+import { nearest } from '../../src/design/thresholds.ts';
+import { Rng } from '../../src/util/rng.ts';
+import { ELEMENTS, toyData, toyModel, truth } from './toy-model.ts';
+
+const data = toyData();
+const small = (over: Partial<DesignOptions> = {}): DesignOptions => ({
+  ...DEFAULT_DESIGN_OPTIONS,
+  mcmc: { ...DEFAULT_DESIGN_OPTIONS.mcmc, chains: 8, steps: 160, burnIn: 40, thin: 4 },
+  gmm: { kMin: 1, kMax: 2, nInit: 2 },
+  ...over,
+});
+
+function strip<T extends { timings: unknown }>(r: T): Omit<T, 'timings'> {
+  const { timings: _t, ...rest } = r;
+  return rest;
+}
+
+describe('design pipeline on an analytic model', async () => {
+  const res = await runDesign(toyModel, data, small(), new Rng(5));
+
+  it('reports castable alloys: 3–7 elements, integer at.% summing to exactly 100', () => {
+    assert.ok(res.candidates.length > 0, JSON.stringify(res.rejected));
+    for (const c of res.candidates) {
+      const comp = Composition.parse(c.formula);
+      const pct = comp.atomicPercent();
+      assert.equal(
+        Object.values(pct).reduce((a, b) => a + b, 0),
+        100,
+      );
+      assert.ok(comp.size >= 3 && comp.size <= 7, c.formula);
+      for (const v of Object.values(c.fractions))
+        assert.ok(v >= 0.01 - 1e-12, `${c.formula} has an element below 1 at.%`);
+      const uSum = Object.values(c.unrounded).reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(uSum - 1) < 1e-9);
+    }
+  });
+
+  it('gate values in the audit record equal recomputed values', () => {
+    for (const c of res.candidates) {
+      const x = Composition.fromAmounts(c.fractions).toVector(ELEMENTS);
+      const t = truth(x);
+      const at05 = c.predictions.find((p) => p.load === 0.5)!;
+      assert.ok(Math.abs(at05.mean - t.mean) < 1e-9);
+      assert.ok(Math.abs(c.gates.uncertainty.value - t.std) < 1e-9);
+      assert.ok(Math.abs(c.gates.performance.value - (t.mean - 1.645 * t.std)) < 1e-9);
+      const nn = nearest(x, data.trainFit.x);
+      assert.ok(Math.abs(c.gates.novelty.value - nn.distance) < 1e-12);
+      assert.equal(c.nearest.distance, c.gates.novelty.value);
+      const again = evaluateGates(
+        {
+          logp: c.logp,
+          novelty: c.gates.novelty.value,
+          sigma: c.gates.uncertainty.value,
+          lcb: c.gates.performance.value,
+        },
+        res.thresholds,
+      );
+      assert.deepEqual(again, c.gates);
+      assert.equal(
+        c.accepted,
+        Object.values(c.gates).every((g) => g.pass) &&
+          c.gates.performance.value <= res.thresholds.window[1],
+      );
+    }
+  });
+
+  it('accepted candidates pass every gate and are ranked by LCB, at least 0.5 × novelty apart', () => {
+    const acc = res.candidates.filter((c) => c.accepted);
+    for (let i = 1; i < acc.length; i++)
+      assert.ok(acc[i - 1].gates.performance.value >= acc[i].gates.performance.value);
+    for (let i = 0; i < acc.length; i++)
+      for (let j = i + 1; j < acc.length; j++) {
+        const d = Composition.fromAmounts(acc[i].fractions).distance(
+          Composition.fromAmounts(acc[j].fractions),
+        );
+        assert.ok(d >= 0.5 * res.thresholds.novelty - 1e-12);
+      }
+  });
+
+  it('records thresholds, BIC curve, acceptance rates and timings', () => {
+    assert.equal(res.gmm.bic.length, 2);
+    assert.equal(res.mcmc.acceptance_rate.length, 8);
+    assert.ok(res.thresholds.sigmaRef > 0 && Number.isFinite(res.thresholds.lcbTarget));
+    assert.ok(res.screened > 0);
+    for (const k of ['latent_density', 'thresholds', 'mcmc', 'screening', 'report'])
+      assert.ok(k in res.timings, k);
+  });
+
+  it('the same seed gives the same candidates', async () => {
+    const again = await runDesign(toyModel, data, small(), new Rng(5));
+    assert.deepEqual(strip(again), strip(res));
+  });
+
+  it('a banned element never appears and the maximum element count holds', async () => {
+    const r = await runDesign(
+      toyModel,
+      data,
+      small({ constraints: { ...DEFAULT_CONSTRAINTS, ban: ['Nb'], maxElements: 4 } }),
+      new Rng(5),
+    );
+    assert.ok(r.candidates.length > 0);
+    for (const c of r.candidates) {
+      assert.ok(!('Nb' in c.fractions), c.formula);
+      assert.ok(Object.keys(c.fractions).length <= 4, c.formula);
+    }
+  });
+});
