@@ -376,9 +376,9 @@ export async function runDesign(
       );
       refinement = { steps: res.steps, trajectory: res.trajectory };
       const X = (await model.decode(res.z)).map((v) => applyMask(v, mask));
-      X.forEach((x, i) =>
-        refinedItems.push(toPoolItem(x, { source: 'refined', seed: i }, Number.POSITIVE_INFINITY)),
-      );
+      for (const [i, x] of X.entries()) {
+        refinedItems.push(toPoolItem(x, { source: 'refined', seed: i }, Number.POSITIVE_INFINITY));
+      }
     }
   }
 
