@@ -43,7 +43,6 @@ export class VoronoiCell {
   private sval: Float64Array;
   private remap: Int32Array;
   private cap: number[] = [];
-  private capSeen: Uint8Array;
   private edgeA: number[] = [];
   private edgeB: number[] = [];
   private edgeV: number[] = [];
@@ -61,7 +60,6 @@ export class VoronoiCell {
     this.side = new Int8Array(vcap);
     this.sval = new Float64Array(vcap);
     this.remap = new Int32Array(vcap);
-    this.capSeen = new Uint8Array(vcap);
     this.angle = new Float64Array(vcap);
     this.fStart = new Int32Array(fcap);
     this.fLen = new Int32Array(fcap);
@@ -139,9 +137,6 @@ export class VoronoiCell {
     const r = new Int32Array(cap);
     r.set(this.remap);
     this.remap = r;
-    const c = new Uint8Array(cap);
-    c.set(this.capSeen);
-    this.capSeen = c;
   }
 
   private growFaces(nf: number, nfv: number): void {
@@ -212,7 +207,7 @@ export class VoronoiCell {
     this.edgeA.length = 0;
     this.edgeB.length = 0;
     this.edgeV.length = 0;
-    const { bx, by, bz, bStart, bLen, bNbr, bH, bfv, capSeen } = this;
+    const { bx, by, bz, bStart, bLen, bNbr, bH, bfv } = this;
     let nn = 0;
     let nf = 0;
     let fvl = 0;
@@ -232,11 +227,7 @@ export class VoronoiCell {
             bx[m] = vx[a];
             by[m] = vy[a];
             bz[m] = vz[a];
-            capSeen[m] = 0;
-            if (sa === 0) {
-              capSeen[m] = 1;
-              cap.push(m);
-            }
+            if (sa === 0) cap.push(m);
           }
           bfv[fvl++] = m;
         }
@@ -257,7 +248,6 @@ export class VoronoiCell {
             bx[m] = vx[lo] + t * (vx[hi] - vx[lo]);
             by[m] = vy[lo] + t * (vy[hi] - vy[lo]);
             bz[m] = vz[lo] + t * (vz[hi] - vz[lo]);
-            capSeen[m] = 1;
             cap.push(m);
             this.edgeA.push(lo);
             this.edgeB.push(hi);

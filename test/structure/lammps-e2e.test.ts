@@ -5,7 +5,7 @@
  * CI installs Debian's `lammps` (which brings `lammps-data`); without it this test fails, by design.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import {
   lammpsInput,
   resolvePotential,
   runLammps,
+  runLmp,
   writeLammpsInput,
 } from '../../src/structure/index.ts';
 
@@ -79,5 +80,20 @@ describe('LAMMPS round trip (needs Debian lammps + lammps-data)', () => {
         `<0,0,12,0> Cu vibann ${c.vibann_frac_0_0_12_0.Cu.toFixed(4)} LAMMPS ${c.lammps_frac_0_0_12_0.Cu.toFixed(4)}`,
     );
     rmSync(dir, { recursive: true, force: true }); // kept for inspection when an assertion fails
+  });
+
+  it('a failing LAMMPS input is reported with its ERROR line', async () => {
+    const lmp = findLmp();
+    assert.ok(
+      lmp,
+      "LAMMPS ('lmp') is not installed: install Debian's lammps package (apt-get install -y lammps)",
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'vibann-lammps-bad-'));
+    writeFileSync(join(dir, 'in.bad'), 'units metal\nnot_a_command 1\n');
+    await assert.rejects(
+      runLmp(dir, 'in.bad', 'log.bad', 'bad.out', { lmp: lmp! }),
+      /LAMMPS failed on in\.bad .*exit code 1.*ERROR: Unknown command: not_a_command/,
+    );
+    rmSync(dir, { recursive: true, force: true });
   });
 });
