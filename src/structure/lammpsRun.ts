@@ -359,7 +359,11 @@ export async function runLammps(dir: string, o: RunOptions = {}): Promise<RunRes
   timings.analysis = (performance.now() - t) / 1000;
   let check: LammpsVoronoiCheck | null = null;
   if (o.voronoiCheck ?? true) {
-    check = await lammpsVoronoiCheck(dir, FINAL_DATA, types, { ...o, args: [], onOutput: undefined });
+    check = await lammpsVoronoiCheck(dir, FINAL_DATA, types, {
+      ...o,
+      args: [],
+      onOutput: undefined,
+    });
     timings.voronoi_check = check.seconds;
   }
   return { dir, final, report, voronoi_check: check, timings };
