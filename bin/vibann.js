@@ -3,6 +3,13 @@
 // `npm ci` without a build step.
 import { register } from 'tsx/esm/api';
 
+// A closed pipe (`vibann … | head`) is not an error: stop quietly.
+for (const s of [process.stdout, process.stderr]) {
+  s.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
 register();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -273,7 +273,7 @@ export function rowView(ds: Dataset, i: number): Float64Array {
 export function subsetDataset(ds: Dataset, rows: readonly number[]): Dataset {
   const E = ds.elements.length;
   const x = new Float64Array(rows.length * E);
-  rows.forEach((r, k) => x.set(rowView(ds, r), k * E));
+  for (const [k, r] of rows.entries()) x.set(rowView(ds, r), k * E);
   return {
     ...ds,
     nRows: rows.length,

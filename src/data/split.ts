@@ -79,6 +79,24 @@ export function splitFromFile(
   } catch (e) {
     throw new InputError(`${file}: cannot read the split file: ${(e as Error).message}`);
   }
+  return splitFromJSON(ds, j, {
+    kind,
+    label: file,
+    description: kind === 'reference' ? `reference split (${file})` : `split file ${file}`,
+    file: path,
+  });
+}
+
+/**
+ * A split from its JSON form (a split file, or the copy a saved model keeps). When it records a
+ * dataset_sha256 it must equal the dataset's, otherwise the split is refused.
+ */
+export function splitFromJSON(
+  ds: Dataset,
+  j: SplitFileJSON,
+  o: { kind: SplitKind; label: string; description: string; file?: string },
+): Split {
+  const file = o.label;
   if (j.dataset_sha256 !== undefined && j.dataset_sha256 !== ds.sha256) {
     throw new InputError(
       `${file}: this split was made for a dataset with SHA-256 ${j.dataset_sha256}, but ${basename(ds.source)} has SHA-256 ${ds.sha256}; ` +
@@ -102,20 +120,16 @@ export function splitFromFile(
     }
     return a as number[];
   };
-  const trainFit = check('train_fit', j.train_fit);
-  const calibration = check('calibration', j.calibration);
-  const test = check('test', j.test);
   if (!Array.isArray(j.cv_folds))
     throw new InputError(`${file}: 'cv_folds' must be an array of folds`);
-  const cvFolds = j.cv_folds.map((f, i) => check(`cv_folds[${i}]`, f));
   const split: Split = {
-    kind,
-    trainFit,
-    calibration,
-    test,
-    cvFolds,
-    description: kind === 'reference' ? `reference split (${file})` : `split file ${file}`,
-    file: path,
+    kind: o.kind,
+    trainFit: check('train_fit', j.train_fit),
+    calibration: check('calibration', j.calibration),
+    test: check('test', j.test),
+    cvFolds: j.cv_folds.map((f, i) => check(`cv_folds[${i}]`, f)),
+    description: o.description,
+    file: o.file,
   };
   validateSplit(split, file);
   return split;

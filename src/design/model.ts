@@ -20,7 +20,7 @@ export interface DesignModel {
   /** Decoder output x̂ = D(z) (a probability vector over the elements), deterministic. */
   decode(z: readonly (readonly number[])[]): Promise<number[][]>;
   /** Ensemble MC-dropout prediction at one load, `passes` per member, seeded. */
-  predict(
+  predictAt(
     x: readonly ArrayLike<number>[],
     load: number,
     passes: number,

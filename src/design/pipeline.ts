@@ -241,7 +241,7 @@ export async function runDesign(
 
   // §9.2 thresholds
   const cal = await stage('thresholds', async () => {
-    const p = await model.predict(
+    const p = await model.predictAt(
       data.calibration.x,
       o.load,
       o.calibrationPasses,
@@ -277,7 +277,7 @@ export async function runDesign(
     evaluate: async (Z) => {
       const lp = gmm.logPdf(Z);
       const X = (await model.decode(Z)).map((v) => applyMask(v, mask));
-      const p = await model.predict(
+      const p = await model.predictAt(
         X,
         o.load,
         o.targetPasses,
@@ -403,7 +403,7 @@ export async function runDesign(
   const evaluated = await stage('screening', async () => {
     const X = pool.map((p) => p.vector);
     if (X.length === 0) return [];
-    const pred = await model.predict(X, o.load, o.reportPasses, seedOf('screen'));
+    const pred = await model.predictAt(X, o.load, o.reportPasses, seedOf('screen'));
     const lp = gmm.logPdf(await model.encode(X, o.load));
     return pool.map((p, i) => {
       const nn = nearest(p.vector, data.trainFit.x);
@@ -447,7 +447,7 @@ export async function runDesign(
     const perLoad = [] as { load: number; mean: Float64Array; std: Float64Array }[];
     for (const L of o.reportLoads) {
       if (X.length === 0) break;
-      const p = await model.predict(X, L, o.reportPasses, seedOf(`report-${L}`));
+      const p = await model.predictAt(X, L, o.reportPasses, seedOf(`report-${L}`));
       perLoad.push({ load: L, mean: p.mean, std: p.std });
     }
     return shown.map((e, k): CandidateReport => {

@@ -1,15 +1,19 @@
 /** Registers every command of the CLI contract (ARCHITECTURE.md) in its documented order. */
 import type { Command } from 'commander';
 import { register as data } from './data.ts';
+import { register as evaluate } from './evaluate.ts';
 import { registerPending } from './pending.ts';
 import { register as predict } from './predict.ts';
 import { register as structure } from './structure.ts';
+import { register as train } from './train.ts';
 
 export function registerAll(program: Command): void {
   data(program);
-  registerPending(program, ['train', 'tune']);
+  train(program);
+  registerPending(program, ['tune']);
   predict(program);
-  registerPending(program, ['evaluate', 'design', 'baselines', 'bo', 'explain', 'latent', 'lofo']);
+  evaluate(program);
+  registerPending(program, ['design', 'baselines', 'bo', 'explain', 'latent', 'lofo']);
   structure(program);
   registerPending(program, ['report', 'serve']);
 }

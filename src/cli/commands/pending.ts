@@ -14,29 +14,6 @@ interface Pending {
 
 const PENDING: Pending[] = [
   {
-    name: 'train',
-    summary: 'train the VIBANN ensemble (5-fold CV networks) and save it',
-    options: [
-      ['--data <file>', 'dataset CSV'],
-      ['--split <spec>', 'reference | cluster | FILE'],
-      ['--preset <name>', 'default | paper'],
-      ['--seeds <n>', 'repeat the CV ensemble with N seeds'],
-      ['--epochs <n>', 'maximum epochs per network'],
-      ['--batch <n>', 'batch size'],
-      ['--quick', 'a short smoke run'],
-      ['--out <dir>', 'model directory (default models/default)'],
-    ],
-  },
-  {
-    name: 'evaluate',
-    summary: 'accuracy and calibration metrics of a trained model on test and calibration rows',
-    options: [
-      ['--model <dir>', 'model directory'],
-      ['--split <spec>', 'reference | cluster | FILE'],
-      ['--mc <S>', 'Monte Carlo dropout passes'],
-    ],
-  },
-  {
     name: 'design',
     summary: 'propose new hard glass compositions (latent MCMC, refinement, gates)',
     options: [

@@ -1,0 +1,119 @@
+/**
+ * The evaluation protocol of a trained model (SPEC §6, §7): accuracy and calibration metrics on
+ * the test and calibration sets, with the σ scale fitted on the calibration set only (the test set
+ * is never used to fit it), and the CV report (each fold network scored on its own fold).
+ */
+import type { Dataset } from '../data/dataset.ts';
+import type { Split } from '../data/split.ts';
+import type { HardnessModel } from '../model/hardness-model.ts';
+import {
+  type CalibrationMetrics,
+  calibrationMetrics,
+  SigmaRecalibrator,
+  samplesFromFlat,
+} from '../uq/calibration.ts';
+import { predictMC } from '../uq/predict.ts';
+import { accuracyMetrics } from './metrics.ts';
+
+export interface EvaluateOptions {
+  /** MC passes per member (default: the model's preset, 100). */
+  passes?: number;
+  /** Seed of the MC masks (default 1). */
+  seed?: number;
+}
+
+export interface CvReport {
+  folds: { member: number; seed: number; n: number; rmse: number; mae: number; r2: number }[];
+  mean: { rmse: number; mae: number; r2: number };
+  sd: { rmse: number; mae: number; r2: number };
+}
+
+export interface EvaluationReport {
+  split: { kind: string; description: string };
+  n: { train_fit: number; calibration: number; test: number };
+  test: CalibrationMetrics;
+  calibration: CalibrationMetrics;
+  /** σ multiplied by `sigma_scale` (fitted on calibration by Gaussian NLL, SPEC §6). */
+  recalibrated: { sigma_scale: number; test: CalibrationMetrics; calibration: CalibrationMetrics };
+  cv?: CvReport;
+  mc: { passes: number; members: number; seed: number };
+}
+
+function rowsOf(ds: Dataset, rows: readonly number[]) {
+  const E = ds.elements.length;
+  const x = new Float32Array(rows.length * E);
+  for (const [i, r] of rows.entries()) x.set(ds.x.subarray(r * E, (r + 1) * E), i * E);
+  return { x, load: rows.map((r) => ds.load[r]), hv: Float64Array.from(rows, (r) => ds.hv[r]) };
+}
+
+const meanSd = (v: number[]) => {
+  const m = v.reduce((a, b) => a + b, 0) / v.length;
+  const sd = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1)) : 0;
+  return { m, sd };
+};
+
+export function evaluateModel(
+  model: HardnessModel,
+  ds: Dataset,
+  split: Split,
+  o: EvaluateOptions = {},
+): EvaluationReport {
+  const passes = o.passes ?? model.meta.preset.mcPasses;
+  const seed = o.seed ?? 1;
+  const setMetrics = (rows: readonly number[]) => {
+    const d = rowsOf(ds, rows);
+    const p = model.predictRows(d.x, d.load, { passes, seed, returnSamples: true });
+    const samples = samplesFromFlat(p.samples!, p.nMembers * p.passes, rows.length);
+    return { y: d.hv, mu: p.mean, sigma: p.std, samples };
+  };
+  const test = setMetrics(split.test);
+  const cal = setMetrics(split.calibration);
+  const recal = SigmaRecalibrator.fit(cal.y, cal.mu, cal.sigma);
+  const m = (s: typeof test, sigma = s.sigma, samples = s.samples) =>
+    calibrationMetrics(s.y, s.mu, sigma, { samples });
+  const rec = (s: typeof test) => m(s, recal.apply(s.sigma), recal.applySamples(s.samples, s.mu));
+
+  // CV report: member k of seed s was stopped on fold k; score it alone on that fold (dropout off
+  // is not what the ensemble uses, so use the same MC mean as everywhere else).
+  let cv: CvReport | undefined;
+  const nf = split.cvFolds.length;
+  if (nf >= 2 && model.net.nMembers % nf === 0) {
+    const folds: CvReport['folds'] = [];
+    for (let k = 0; k < model.net.nMembers; k++) {
+      const rows = split.cvFolds[k % nf];
+      const d = rowsOf(ds, rows);
+      const load = Float32Array.from(d.load, (L) => model.loadScaler.transform(L));
+      const p = predictMC(model.net.select([k]), d.x, load, {
+        passes,
+        seed,
+        scale: { mean: model.hvScaler.mean, std: model.hvScaler.std },
+      });
+      const a = accuracyMetrics(d.hv, p.mean);
+      folds.push({
+        member: k,
+        seed: model.meta.seeds[Math.floor(k / nf)],
+        n: rows.length,
+        rmse: a.rmse,
+        mae: a.mae,
+        r2: a.r2,
+      });
+    }
+    const r = meanSd(folds.map((f) => f.rmse));
+    const a = meanSd(folds.map((f) => f.mae));
+    const q = meanSd(folds.map((f) => f.r2));
+    cv = { folds, mean: { rmse: r.m, mae: a.m, r2: q.m }, sd: { rmse: r.sd, mae: a.sd, r2: q.sd } };
+  }
+  return {
+    split: { kind: split.kind, description: split.description },
+    n: {
+      train_fit: split.trainFit.length,
+      calibration: split.calibration.length,
+      test: split.test.length,
+    },
+    test: m(test),
+    calibration: m(cal),
+    recalibrated: { sigma_scale: recal.scale, test: rec(test), calibration: rec(cal) },
+    cv,
+    mc: { passes, members: model.net.nMembers, seed },
+  };
+}

@@ -1,0 +1,318 @@
+/**
+ * The trained hardness model: a VIBANN ensemble plus everything needed to use it on raw inputs
+ * (element basis, load and HV scalers, preset, split, data checksum, seeds, training history).
+ * scikit-learn style: `HardnessModel.fit(…)`, `predict`, `predictWithUncertainty`, `save`,
+ * `HardnessModel.load`. It also implements the design pipeline's `DesignModel` (latent space of
+ * one member, the "design network"; every hardness prediction uses the whole ensemble).
+ */
+
+import { basename } from 'node:path';
+import type { Composition } from '../chem/composition.ts';
+import type { Dataset } from '../data/dataset.ts';
+import {
+  LoadScaler,
+  type LoadScalerJSON,
+  StandardScaler,
+  type StandardScalerJSON,
+} from '../data/scalers.ts';
+import { type Split, type SplitFileJSON, splitToJSON } from '../data/split.ts';
+import type { DesignModel, McStats } from '../design/model.ts';
+import { type BackendInfo, initBackend } from '../nn/backend.ts';
+import { loadModel, saveModel } from '../nn/io.ts';
+import { decodeLog, encode, type Net } from '../nn/model.ts';
+import { resolveVibannOptions, type VibannOptions } from '../nn/options.ts';
+import type { VibannModel } from '../nn/params.ts';
+import * as tf from '../nn/tf.ts';
+import {
+  preset as getPreset,
+  type Preset,
+  type PresetName,
+  quickCaps,
+  type TrainHyper,
+} from '../train/presets.ts';
+import {
+  type EpochEvent,
+  type EpochRecord,
+  initEnsemble,
+  type MemberReport,
+  trainEnsemble,
+} from '../train/trainer.ts';
+import { type PredictResult, predictMC } from '../uq/predict.ts';
+import { InputError } from '../util/errors.ts';
+import { VERSION } from '../version.ts';
+import { memberPlans, prepareArrays } from './prepare.ts';
+
+export const HARDNESS_MODEL_SCHEMA = 'vibann-hardness-model/1';
+
+export interface FitOptions {
+  /** 'default' (CV-tuned settings) or 'paper' (SPEC §4 exactly). */
+  preset: PresetName;
+  /** Base seed; member k of seed s is seeded 1000·s + k. */
+  seed: number;
+  /** Number of seeds: the ensemble is seeds × CV folds networks (default 1). */
+  seeds: number;
+  /** Smoke run: a few epochs and fewer MC passes. */
+  quick?: boolean;
+  /** Overrides of the preset's network options (ablations). */
+  network?: Partial<VibannOptions>;
+  /** Overrides of the preset's training settings (epochs, batch, patience, lr, β). */
+  training?: Partial<TrainHyper>;
+  /** Progress callback after every (stacked) epoch. */
+  onEpoch?: (e: EpochEvent) => void;
+}
+
+/** What a saved model records besides its weights. */
+export interface HardnessModelMeta {
+  schema: typeof HARDNESS_MODEL_SCHEMA;
+  vibann_version: string;
+  created: string;
+  elements: string[];
+  load_scaler: LoadScalerJSON;
+  hv_scaler: StandardScalerJSON;
+  preset: Preset;
+  seeds: number[];
+  /** Index of the member whose latent space the design uses (lowest validation MSE). */
+  design_member: number;
+  data: { file: string; sha256: string; rows: number };
+  split: SplitFileJSON & { kind: string; description: string };
+  training: { wall_s: number; backend: string; members: Omit<MemberReport, 'history'>[] };
+  history: EpochRecord[][];
+}
+
+export interface PredictionRequest {
+  compositions: readonly Composition[];
+  /** Load per composition, N (same length), or one load for all. */
+  loads: readonly number[] | number;
+}
+
+export interface UncertainPrediction {
+  /** μ per row, HV. */
+  mean: Float64Array;
+  /** σ per row, HV. */
+  std: Float64Array;
+  /** μ − 1.645σ per row, HV. */
+  lcb: Float64Array;
+  /** All MC samples (HV), [(k·S + s)·n + i], when asked for. */
+  samples?: Float32Array;
+  passes: number;
+  members: number;
+}
+
+export class HardnessModel implements DesignModel {
+  readonly net: VibannModel;
+  readonly meta: HardnessModelMeta;
+  readonly loadScaler: LoadScaler;
+  readonly hvScaler: StandardScaler;
+  readonly elements: readonly string[];
+
+  constructor(net: VibannModel, meta: HardnessModelMeta) {
+    if (meta.schema !== HARDNESS_MODEL_SCHEMA)
+      throw new InputError(`unknown hardness-model schema ${JSON.stringify(meta.schema)}`);
+    if (net.options.nElements !== meta.elements.length) {
+      throw new InputError(
+        `model: ${net.options.nElements} network inputs but ${meta.elements.length} elements in the basis`,
+      );
+    }
+    this.net = net;
+    this.meta = meta;
+    this.loadScaler = LoadScaler.fromJSON(meta.load_scaler);
+    this.hvScaler = StandardScaler.fromJSON(meta.hv_scaler);
+    this.elements = meta.elements;
+  }
+
+  get latentDim(): number {
+    return this.net.options.latentDim;
+  }
+
+  /** Train the ensemble of SPEC §4 on `split` of `ds`. */
+  static async fit(
+    ds: Dataset,
+    split: Split,
+    o: FitOptions,
+  ): Promise<{ model: HardnessModel; backend: BackendInfo }> {
+    const backend = await initBackend();
+    let p = getPreset(o.preset);
+    if (o.quick) p = quickCaps(p);
+    p = {
+      ...p,
+      network: { ...p.network, ...o.network },
+      training: { ...p.training, ...o.training },
+    };
+    const prep = prepareArrays(ds, split, p.loadTransform, p.sampleWeights);
+    const seeds = Array.from({ length: o.seeds }, (_, i) => o.seed + i);
+    const plans = memberPlans(split, seeds);
+    const options = resolveVibannOptions({ ...p.network, nElements: ds.elements.length });
+    const initial = initEnsemble(
+      options,
+      plans.map((pl) => pl.seed),
+    );
+    const res = await trainEnsemble(initial, prep.arrays, plans, {
+      lr: p.training.lr,
+      batchSize: p.training.batchSize,
+      maxEpochs: p.training.maxEpochs,
+      patience: p.training.patience,
+      beta: p.training.beta,
+      onEpoch: o.onEpoch,
+    });
+    let designMember = 0;
+    res.members.forEach((m, k) => {
+      if (m.bestValMse < res.members[designMember].bestValMse) designMember = k;
+    });
+    const meta: HardnessModelMeta = {
+      schema: HARDNESS_MODEL_SCHEMA,
+      vibann_version: VERSION,
+      created: new Date().toISOString(),
+      elements: [...ds.elements],
+      load_scaler: prep.loadScaler.toJSON(),
+      hv_scaler: prep.hvScaler.toJSON(),
+      preset: p,
+      seeds,
+      design_member: designMember,
+      data: { file: basename(ds.source), sha256: ds.sha256, rows: ds.nRows },
+      split: { ...splitToJSON(split, ds), kind: split.kind },
+      training: {
+        wall_s: res.wallS,
+        backend: res.backend,
+        members: res.members.map(({ history: _h, ...m }) => m),
+      },
+      history: res.members.map((m) => m.history),
+    };
+    return { model: new HardnessModel(res.model, meta), backend };
+  }
+
+  /** Compositions as the network's input rows (an element outside the basis is an error naming it). */
+  vectors(compositions: readonly Composition[]): Float32Array {
+    const E = this.elements.length;
+    const x = new Float32Array(compositions.length * E);
+    compositions.forEach((c, i) => x.set(c.toVector(this.elements), i * E));
+    return x;
+  }
+
+  private flat(x: readonly ArrayLike<number>[]): Float32Array {
+    const E = this.elements.length;
+    const out = new Float32Array(x.length * E);
+    x.forEach((v, i) => {
+      if (v.length !== E)
+        throw new InputError(`composition vector ${i} has ${v.length} entries, expected ${E}`);
+      out.set(v as ArrayLike<number>, i * E);
+    });
+    return out;
+  }
+
+  /** MC-dropout prediction with ensemble pooling (SPEC §5) of rows x (n × E) at loads (N). */
+  predictRows(
+    x: Float32Array,
+    loadsN: ArrayLike<number>,
+    o: { passes?: number; seed?: number; returnSamples?: boolean } = {},
+  ): PredictResult {
+    const load = Float32Array.from(loadsN as ArrayLike<number>, (L) =>
+      this.loadScaler.transform(L),
+    );
+    return predictMC(this.net, x, load, {
+      passes: o.passes ?? this.meta.preset.mcPasses,
+      seed: o.seed ?? 1,
+      scale: { mean: this.hvScaler.mean, std: this.hvScaler.std },
+      returnSamples: o.returnSamples,
+    });
+  }
+
+  /** μ, σ and LCB (HV) for each composition at its load. */
+  predictWithUncertainty(
+    req: PredictionRequest,
+    o: { passes?: number; seed?: number; returnSamples?: boolean } = {},
+  ): UncertainPrediction {
+    const n = req.compositions.length;
+    const loads = typeof req.loads === 'number' ? new Array<number>(n).fill(req.loads) : req.loads;
+    if (loads.length !== n)
+      throw new InputError(`predict: ${n} compositions but ${loads.length} loads`);
+    const r = this.predictRows(this.vectors(req.compositions), loads, o);
+    return {
+      mean: r.mean,
+      std: r.std,
+      lcb: r.lcb,
+      samples: r.samples,
+      passes: r.passes,
+      members: r.nMembers,
+    };
+  }
+
+  /** Point predictions (MC mean), HV. */
+  predict(req: PredictionRequest, o: { passes?: number; seed?: number } = {}): Float64Array {
+    return this.predictWithUncertainty(req, o).mean;
+  }
+
+  // ---- DesignModel -------------------------------------------------------------------------
+
+  private withDesignNet<T>(fn: (net: Net) => T): T {
+    const member = this.net.select([this.meta.design_member]);
+    const params = member.tensors();
+    try {
+      return fn({ options: member.options, params });
+    } finally {
+      for (const t of Object.values(params)) t.dispose();
+    }
+  }
+
+  async encode(x: readonly ArrayLike<number>[], load: number): Promise<number[][]> {
+    if (x.length === 0) return [];
+    const E = this.elements.length;
+    const flat = this.flat(x);
+    const l = this.loadScaler.transform(load);
+    return this.withDesignNet((net) => {
+      const mu = tf.tidy(() => {
+        const xT = tf.tensor3d(flat, [1, x.length, E]);
+        const lT = tf.fill([1, x.length, 1], l);
+        return tf.squeeze(encode(net, { x: xT, load: lT }, { training: false }).mu, [0]);
+      });
+      const out = mu.arraySync() as number[][];
+      mu.dispose();
+      return out;
+    });
+  }
+
+  async decode(z: readonly (readonly number[])[]): Promise<number[][]> {
+    if (z.length === 0) return [];
+    return this.withDesignNet((net) => {
+      const d = this.latentDim;
+      const flat = new Float32Array(z.length * d);
+      z.forEach((v, i) => flat.set(v, i * d));
+      const xh = tf.tidy(() =>
+        tf.squeeze(tf.exp(decodeLog(net, tf.tensor3d(flat, [1, z.length, d]))), [0]),
+      );
+      const out = xh.arraySync() as number[][];
+      xh.dispose();
+      return out;
+    });
+  }
+
+  async predictAt(
+    x: readonly ArrayLike<number>[],
+    load: number,
+    passes: number,
+    seed: number,
+  ): Promise<McStats> {
+    const r = this.predictRows(this.flat(x), new Array<number>(x.length).fill(load), {
+      passes,
+      seed,
+    });
+    return { mean: r.mean, std: r.std };
+  }
+
+  // ---- persistence -------------------------------------------------------------------------
+
+  /** Save to a model directory, atomically replacing it (a failed save keeps the old model). */
+  async save(dir: string): Promise<void> {
+    await saveModel(dir, this.net, this.meta as unknown as Record<string, unknown>);
+  }
+
+  static async load(dir: string): Promise<HardnessModel> {
+    await initBackend();
+    const { model, extra } = await loadModel<HardnessModelMeta>(dir);
+    if (extra?.schema !== HARDNESS_MODEL_SCHEMA) {
+      throw new InputError(
+        `${dir}: not a vibann hardness model (schema ${JSON.stringify(extra?.schema)})`,
+      );
+    }
+    return new HardnessModel(model, extra);
+  }
+}
