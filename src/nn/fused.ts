@@ -1,0 +1,370 @@
+/**
+ * The network's Dense → ReLU → BatchNorm → dropout block as one differentiable op.
+ *
+ * Why: in tfjs each op costs ~10–30 µs of overhead, which dominates networks this small; the
+ * unfused block is ~12 ops forward and ~30 backward (broadcasts and reductions over the batch
+ * axis are slow paths on wasm). Fused, a block is 2 kernels forward (the grouped Dense + ReLU,
+ * and a JS BatchNorm-dropout kernel) and 3 backward (a JS kernel for BatchNorm, dropout, ReLU
+ * and the bias gradient, then the two grouped products for the input and the kernel). The JS
+ * kernels work on the backend's memory directly (wasm heap views or the cpu backend's arrays),
+ * so they are registered for both backends and give the same numbers on each.
+ *
+ * BatchNorm (per member m and unit u), training: with row weights a_b (Σ a_b = 1; 0 on padding
+ * rows) μ = Σ a_b r_b, σ² = Σ a_b (r_b − μ)², s = (σ² + ε)^(-1/2), x̂ = (r − μ)s,
+ * y = (γx̂ + β)·mask. Backward, with g = dy·mask and dx̂ = gγ:
+ * dβ = Σ g, dγ = Σ g x̂, dr_b = s (dx̂_b − a_b Σ_c dx̂_c − a_b x̂_b Σ_c dx̂_c x̂_c).
+ * Inference: moving statistics instead of μ, σ² (no dependence through the statistics).
+ * ReLU: dpre = dr·[r > 0]; the Dense bias gradient is Σ_b dpre.
+ */
+import { VibannError } from '../util/errors.ts';
+import { groupedMatMulRaw, sumToGroups } from './kernels.ts';
+import * as tf from './tf.ts';
+
+type F32 = Float32Array;
+
+interface OutSpec {
+  shape: number[];
+  values: F32;
+}
+
+interface BackendAny {
+  typedArrayFromHeap?: (t: tf.TensorInfo) => F32;
+  makeOutput?: (shape: number[], dtype: 'float32') => tf.TensorInfo;
+  readSync: (dataId: object) => unknown;
+  makeTensorInfo?: (shape: number[], dtype: 'float32', values: F32) => tf.TensorInfo;
+}
+
+function readInput(be: BackendAny, t: tf.TensorInfo): F32 {
+  if (typeof be.typedArrayFromHeap === 'function') return be.typedArrayFromHeap(t);
+  return be.readSync(t.dataId) as F32;
+}
+
+function writeOutput(be: BackendAny, o: OutSpec): tf.TensorInfo {
+  if (typeof be.makeOutput === 'function' && typeof be.typedArrayFromHeap === 'function') {
+    const out = be.makeOutput(o.shape, 'float32');
+    be.typedArrayFromHeap(out).set(o.values);
+    return out;
+  }
+  if (typeof be.makeTensorInfo === 'function')
+    return be.makeTensorInfo(o.shape, 'float32', o.values);
+  throw new VibannError('unsupported tfjs backend for the vibann JS kernels');
+}
+
+const registeredFor = new Set<string>();
+
+/** Register a JS kernel for the wasm and cpu backends: inputs by name (missing = null). */
+function registerJsKernel(
+  name: string,
+  inputNames: string[],
+  compute: (
+    ins: (F32 | null)[],
+    shapes: (number[] | null)[],
+    attrs: Record<string, unknown>,
+  ) => OutSpec[],
+): void {
+  for (const backendName of ['wasm', 'cpu']) {
+    const key = `${name}@${backendName}`;
+    if (registeredFor.has(key)) continue;
+    registeredFor.add(key);
+    tf.registerKernel({
+      kernelName: name,
+      backendName,
+      kernelFunc: ((args: {
+        inputs: Record<string, tf.TensorInfo>;
+        backend: unknown;
+        attrs?: Record<string, unknown>;
+      }) => {
+        const be = args.backend as BackendAny;
+        const infos = inputNames.map((n) => args.inputs[n] ?? null);
+        // all reads happen before any allocation (a wasm heap growth detaches the views)
+        const outs = compute(
+          infos.map((t) => (t ? readInput(be, t) : null)),
+          infos.map((t) => (t ? t.shape : null)),
+          args.attrs ?? {},
+        );
+        const res = outs.map((o) => writeOutput(be, o));
+        return res.length === 1 ? res[0] : res;
+      }) as unknown as tf.KernelFunc,
+    });
+  }
+}
+
+const BN_FWD = 'VibannBnDropout';
+const BN_BWD = 'VibannBnDropoutGrad';
+
+/**
+ * Forward. Inputs r [M,B,w]; gamma, beta [M,w]; training: rw [Mr,1,B] (optional, default
+ * 1/B); inference: mm, mv [M,w]; mask [Mk,B,w] (optional). Outputs y [M,B,w], and in training
+ * mean, variance [M,1,w].
+ */
+function bnForward(
+  ins: (F32 | null)[],
+  shapes: (number[] | null)[],
+  attrs: Record<string, unknown>,
+): OutSpec[] {
+  const [r, gamma, beta, rw, mm, mv, mask] = ins;
+  const [M, B, w] = shapes[0] as number[];
+  const training = Boolean(attrs.training);
+  const eps = attrs.eps as number;
+  const Mr = shapes[3] ? (shapes[3] as number[])[0] : 1;
+  const Mk = shapes[6] ? (shapes[6] as number[])[0] : 1;
+  const y = new Float32Array(M * B * w);
+  const meanOut = training ? new Float32Array(M * w) : null;
+  const varOut = training ? new Float32Array(M * w) : null;
+  const scale = new Float64Array(w);
+  const shift = new Float64Array(w);
+  const acc = new Float64Array(w);
+  for (let m = 0; m < M; m++) {
+    const rb = m * B * w;
+    const pb = m * w;
+    if (training) {
+      const ab = (Mr === 1 ? 0 : m) * B;
+      acc.fill(0);
+      for (let b = 0; b < B; b++) {
+        const a = rw ? rw[ab + b] : 1 / B;
+        if (a === 0) continue;
+        const o = rb + b * w;
+        for (let u = 0; u < w; u++) acc[u] += a * r![o + u];
+      }
+      const mean = Float64Array.from(acc);
+      acc.fill(0);
+      for (let b = 0; b < B; b++) {
+        const a = rw ? rw[ab + b] : 1 / B;
+        if (a === 0) continue;
+        const o = rb + b * w;
+        for (let u = 0; u < w; u++) {
+          const c = r![o + u] - mean[u];
+          acc[u] += a * c * c;
+        }
+      }
+      for (let u = 0; u < w; u++) {
+        (meanOut as F32)[pb + u] = mean[u];
+        (varOut as F32)[pb + u] = acc[u];
+        const s = gamma![pb + u] / Math.sqrt(acc[u] + eps);
+        scale[u] = s;
+        shift[u] = beta![pb + u] - mean[u] * s;
+      }
+    } else {
+      for (let u = 0; u < w; u++) {
+        const s = gamma![pb + u] / Math.sqrt(mv![pb + u] + eps);
+        scale[u] = s;
+        shift[u] = beta![pb + u] - mm![pb + u] * s;
+      }
+    }
+    const kb = (Mk === 1 ? 0 : m) * B * w;
+    for (let b = 0; b < B; b++) {
+      const o = rb + b * w;
+      const ko = kb + b * w;
+      if (mask)
+        for (let u = 0; u < w; u++) y[o + u] = (r![o + u] * scale[u] + shift[u]) * mask[ko + u];
+      else for (let u = 0; u < w; u++) y[o + u] = r![o + u] * scale[u] + shift[u];
+    }
+  }
+  const outs: OutSpec[] = [{ shape: [M, B, w], values: y }];
+  if (training)
+    outs.push(
+      { shape: [M, 1, w], values: meanOut as F32 },
+      { shape: [M, 1, w], values: varOut as F32 },
+    );
+  return outs;
+}
+
+/**
+ * Backward. Inputs dy, r [M,B,w]; gamma [M,w]; training: mean, var [M,1,w] and rw [Mr,1,B]
+ * (optional); inference: mm, mv [M,w]; mask (optional). Outputs dpre (through the ReLU)
+ * [M,B,w], dgamma, dbeta, dbias [M,w].
+ */
+function bnBackward(
+  ins: (F32 | null)[],
+  shapes: (number[] | null)[],
+  attrs: Record<string, unknown>,
+): OutSpec[] {
+  const [dy, r, gamma, mean, variance, rw, mm, mv, mask] = ins;
+  const [M, B, w] = shapes[1] as number[];
+  const training = Boolean(attrs.training);
+  const eps = attrs.eps as number;
+  const Mr = shapes[5] ? (shapes[5] as number[])[0] : 1;
+  const Mk = shapes[8] ? (shapes[8] as number[])[0] : 1;
+  const dpre = new Float32Array(M * B * w);
+  const dgamma = new Float32Array(M * w);
+  const dbeta = new Float32Array(M * w);
+  const dbias = new Float32Array(M * w);
+  const mu = new Float64Array(w);
+  const s = new Float64Array(w);
+  const s1 = new Float64Array(w);
+  const s2 = new Float64Array(w);
+  const dg = new Float64Array(w);
+  const db = new Float64Array(w);
+  for (let m = 0; m < M; m++) {
+    const rb = m * B * w;
+    const pb = m * w;
+    const kb = (Mk === 1 ? 0 : m) * B * w;
+    for (let u = 0; u < w; u++) {
+      const v = training ? variance![pb + u] : mv![pb + u];
+      mu[u] = training ? mean![pb + u] : mm![pb + u];
+      s[u] = 1 / Math.sqrt(v + eps);
+    }
+    s1.fill(0);
+    s2.fill(0);
+    dg.fill(0);
+    db.fill(0);
+    // pass 1: g = dy·mask, dβ, dγ, and the sums of dx̂ and dx̂·x̂
+    for (let b = 0; b < B; b++) {
+      const o = rb + b * w;
+      const ko = kb + b * w;
+      for (let u = 0; u < w; u++) {
+        const g = mask ? dy![o + u] * mask[ko + u] : dy![o + u];
+        if (g === 0) continue;
+        const xh = (r![o + u] - mu[u]) * s[u];
+        db[u] += g;
+        dg[u] += g * xh;
+      }
+    }
+    for (let u = 0; u < w; u++) {
+      dgamma[pb + u] = dg[u];
+      dbeta[pb + u] = db[u];
+      s1[u] = db[u] * gamma![pb + u]; // Σ dx̂
+      s2[u] = dg[u] * gamma![pb + u]; // Σ dx̂·x̂
+    }
+    // pass 2: dr, ReLU, bias gradient
+    const ab = (Mr === 1 ? 0 : m) * B;
+    const bias = new Float64Array(w);
+    for (let b = 0; b < B; b++) {
+      const o = rb + b * w;
+      const ko = kb + b * w;
+      const a = training ? (rw ? rw[ab + b] : 1 / B) : 0;
+      for (let u = 0; u < w; u++) {
+        const rv = r![o + u];
+        if (!(rv > 0)) continue; // ReLU: no gradient where r = 0
+        const g = mask ? dy![o + u] * mask[ko + u] : dy![o + u];
+        const gm = gamma![pb + u];
+        let d = g * gm;
+        if (training && a !== 0) d -= a * (s1[u] + (rv - mu[u]) * s[u] * s2[u]);
+        d *= s[u];
+        dpre[o + u] = d;
+        bias[u] += d;
+      }
+    }
+    for (let u = 0; u < w; u++) dbias[pb + u] = bias[u];
+  }
+  return [
+    { shape: [M, B, w], values: dpre },
+    { shape: [M, w], values: dgamma },
+    { shape: [M, w], values: dbeta },
+    { shape: [M, w], values: dbias },
+  ];
+}
+
+let registered = false;
+function ensureRegistered(): void {
+  if (registered) return;
+  registered = true;
+  registerJsKernel(BN_FWD, ['r', 'gamma', 'beta', 'rw', 'mm', 'mv', 'mask'], bnForward);
+  registerJsKernel(
+    BN_BWD,
+    ['dy', 'r', 'gamma', 'mean', 'variance', 'rw', 'mm', 'mv', 'mask'],
+    bnBackward,
+  );
+}
+
+export interface BlockArgs {
+  /** Training mode (batch statistics) or inference (moving statistics). */
+  training: boolean;
+  /** BatchNorm ε. */
+  eps: number;
+  /** Training: row weights [Mr, 1, B] of the batch statistics (default 1/B). */
+  rowWeights?: tf.Tensor;
+  /** Inference: moving mean and variance [M, w]. */
+  movingMean?: tf.Tensor;
+  movingVar?: tf.Tensor;
+  /** Dropout keep mask [Mk, B, w] (values 0 or 1/(1−p)); none = no dropout. */
+  mask?: tf.Tensor;
+}
+
+export interface BlockOutput {
+  y: tf.Tensor;
+  /** Training: batch mean and population variance [M, 1, w] (owned by the caller: dispose them). */
+  mean?: tf.Tensor;
+  variance?: tf.Tensor;
+}
+
+function run(
+  name: string,
+  inputs: Record<string, tf.Tensor | undefined>,
+  attrs: Record<string, unknown>,
+): tf.Tensor[] {
+  const ins: tf.NamedTensorMap = {};
+  for (const [k, v] of Object.entries(inputs)) if (v) ins[k] = v;
+  const out = tf.engine().runKernel(name, ins, attrs as tf.NamedAttrMap);
+  return Array.isArray(out) ? out : [out];
+}
+
+/**
+ * y = dropout(BN(ReLU(h·W + b))) for a stacked batch h [Mh, B, in] (Mh ∈ {1, M}), kernel W
+ * [M, in, w], bias b [M, w], BatchNorm γ, β [M, w]. Differentiable w.r.t. h, W, b, γ, β.
+ * In training the batch statistics are returned too (kept tensors: the caller disposes them).
+ */
+export function fusedBlock(
+  h: tf.Tensor,
+  W: tf.Tensor,
+  b: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  args: BlockArgs,
+): BlockOutput {
+  ensureRegistered();
+  const stats: { mean?: tf.Tensor; variance?: tf.Tensor } = {};
+  const Mh = h.shape[0] as number;
+  const f = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [hh, ww, bb, gg, be] = inputs as tf.Tensor[];
+    const save = inputs[5] as tf.GradSaveFunc;
+    const r = groupedMatMulRaw(hh, ww, bb, false, false, 'relu');
+    const outs = run(
+      BN_FWD,
+      {
+        r,
+        gamma: gg,
+        beta: be,
+        rw: args.training ? args.rowWeights : undefined,
+        mm: args.training ? undefined : args.movingMean,
+        mv: args.training ? undefined : args.movingVar,
+        mask: args.mask,
+      },
+      { training: args.training, eps: args.eps },
+    );
+    const y = outs[0];
+    if (args.training) {
+      // kept for the caller (BatchNorm moving averages) and read by the gradient through this
+      // closure: tensors passed to save() are disposed by tfjs right after the backward pass
+      stats.mean = tf.keep(outs[1]);
+      stats.variance = tf.keep(outs[2]);
+    }
+    save([hh, ww, r, gg]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sh, sw, sr, sg] = saved;
+        const [dpre, dgamma, dbeta, dbias] = run(
+          BN_BWD,
+          {
+            dy,
+            r: sr,
+            gamma: sg,
+            mean: stats.mean,
+            variance: stats.variance,
+            rw: args.training ? args.rowWeights : undefined,
+            mm: args.training ? undefined : args.movingMean,
+            mv: args.training ? undefined : args.movingVar,
+            mask: args.mask,
+          },
+          { training: args.training, eps: args.eps },
+        );
+        const dh = sumToGroups(groupedMatMulRaw(dpre, sw, null, false, true, 'linear'), Mh);
+        const dW = groupedMatMulRaw(sh, dpre, null, true, false, 'linear');
+        return [dh, dW, dbias, dgamma, dbeta];
+      },
+    };
+  });
+  const y = f(h, W, b, gamma, beta);
+  return { y, mean: stats.mean, variance: stats.variance };
+}

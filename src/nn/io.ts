@@ -1,0 +1,181 @@
+/**
+ * Save and load a model directory (SPEC §3 Save/load):
+ *   manifest.json  schema version, options, members, tensor table (name, shape, dtype, byte
+ *                  offset, byte length), weights file name, size and SHA-256, and `extra`
+ *   weights.bin    all tensors, little-endian float32, concatenated in the table's order
+ * `extra` is an opaque JSON object supplied by the caller (scalers, element basis, data
+ * checksum, seeds, package version, training history...) stored and returned as is.
+ * The directory is written with `replaceDirAtomic`: a failure in the middle of a save leaves
+ * the previous model intact.
+ */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../util/errors.ts';
+import { replaceDirAtomic, sha256, writeFileAtomic, writeJsonAtomic } from '../util/fs.ts';
+import type { VibannOptions } from './options.ts';
+import { VibannModel } from './params.ts';
+
+export const MODEL_SCHEMA_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.json';
+export const WEIGHTS_FILE = 'weights.bin';
+
+export interface TensorEntry {
+  name: string;
+  /** Full shape including the leading member dimension. */
+  shape: number[];
+  dtype: 'float32';
+  /** Byte offset in the weights file. */
+  offset: number;
+  byteLength: number;
+}
+
+export interface ModelManifest {
+  format: 'vibann-model';
+  schemaVersion: number;
+  createdAt: string;
+  options: VibannOptions;
+  nMembers: number;
+  /** Trainable parameters per member. */
+  paramCount: number;
+  tensors: TensorEntry[];
+  weights: { file: string; bytes: number; sha256: string; endianness: 'little' };
+  extra: Record<string, unknown>;
+}
+
+export interface LoadedModel<X = Record<string, unknown>> {
+  model: VibannModel;
+  extra: X;
+  manifest: ModelManifest;
+}
+
+/** Serialise the model's tensors (table order = model.specs order). */
+function packWeights(model: VibannModel): { bytes: Uint8Array; table: TensorEntry[] } {
+  const table: TensorEntry[] = [];
+  let total = 0;
+  for (const s of model.specs) {
+    const v = model.values.get(s.name) as Float32Array;
+    table.push({
+      name: s.name,
+      shape: [model.nMembers, ...s.shape],
+      dtype: 'float32',
+      offset: total,
+      byteLength: v.length * 4,
+    });
+    total += v.length * 4;
+  }
+  const bytes = new Uint8Array(total);
+  const dv = new DataView(bytes.buffer);
+  for (const [i, s] of model.specs.entries()) {
+    const v = model.values.get(s.name) as Float32Array;
+    const off = table[i].offset;
+    for (let j = 0; j < v.length; j++) dv.setFloat32(off + 4 * j, v[j], true);
+  }
+  return { bytes, table };
+}
+
+/** Write `model` (and the caller's `extra`) to the directory `dir`, atomically replacing it. */
+export async function saveModel(
+  dir: string,
+  model: VibannModel,
+  extra: Record<string, unknown> = {},
+): Promise<ModelManifest> {
+  const { bytes, table } = packWeights(model);
+  const manifest: ModelManifest = {
+    format: 'vibann-model',
+    schemaVersion: MODEL_SCHEMA_VERSION,
+    createdAt: new Date().toISOString(),
+    options: model.options,
+    nMembers: model.nMembers,
+    paramCount: model.paramCount(),
+    tensors: table,
+    weights: {
+      file: WEIGHTS_FILE,
+      bytes: bytes.byteLength,
+      sha256: sha256(bytes),
+      endianness: 'little',
+    },
+    extra,
+  };
+  // round-trip check of `extra` now, so that a non-JSON value fails before anything is written
+  JSON.parse(JSON.stringify(extra));
+  await replaceDirAtomic(dir, async (tmp) => {
+    await writeFileAtomic(join(tmp, WEIGHTS_FILE), bytes);
+    await writeJsonAtomic(join(tmp, MANIFEST_FILE), manifest);
+  });
+  return manifest;
+}
+
+async function readOrFail(path: string, what: string): Promise<Buffer> {
+  try {
+    return await fsp.readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new InputError(
+        `${path}: missing ${what} (not a vibann model directory, or an incomplete one)`,
+      );
+    throw new InputError(`${path}: cannot read ${what} (${code ?? String(e)})`);
+  }
+}
+
+/** Read a model directory written by `saveModel`; every inconsistency is an InputError naming the file. */
+export async function loadModel<X = Record<string, unknown>>(dir: string): Promise<LoadedModel<X>> {
+  const mpath = join(dir, MANIFEST_FILE);
+  const raw = await readOrFail(mpath, 'manifest');
+  let m: ModelManifest;
+  try {
+    m = JSON.parse(raw.toString('utf8')) as ModelManifest;
+  } catch (e) {
+    throw new InputError(`${mpath}: not valid JSON (${(e as Error).message})`);
+  }
+  if (m?.format !== 'vibann-model')
+    throw new InputError(
+      `${mpath}: not a vibann model manifest (format ${JSON.stringify(m?.format)})`,
+    );
+  if (m.schemaVersion !== MODEL_SCHEMA_VERSION) {
+    throw new InputError(
+      `${mpath}: unknown model schema version ${JSON.stringify(m.schemaVersion)} (this vibann reads version ${MODEL_SCHEMA_VERSION}); retrain or use a matching vibann version`,
+    );
+  }
+  const wpath = join(dir, m.weights?.file ?? WEIGHTS_FILE);
+  const bytes = await readOrFail(wpath, 'weights file');
+  if (bytes.byteLength !== m.weights.bytes) {
+    throw new InputError(
+      `${wpath}: corrupted weights: ${bytes.byteLength} bytes, the manifest says ${m.weights.bytes}`,
+    );
+  }
+  const digest = sha256(bytes);
+  if (digest !== m.weights.sha256) {
+    throw new InputError(
+      `${wpath}: corrupted weights: SHA-256 ${digest} differs from the manifest's ${m.weights.sha256}`,
+    );
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const values = new Map<string, Float32Array>();
+  for (const t of m.tensors) {
+    const count = t.shape.reduce((p, d) => p * d, 1);
+    if (
+      t.dtype !== 'float32' ||
+      t.byteLength !== count * 4 ||
+      t.offset < 0 ||
+      t.offset + t.byteLength > bytes.byteLength
+    ) {
+      throw new InputError(
+        `${mpath}: tensor '${t.name}' has an invalid entry (${JSON.stringify(t)})`,
+      );
+    }
+    const v = new Float32Array(count);
+    for (let j = 0; j < count; j++) v[j] = dv.getFloat32(t.offset + 4 * j, true);
+    values.set(t.name, v);
+  }
+  let model: VibannModel;
+  try {
+    model = new VibannModel(m.options, m.nMembers, values);
+  } catch (e) {
+    throw new InputError(
+      `${mpath}: the tensors do not match the options (${(e as Error).message})`,
+      { cause: e },
+    );
+  }
+  return { model, extra: m.extra as X, manifest: m };
+}

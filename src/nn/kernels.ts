@@ -1,0 +1,385 @@
+/**
+ * Grouped (per-ensemble-member) dense products: out[g] = act(A[g] · B[g] + bias[g]).
+ *
+ * Why this exists: the stacked ensemble keeps a leading model dimension G on every weight, so each
+ * Dense layer is a batched matrix product. tfjs-backend-wasm 4.22 runs batched or transposed
+ * products on a naive C++ loop (`slow_batch_matmul`, about 10× slower than XNNPACK here) and
+ * only sends unbatched, untransposed products to XNNPACK. On wasm we therefore register one
+ * kernel that issues one XNNPACK product per group on aliases of the group's slice of the wasm
+ * heap (no copies), transposing small operands in JS when a transpose is asked for. On any
+ * other backend, or if the wasm module does not expose what is needed, the same function is
+ * computed with stock tfjs ops (`tf.matMul` with batch dims), which is also the reference the
+ * tests compare against.
+ *
+ * Shapes: a [Ga, R, K] (or [Ga, K, R] with transposeA), b [Gb, K, N] (or [Gb, N, K] with
+ * transposeB), bias [Gc, N]; Ga, Gb, Gc ∈ {1, G} (size-1 group dims broadcast).
+ */
+import * as tf from './tf.ts';
+
+export type Activation = 'linear' | 'relu';
+
+const KERNEL = 'VibannGroupedMatMul';
+const ACT_CODE: Record<Activation, number> = { linear: 0, relu: 1 }; // tfjs-backend-wasm FusableActivation
+
+type WasmFn = (...args: unknown[]) => void;
+interface WasmModuleLike {
+  HEAPU8: Uint8Array;
+  cwrap: (name: string, ret: null, args: string[]) => WasmFn;
+  tfjs: {
+    registerTensor(id: number, size: number, offset: number): void;
+    disposeData(id: number): void;
+  };
+}
+interface WasmDataLike {
+  id: number;
+  memoryOffset: number;
+}
+interface WasmBackendLike {
+  wasm: WasmModuleLike;
+  dataIdNextNumber: number;
+  dataIdMap: { get(dataId: object): WasmDataLike | undefined };
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+function isWasmBackendLike(b: unknown): b is WasmBackendLike {
+  const x = b as Partial<WasmBackendLike> | null;
+  return (
+    x != null &&
+    typeof x.makeOutput === 'function' &&
+    typeof x.dataIdNextNumber === 'number' &&
+    x.wasm != null &&
+    typeof x.wasm.cwrap === 'function' &&
+    x.wasm.tfjs != null &&
+    typeof x.wasm.tfjs.registerTensor === 'function' &&
+    typeof x.wasm.tfjs.disposeData === 'function'
+  );
+}
+
+let fusedFn: WasmFn | null = null;
+let fusedFor: WasmModuleLike | null = null;
+let registered = false;
+let fastPathOk: boolean | null = null;
+
+function shapeBytes(shape: number[]): Uint8Array {
+  return new Uint8Array(new Int32Array(shape).buffer);
+}
+
+/** Transpose a rows×cols row-major block of `src` (at offset so) into `dst` (at offset do). */
+function transposeInto(
+  src: Float32Array,
+  so: number,
+  rows: number,
+  cols: number,
+  dst: Float32Array,
+  d0: number,
+) {
+  for (let r = 0; r < rows; r++) {
+    const sr = so + r * cols;
+    for (let c = 0; c < cols; c++) dst[d0 + c * rows + r] = src[sr + c];
+  }
+}
+
+interface KernelArgs {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: unknown;
+  attrs?: Record<string, unknown>;
+}
+
+function wasmGroupedMatMul(args: KernelArgs): tf.TensorInfo {
+  const be = args.backend as WasmBackendLike;
+  const { a, b, bias } = args.inputs;
+  const transposeA = Boolean(args.attrs?.transposeA);
+  const transposeB = Boolean(args.attrs?.transposeB);
+  const act = ACT_CODE[(args.attrs?.activation as Activation) ?? 'linear'];
+  const mod = be.wasm;
+  if (fusedFor !== mod || fusedFn === null) {
+    // a_id, a_shape, a_rank, b_id, b_shape, b_rank, transpose_a, transpose_b, activation,
+    // bias_id, prelu_id, leakyrelu_alpha, out_id (tfjs-backend-wasm 4.22 _FusedMatMul)
+    const sig = ['number', 'array', 'number', 'number', 'array', 'number'];
+    fusedFn = mod.cwrap('_FusedMatMul', null, [...sig, ...Array<string>(7).fill('number')]);
+    fusedFor = mod;
+  }
+  const [Ga, a1, a2] = a.shape;
+  const [Gb, b1, b2] = b.shape;
+  const R = transposeA ? a2 : a1;
+  const K = transposeA ? a1 : a2;
+  const Kb = transposeB ? b2 : b1;
+  const N = transposeB ? b1 : b2;
+  if (K !== Kb) throw new Error(`${KERNEL}: inner dimensions differ (${K} vs ${Kb})`);
+  const Gc = bias ? bias.shape[0] : 1;
+  const G = Math.max(Ga, Gb, Gc);
+  const out = be.makeOutput([G, R, N], 'float32');
+  if (G === 0 || R === 0 || N === 0) return out;
+  // Transposed operands. With transposeB and no bias/activation, compute outᵀ = B·Aᵀ when that
+  // transposes fewer numbers than Bᵀ (the usual backward case dA = dY·Wᵀ with few rows).
+  const viaOutT = transposeB && !bias && act === 0 && R * K + R * N < K * N;
+  const needA = viaOutT ? !transposeA : transposeA; // a temp for A (or Aᵀ)
+  const needB = transposeB && !viaOutT;
+  const tmpA = needA ? be.makeOutput([R * K], 'float32') : null;
+  const tmpB = needB ? be.makeOutput([K * N], 'float32') : null;
+  const tmpO = viaOutT ? be.makeOutput([N * R], 'float32') : null;
+  const off = (t: tf.TensorInfo) => (be.dataIdMap.get(t.dataId) as WasmDataLike).memoryOffset;
+  const aOff = off(a);
+  const bOff = off(b);
+  const cOff = bias ? off(bias) : 0;
+  const oOff = off(out);
+  const tAOff = tmpA ? off(tmpA) : 0;
+  const tBOff = tmpB ? off(tmpB) : 0;
+  const tOOff = tmpO ? off(tmpO) : 0;
+  const aliases: number[] = [];
+  const alias = (byteOffset: number, size: number): number => {
+    const id = be.dataIdNextNumber++;
+    mod.tfjs.registerTensor(id, size, byteOffset);
+    aliases.push(id);
+    return id;
+  };
+  try {
+    const aSize = a1 * a2;
+    const bSize = b1 * b2;
+    for (let g = 0; g < G; g++) {
+      // a fresh view each time: XNNPACK may allocate (and grow the heap) inside the call
+      const heap = new Float32Array(mod.HEAPU8.buffer);
+      const ga = Ga === 1 ? 0 : g;
+      const gb = Gb === 1 ? 0 : g;
+      const aBase = aOff / 4 + ga * aSize;
+      const bBase = bOff / 4 + gb * bSize;
+      const oBase = oOff + g * R * N * 4;
+      let aId: number;
+      let bId: number;
+      let outId: number;
+      let leftRows: number;
+      let inner: number;
+      let right: number;
+      if (viaOutT) {
+        // outᵀ[g] (N×R) = b[g] (N×K, rows as the batch) · Aᵀ (K×R)
+        aId = alias(bBase * 4, bSize);
+        if (transposeA) {
+          bId = alias(aBase * 4, aSize); // a[g] is stored K×R = Aᵀ already
+        } else {
+          transposeInto(heap, aBase, R, K, heap, tAOff / 4); // A (R×K) → Aᵀ (K×R)
+          bId = alias(tAOff, R * K);
+        }
+        outId = alias(tOOff, N * R);
+        leftRows = N;
+        inner = K;
+        right = R;
+      } else {
+        if (transposeA) {
+          transposeInto(heap, aBase, K, R, heap, tAOff / 4); // stored K×R → A (R×K)
+          aId = alias(tAOff, R * K);
+        } else {
+          aId = alias(aBase * 4, aSize);
+        }
+        if (needB) {
+          transposeInto(heap, bBase, N, K, heap, tBOff / 4); // stored N×K → B (K×N)
+          bId = alias(tBOff, K * N);
+        } else {
+          bId = alias(bBase * 4, bSize);
+        }
+        outId = alias(oBase, R * N);
+        leftRows = R;
+        inner = K;
+        right = N;
+      }
+      const biasId = bias ? alias(cOff + (Gc === 1 ? 0 : g) * N * 4, N) : 0;
+      (fusedFn as WasmFn)(
+        aId,
+        shapeBytes([1, leftRows, inner]),
+        3,
+        bId,
+        shapeBytes([1, inner, right]),
+        3,
+        0,
+        0,
+        act,
+        biasId,
+        0,
+        0,
+        outId,
+      );
+      if (viaOutT) {
+        const h = new Float32Array(mod.HEAPU8.buffer);
+        transposeInto(h, tOOff / 4, N, R, h, oBase / 4);
+      }
+      // Dispose the aliases now: XNNPACK operators are cached per weights id and freed with it.
+      for (const id of aliases) mod.tfjs.disposeData(id);
+      aliases.length = 0;
+    }
+  } finally {
+    for (const id of aliases) mod.tfjs.disposeData(id);
+    if (tmpA) be.disposeData(tmpA.dataId);
+    if (tmpB) be.disposeData(tmpB.dataId);
+    if (tmpO) be.disposeData(tmpO.dataId);
+  }
+  return out;
+}
+
+function ensureRegistered(): void {
+  if (registered) return;
+  tf.registerKernel({
+    kernelName: KERNEL,
+    backendName: 'wasm',
+    kernelFunc: wasmGroupedMatMul as unknown as tf.KernelFunc,
+  });
+  registered = true;
+}
+
+/** Reference implementation with stock tfjs ops (any backend; differentiable by tfjs). */
+export function groupedMatMulReference(
+  a: tf.Tensor3D,
+  b: tf.Tensor3D,
+  bias: tf.Tensor2D | null,
+  transposeA: boolean,
+  transposeB: boolean,
+  activation: Activation,
+): tf.Tensor3D {
+  return tf.tidy(() => {
+    let y = tf.matMul(a, b, transposeA, transposeB) as tf.Tensor3D;
+    if (bias) y = tf.add(y, tf.expandDims(bias, 1));
+    if (activation === 'relu') y = tf.relu(y);
+    return y;
+  });
+}
+
+function runKernel(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  bias: tf.Tensor | null,
+  transposeA: boolean,
+  transposeB: boolean,
+  activation: Activation,
+): tf.Tensor3D {
+  const inputs: tf.NamedTensorMap = bias ? { a, b, bias } : { a, b };
+  return tf.engine().runKernel(KERNEL, inputs, {
+    transposeA,
+    transposeB,
+    activation,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor3D;
+}
+
+/** Whether the fast wasm path is active (wasm backend and the module exposes what it needs). */
+export function fastGroupedMatMul(): boolean {
+  if (tf.getBackend() !== 'wasm') return false;
+  if (fastPathOk === null) {
+    fastPathOk = isWasmBackendLike(tf.backend());
+    if (fastPathOk) ensureRegistered();
+  }
+  return fastPathOk;
+}
+
+/** Force the reference path even on wasm (tests and benchmarks compare both). */
+let forceReference = false;
+export function setGroupedMatMulReference(on: boolean): void {
+  forceReference = on;
+}
+
+/**
+ * The same product without a gradient (fast kernel on wasm, stock ops elsewhere); for use inside
+ * hand-written gradient functions.
+ */
+export function groupedMatMulRaw(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  bias: tf.Tensor | null,
+  transposeA: boolean,
+  transposeB: boolean,
+  activation: Activation,
+): tf.Tensor3D {
+  if (forceReference || !fastGroupedMatMul()) {
+    return groupedMatMulReference(
+      a as tf.Tensor3D,
+      b as tf.Tensor3D,
+      bias as tf.Tensor2D | null,
+      transposeA,
+      transposeB,
+      activation,
+    );
+  }
+  return runKernel(a, b, bias, transposeA, transposeB, activation);
+}
+
+/** Sum a gradient over the group axis when the operand had a single (broadcast) group. */
+export function sumToGroups(t: tf.Tensor3D, groups: number): tf.Tensor3D {
+  return groups === 1 && t.shape[0] !== 1 ? (tf.sum(t, 0, true) as tf.Tensor3D) : t;
+}
+
+/**
+ * Differentiable grouped product out[g] = act(op(a[g]) · op(b[g]) + bias[g]); see the file header.
+ * On the fast path the gradient is itself computed with the fast kernel.
+ */
+export function groupedMatMul(
+  a: tf.Tensor3D,
+  b: tf.Tensor3D,
+  opts: {
+    bias?: tf.Tensor2D | null;
+    transposeA?: boolean;
+    transposeB?: boolean;
+    activation?: Activation;
+  } = {},
+): tf.Tensor3D {
+  const bias = opts.bias ?? null;
+  const tA = opts.transposeA ?? false;
+  const tB = opts.transposeB ?? false;
+  const act = opts.activation ?? 'linear';
+  if (forceReference || !fastGroupedMatMul())
+    return groupedMatMulReference(a, b, bias, tA, tB, act);
+  const Ga = a.shape[0];
+  const Gb = b.shape[0];
+  const backward = (
+    dy: tf.Tensor3D,
+    aa: tf.Tensor3D,
+    bb: tf.Tensor3D,
+    y: tf.Tensor3D,
+  ): { da: tf.Tensor3D; db: tf.Tensor3D; dpre: tf.Tensor3D } => {
+    const dpre = act === 'relu' ? (tf.mul(dy, tf.step(y)) as tf.Tensor3D) : dy;
+    // y = A·B: dA = dpre·Bᵀ, dB = Aᵀ·dpre (with A, B the logical, possibly transposed operands).
+    let da: tf.Tensor3D;
+    let db: tf.Tensor3D;
+    if (!tA) da = runKernel(dpre, bb, null, false, !tB, 'linear');
+    else da = runKernel(bb, dpre, null, tB, true, 'linear'); // (dpre·Bᵀ)ᵀ = B·dpreᵀ
+    if (!tB) db = runKernel(aa, dpre, null, !tA, false, 'linear');
+    else db = runKernel(dpre, aa, null, true, tA, 'linear'); // (Aᵀ·dpre)ᵀ = dpreᵀ·A
+    return { da: sumToGroups(da, Ga), db: sumToGroups(db, Gb), dpre };
+  };
+  if (bias) {
+    const Gc = bias.shape[0];
+    const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [aa, bb, cc] = args as tf.Tensor[];
+      const save = args[3] as tf.GradSaveFunc;
+      const y = runKernel(aa, bb, cc, tA, tB, act);
+      save([aa, bb, y]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
+          const [sa, sb, sy] = saved as tf.Tensor3D[];
+          const { da, db, dpre } = backward(dy as tf.Tensor3D, sa, sb, sy);
+          // dbias[g] = Σ_rows dpre[g] as a product with a row of ones (a fast reduction on wasm)
+          const ones = tf.ones([1, 1, dpre.shape[1]]) as tf.Tensor3D;
+          let dc = tf.reshape(runKernel(ones, dpre, null, false, false, 'linear'), [
+            dpre.shape[0],
+            dpre.shape[2],
+          ]);
+          if (Gc === 1 && dc.shape[0] !== 1) dc = tf.sum(dc, 0, true);
+          return [da, db, dc];
+        },
+      };
+    });
+    return f(a, b, bias) as tf.Tensor3D;
+  }
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [aa, bb] = args as tf.Tensor[];
+    const save = args[2] as tf.GradSaveFunc;
+    const y = runKernel(aa, bb, null, tA, tB, act);
+    save([aa, bb, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
+        const [sa, sb, sy] = saved as tf.Tensor3D[];
+        const { da, db } = backward(dy as tf.Tensor3D, sa, sb, sy);
+        return [da, db];
+      },
+    };
+  });
+  return f(a, b) as tf.Tensor3D;
+}

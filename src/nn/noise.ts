@@ -1,0 +1,86 @@
+/**
+ * Seeded noise for the network: MC-dropout keep masks and the VIB's ε, generated in JS from a
+ * counter-based hash (SplitMix32-style: a Weyl sequence through the murmur3 finaliser), so that
+ * - the numbers do not depend on the backend (wasm and cpu see the same masks),
+ * - a mask entry depends only on (seed, member, layer, pass, row, unit): predictions do not
+ *   depend on how rows are chunked, and member k's noise does not depend on the other members
+ *   (a stacked ensemble reproduces each network trained alone),
+ * - it is fast (one hash per entry; MC prediction needs tens of millions of entries).
+ * Seeds come from the caller's `Rng` (`rng.nextSeed()`), never from Math.random.
+ */
+
+/** murmur3 32-bit finaliser. */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** A 32-bit seed derived from a base seed and a path of small integers (member, layer, pass, …). */
+export function deriveSeed(base: number, ...path: number[]): number {
+  let h = fmix32((base >>> 0) ^ 0x5bd1e995);
+  for (const p of path) h = fmix32((h + Math.imul((p + 1) >>> 0, 0x9e3779b9)) >>> 0);
+  return h;
+}
+
+/**
+ * Fill `dst[dstOffset + r*width + u]` for r < nRows, u < width with inverted-dropout keep-mask
+ * values (0 with probability `rate`, else 1/(1−rate)), entry (r, u) drawn from counter
+ * (rowStart + r)·width + u of stream `seed`.
+ */
+export function fillKeepMask(
+  dst: Float32Array,
+  dstOffset: number,
+  seed: number,
+  rowStart: number,
+  nRows: number,
+  width: number,
+  rate: number,
+): void {
+  const keep = 1 / (1 - rate);
+  // keep when the 32-bit hash ≥ rate·2³²
+  const threshold = Math.min(4294967295, Math.floor(rate * 4294967296));
+  const s = seed >>> 0;
+  let c = (rowStart * width) >>> 0;
+  const n = nRows * width;
+  for (let i = 0; i < n; i++, c = (c + 1) >>> 0) {
+    let h = (s + Math.imul(c, 0x9e3779b9)) | 0;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    dst[dstOffset + i] = h >>> 0 >= threshold ? keep : 0;
+  }
+}
+
+/** Uniform in (0, 1) from counter c of stream s. */
+function unif(s: number, c: number): number {
+  return (fmix32((s + Math.imul(c >>> 0, 0x9e3779b9)) >>> 0) + 0.5) / 4294967296;
+}
+
+/**
+ * Fill `dst[dstOffset + i]`, i < n, with standard normals (Box–Muller on counter pairs
+ * (2i, 2i+1) of stream `seed`, offset by `counterStart`).
+ */
+export function fillNormal(
+  dst: Float32Array,
+  dstOffset: number,
+  seed: number,
+  counterStart: number,
+  n: number,
+): void {
+  const s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    const c = 2 * (counterStart + i);
+    const u1 = unif(s, c);
+    const u2 = unif(s, c + 1);
+    dst[dstOffset + i] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+}
+
+/** Stream index of ε (kept apart from the block indices used for the masks). */
+export const EPS_STREAM = 0x3fff;

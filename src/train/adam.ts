@@ -1,0 +1,81 @@
+/**
+ * Adam on JS arrays, per ensemble member (SPEC §4; Keras/tfjs ε = 1e-7 as in the peer). The
+ * parameters of a stacked ensemble are [M, ...] arrays; each member has its own step count, and
+ * a member without rows in a step is not updated (its moments stay as they are), so a stacked
+ * member follows exactly the trajectory it would follow alone.
+ *
+ * Update (torch/tfjs form): m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
+ * θ ← θ − lr·m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
+ */
+export interface AdamOptions {
+  /** Learning rate (SPEC §4: 1e-4; default preset 1e-3). */
+  lr: number;
+  /** First-moment decay (0.9). */
+  beta1: number;
+  /** Second-moment decay (0.999). */
+  beta2: number;
+  /** Denominator ε (1e-7, Keras/tfjs default). */
+  epsilon: number;
+}
+
+export const DEFAULT_ADAM: AdamOptions = { lr: 1e-4, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+
+export class StackedAdam {
+  readonly options: AdamOptions;
+  readonly nMembers: number;
+  /** Steps taken per member. */
+  readonly steps: number[];
+  private readonly m = new Map<string, Float32Array>();
+  private readonly v = new Map<string, Float32Array>();
+
+  constructor(options: Partial<AdamOptions>, nMembers: number) {
+    this.options = { ...DEFAULT_ADAM, ...options };
+    this.nMembers = nMembers;
+    this.steps = new Array(nMembers).fill(0);
+  }
+
+  /** Start a step for member k (call once per step before `apply` for that member). */
+  beginStep(k: number): void {
+    this.steps[k]++;
+  }
+
+  /**
+   * Update member k's slice of `theta` (length M·n) with `grad` values of that member
+   * (`grad[gOff .. gOff+n)`).
+   */
+  apply(
+    name: string,
+    theta: Float32Array,
+    k: number,
+    grad: Float32Array | ArrayLike<number>,
+    gOff: number,
+  ): void {
+    const n = theta.length / this.nMembers;
+    let m = this.m.get(name);
+    let v = this.v.get(name);
+    if (!m || !v) {
+      m = new Float32Array(theta.length);
+      v = new Float32Array(theta.length);
+      this.m.set(name, m);
+      this.v.set(name, v);
+    }
+    const { lr, beta1, beta2, epsilon } = this.options;
+    const t = this.steps[k];
+    const bc1 = 1 - beta1 ** t;
+    const bc2 = 1 - beta2 ** t;
+    const stepSize = lr / bc1;
+    const rs = 1 / Math.sqrt(bc2);
+    const a1 = 1 - beta1;
+    const a2 = 1 - beta2;
+    const off = k * n;
+    for (let i = 0; i < n; i++) {
+      const g = grad[gOff + i];
+      const j = off + i;
+      const mi = beta1 * m[j] + a1 * g;
+      const vi = beta2 * v[j] + a2 * g * g;
+      m[j] = mi;
+      v[j] = vi;
+      theta[j] -= (stepSize * mi) / (Math.sqrt(vi) * rs + epsilon);
+    }
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * MC-dropout prediction with ensemble pooling (SPEC §5).
+ *
+ * S passes for all rows run as one batched computation per chunk of rows (the rows are tiled S
+ * times; the ensemble's members are stacked), with dropout on, BatchNorm frozen and z = μ.
+ * Pooling in HV units by the law of total variance: μ = mean of the member means;
+ * σ² = mean of the member variances (population, over passes) + variance of the member means
+ * (population). LCB = μ − 1.645σ. Seeded: member k uses seed + 7919·(k+1) (as the peer), and a
+ * mask entry depends only on (seed, member, layer, pass, row, unit), so results do not depend on
+ * the chunk size.
+ */
+
+import { forward } from '../nn/model.ts';
+import type { VibannModel } from '../nn/params.ts';
+import { disposeNoise, mcNoise } from '../nn/sampling.ts';
+import * as tf from '../nn/tf.ts';
+import { InputError } from '../util/errors.ts';
+
+export interface PredictOptions {
+  /** MC passes S (SPEC §5: 100). */
+  passes?: number;
+  /** Seed of the MC masks (same seed → same μ, σ). */
+  seed?: number;
+  /** Hardness scaler: HV = mean + std·ỹ (train_fit statistics). Default identity (standardised units). */
+  scale?: { mean: number; std: number };
+  /** Upper bound on M·S·rows evaluated at once (memory/cache); default 32768. */
+  maxTiledRows?: number;
+  /** Return every sample, [M][S][n] flattened member-major (HV units). */
+  returnSamples?: boolean;
+  /** Return the per-member means and variances (HV units). */
+  returnMembers?: boolean;
+}
+
+export interface PredictResult {
+  /** Pooled mean μ per row, HV. */
+  mean: Float64Array;
+  /** Pooled standard deviation σ per row, HV. */
+  std: Float64Array;
+  /** μ − 1.645σ per row, HV. */
+  lcb: Float64Array;
+  /** Samples (HV) indexed [(k·S + s)·n + i] when asked for. */
+  samples?: Float32Array;
+  /** Per-member MC means [k][i] (HV) when asked for. */
+  memberMeans?: Float64Array[];
+  /** Per-member MC variances (population over passes) [k][i] (HV²) when asked for. */
+  memberVars?: Float64Array[];
+  /** M, S, n. */
+  nMembers: number;
+  passes: number;
+  n: number;
+}
+
+/** The z-score of the one-sided 95 % lower bound used for LCB. */
+export const LCB_Z = 1.645;
+
+/**
+ * Pool per-member MC means and variances (population) by the law of total variance.
+ * means[k][i], vars[k][i] → { mean, std }.
+ */
+export function poolMembers(
+  means: ArrayLike<number>[],
+  vars: ArrayLike<number>[],
+): { mean: Float64Array; std: Float64Array } {
+  const M = means.length;
+  const n = M > 0 ? means[0].length : 0;
+  const mean = new Float64Array(n);
+  const std = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let mu = 0;
+    let ev = 0;
+    for (let k = 0; k < M; k++) {
+      mu += means[k][i];
+      ev += vars[k][i];
+    }
+    mu /= M;
+    ev /= M;
+    let vm = 0;
+    for (let k = 0; k < M; k++) vm += (means[k][i] - mu) ** 2;
+    vm /= M;
+    mean[i] = mu;
+    std[i] = Math.sqrt(ev + vm);
+  }
+  return { mean, std };
+}
+
+/**
+ * MC-dropout prediction of rows (x: n × E on the simplex, load: n standardised) with every
+ * member of `model`.
+ */
+export function predictMC(
+  model: VibannModel,
+  x: Float32Array,
+  load: Float32Array,
+  opts: PredictOptions = {},
+): PredictResult {
+  const E = model.options.nElements;
+  const n = load.length;
+  if (x.length !== n * E)
+    throw new InputError(`predictMC: x has ${x.length} values, expected ${n}×${E}`);
+  const S = opts.passes ?? 100;
+  if (!Number.isInteger(S) || S < 1)
+    throw new InputError(`predictMC: passes must be a positive integer, got ${S}`);
+  const seed = opts.seed ?? 1;
+  const sc = opts.scale ?? { mean: 0, std: 1 };
+  const M = model.nMembers;
+  const seeds = Array.from({ length: M }, (_, k) => (seed + 7919 * (k + 1)) >>> 0);
+  const budget = opts.maxTiledRows ?? 32768;
+  const R = Math.max(1, Math.min(n, Math.floor(budget / (M * S))));
+  const sum = Array.from({ length: M }, () => new Float64Array(n));
+  const sumSq = Array.from({ length: M }, () => new Float64Array(n));
+  const samples = opts.returnSamples ? new Float32Array(M * S * n) : undefined;
+  const params = model.tensors();
+  try {
+    for (let r0 = 0; r0 < n; r0 += R) {
+      const r = Math.min(R, n - r0);
+      // tile: row s·r + i is pass s of row r0 + i
+      const xt = new Float32Array(S * r * E);
+      const lt = new Float32Array(S * r);
+      const xs = x.subarray(r0 * E, (r0 + r) * E);
+      const ls = load.subarray(r0, r0 + r);
+      for (let s = 0; s < S; s++) {
+        xt.set(xs, s * r * E);
+        lt.set(ls, s * r);
+      }
+      const noise = mcNoise(model.options, seeds, S, r0, r);
+      const yhat = tf.tidy(() => {
+        const xT = tf.tensor3d(xt, [1, S * r, E]);
+        const lT = tf.tensor3d(lt, [1, S * r, 1]);
+        return forward(
+          { options: model.options, params },
+          { x: xT, load: lT },
+          { training: false, mc: true, noise, decoder: false },
+        ).yhat;
+      });
+      disposeNoise(noise);
+      const yv = yhat.dataSync();
+      yhat.dispose();
+      for (let k = 0; k < M; k++) {
+        const su = sum[k];
+        const sq = sumSq[k];
+        for (let s = 0; s < S; s++) {
+          const base = (k * S + s) * r;
+          for (let i = 0; i < r; i++) {
+            const v = sc.mean + sc.std * yv[base + i];
+            su[r0 + i] += v;
+            sq[r0 + i] += v * v;
+            if (samples) samples[(k * S + s) * n + r0 + i] = v;
+          }
+        }
+      }
+    }
+  } finally {
+    tf.dispose(Object.values(params));
+  }
+  const means = sum.map((su) => su.map((v) => v / S));
+  const vars = sumSq.map((sq, k) => sq.map((v, i) => Math.max(0, v / S - means[k][i] ** 2)));
+  const pooled = poolMembers(means, vars);
+  const lcb = pooled.mean.map((m, i) => m - LCB_Z * pooled.std[i]);
+  const res: PredictResult = { mean: pooled.mean, std: pooled.std, lcb, nMembers: M, passes: S, n };
+  if (samples) res.samples = samples;
+  if (opts.returnMembers) {
+    res.memberMeans = means;
+    res.memberVars = vars;
+  }
+  return res;
+}
