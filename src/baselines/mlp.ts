@@ -150,95 +150,61 @@ export class MlpRegressor {
     this.lossCurve = [];
     const relu = o.activation === 'relu';
 
+    const tanh = !relu;
+    const rowsBuf = new Int32Array(B);
     for (let epoch = 0; epoch < o.maxIter; epoch++) {
       rng.shuffle(order);
       let epochLoss = 0;
       for (let s0 = 0; s0 < n; s0 += B) {
         const bs = Math.min(B, n - s0);
+        for (let r = 0; r < bs; r++) rowsBuf[r] = order[s0 + r];
         // Forward.
-        for (let l = 0; l < L; l++) {
-          const fi = sizes[l];
-          const fo = sizes[l + 1];
-          const W = this.weights[l];
-          const bias = this.biases[l];
-          const out = act[l + 1];
-          for (let r = 0; r < bs; r++) {
-            const oo = r * fo;
-            for (let k = 0; k < fo; k++) out[oo + k] = bias[k];
-            if (l === 0) {
-              const row = order[s0 + r];
-              const idx = nzIdx[row];
-              const val = nzVal[row];
-              for (let t = 0; t < idx.length; t++) {
-                const xv = val[t];
-                const wo = idx[t] * fo;
-                for (let k = 0; k < fo; k++) out[oo + k] += xv * W[wo + k];
-              }
-            } else {
-              const inp = act[l];
-              const io = r * fi;
-              for (let j = 0; j < fi; j++) {
-                const xv = inp[io + j];
-                if (xv === 0) continue;
-                const wo = j * fo;
-                for (let k = 0; k < fo; k++) out[oo + k] += xv * W[wo + k];
-              }
-            }
-            if (l < L - 1) for (let k = 0; k < fo; k++) out[oo + k] = this.act(out[oo + k]);
-          }
+        sparseForward(act[1], this.weights[0], this.biases[0], nzIdx, nzVal, rowsBuf, bs, sizes[1]);
+        if (L > 1) activate(act[1], bs * sizes[1], tanh);
+        for (let l = 1; l < L; l++) {
+          denseForward(
+            act[l + 1],
+            act[l],
+            this.weights[l],
+            this.biases[l],
+            bs,
+            sizes[l],
+            sizes[l + 1],
+          );
+          if (l < L - 1) activate(act[l + 1], bs * sizes[l + 1], tanh);
         }
         // Loss and output delta: d(½ mean (ŷ − y)²)/dŷ = (ŷ − y) / bs.
         const outL = act[L];
         const dL = delta[L];
         let batchLoss = 0;
         for (let r = 0; r < bs; r++) {
-          const e = outL[r] - ys[order[s0 + r]];
+          const e = outL[r] - ys[rowsBuf[r]];
           batchLoss += e * e;
           dL[r] = e / bs;
         }
         batchLoss = (0.5 * batchLoss) / bs;
         let wss = 0;
-        for (const W of this.weights) for (let q = 0; q < W.length; q++) wss += W[q] * W[q];
+        for (const W of this.weights) wss += sumSquares(W);
         batchLoss += (0.5 * o.alpha * wss) / bs;
         epochLoss += batchLoss * bs;
         // Backward.
         for (let l = L - 1; l >= 0; l--) {
-          const fi = sizes[l];
-          const fo = sizes[l + 1];
-          const W = this.weights[l];
-          const gw = gW[l];
-          const gb = gB[l];
-          const dOut = delta[l + 1];
-          for (let q = 0; q < gw.length; q++) gw[q] = (o.alpha * W[q]) / bs;
-          gb.fill(0);
-          for (let r = 0; r < bs; r++) {
-            const oo = r * fo;
-            for (let k = 0; k < fo; k++) gb[k] += dOut[oo + k];
-            if (l === 0) {
-              const row = order[s0 + r];
-              const idx = nzIdx[row];
-              const val = nzVal[row];
-              for (let t = 0; t < idx.length; t++) {
-                const xv = val[t];
-                const wo = idx[t] * fo;
-                for (let k = 0; k < fo; k++) gw[wo + k] += xv * dOut[oo + k];
-              }
-            } else {
-              const inp = act[l];
-              const io = r * fi;
-              const dIn = delta[l];
-              for (let j = 0; j < fi; j++) {
-                const xv = inp[io + j];
-                const wo = j * fo;
-                let s = 0;
-                for (let k = 0; k < fo; k++) {
-                  gw[wo + k] += xv * dOut[oo + k];
-                  s += W[wo + k] * dOut[oo + k];
-                }
-                // Derivative of the activation, from its output.
-                dIn[io + j] = relu ? (xv > 0 ? s : 0) : s * (1 - xv * xv);
-              }
-            }
+          scaleInto(gW[l], this.weights[l], o.alpha / bs);
+          columnSums(gB[l], delta[l + 1], bs, sizes[l + 1]);
+          if (l === 0) {
+            sparseWeightGrad(gW[0], delta[1], nzIdx, nzVal, rowsBuf, bs, sizes[1]);
+          } else {
+            denseBackward(
+              gW[l],
+              delta[l],
+              act[l],
+              delta[l + 1],
+              this.weights[l],
+              bs,
+              sizes[l],
+              sizes[l + 1],
+              tanh,
+            );
           }
         }
         // Adam.
@@ -326,5 +292,136 @@ function adam(
     m[q] = b1 * m[q] + (1 - b1) * g[q];
     v[q] = b2 * v[q] + (1 - b2) * g[q] * g[q];
     p[q] -= (lrT * m[q]) / (Math.sqrt(v[q]) + eps);
+  }
+}
+
+// Small monomorphic kernels: V8 optimises these far better than one large training function.
+
+/** out[r, :] = b + Σ_t val_t · W[idx_t, :] for the batch rows (sparse inputs). */
+function sparseForward(
+  out: Float64Array,
+  W: Float64Array,
+  b: Float64Array,
+  nzIdx: Int32Array[],
+  nzVal: Float64Array[],
+  rows: Int32Array,
+  bs: number,
+  fo: number,
+): void {
+  for (let r = 0; r < bs; r++) {
+    const oo = r * fo;
+    for (let k = 0; k < fo; k++) out[oo + k] = b[k];
+    const idx = nzIdx[rows[r]];
+    const val = nzVal[rows[r]];
+    for (let t = 0; t < idx.length; t++) {
+      const xv = val[t];
+      const wo = idx[t] * fo;
+      for (let k = 0; k < fo; k++) out[oo + k] += xv * W[wo + k];
+    }
+  }
+}
+
+/** out = inp · W + b for a bs × fi batch. */
+function denseForward(
+  out: Float64Array,
+  inp: Float64Array,
+  W: Float64Array,
+  b: Float64Array,
+  bs: number,
+  fi: number,
+  fo: number,
+): void {
+  for (let r = 0; r < bs; r++) {
+    const oo = r * fo;
+    const io = r * fi;
+    for (let k = 0; k < fo; k++) out[oo + k] = b[k];
+    for (let j = 0; j < fi; j++) {
+      const xv = inp[io + j];
+      if (xv === 0) continue;
+      const wo = j * fo;
+      for (let k = 0; k < fo; k++) out[oo + k] += xv * W[wo + k];
+    }
+  }
+}
+
+function activate(a: Float64Array, len: number, tanh: boolean): void {
+  if (tanh) for (let q = 0; q < len; q++) a[q] = Math.tanh(a[q]);
+  else for (let q = 0; q < len; q++) if (a[q] < 0) a[q] = 0;
+}
+
+function sumSquares(a: Float64Array): number {
+  let s = 0;
+  for (let q = 0; q < a.length; q++) s += a[q] * a[q];
+  return s;
+}
+
+function scaleInto(out: Float64Array, a: Float64Array, c: number): void {
+  for (let q = 0; q < a.length; q++) out[q] = c * a[q];
+}
+
+function columnSums(out: Float64Array, d: Float64Array, bs: number, fo: number): void {
+  out.fill(0);
+  for (let r = 0; r < bs; r++) {
+    const oo = r * fo;
+    for (let k = 0; k < fo; k++) out[k] += d[oo + k];
+  }
+}
+
+/** gW[idx_t, :] += val_t · dOut[r, :] (first layer, sparse inputs). */
+function sparseWeightGrad(
+  gw: Float64Array,
+  dOut: Float64Array,
+  nzIdx: Int32Array[],
+  nzVal: Float64Array[],
+  rows: Int32Array,
+  bs: number,
+  fo: number,
+): void {
+  for (let r = 0; r < bs; r++) {
+    const oo = r * fo;
+    const idx = nzIdx[rows[r]];
+    const val = nzVal[rows[r]];
+    for (let t = 0; t < idx.length; t++) {
+      const xv = val[t];
+      const wo = idx[t] * fo;
+      for (let k = 0; k < fo; k++) gw[wo + k] += xv * dOut[oo + k];
+    }
+  }
+}
+
+/**
+ * gW += inpᵀ · dOut, and dIn = (dOut · Wᵀ) ⊙ f'(inp), where inp is the previous layer's activation
+ * output (relu: f' = [a > 0]; tanh: f' = 1 − a²).
+ */
+function denseBackward(
+  gw: Float64Array,
+  dIn: Float64Array,
+  inp: Float64Array,
+  dOut: Float64Array,
+  W: Float64Array,
+  bs: number,
+  fi: number,
+  fo: number,
+  tanh: boolean,
+): void {
+  for (let r = 0; r < bs; r++) {
+    const oo = r * fo;
+    const io = r * fi;
+    for (let j = 0; j < fi; j++) {
+      const xv = inp[io + j];
+      if (!tanh && xv === 0) {
+        // An inactive relu unit: no weight gradient and no delta.
+        dIn[io + j] = 0;
+        continue;
+      }
+      const wo = j * fo;
+      let s = 0;
+      for (let k = 0; k < fo; k++) {
+        const g = dOut[oo + k];
+        gw[wo + k] += xv * g;
+        s += W[wo + k] * g;
+      }
+      dIn[io + j] = tanh ? s * (1 - xv * xv) : xv > 0 ? s : 0;
+    }
   }
 }

@@ -84,8 +84,15 @@ function maxFeatures(v: Params[string]): MaxFeaturesSpec {
   );
 }
 
-/** Model specifications; `gp` carries the GP optimiser's options. */
-export function modelSpecs(gp: GpOptions = {}): Record<BaselineKey, ModelSpec> {
+export interface ModelSpecOptions {
+  /** GP optimiser options (restarts, bounds). */
+  gp?: GpOptions;
+  /** MLP epoch cap (default 2000, as the peer). */
+  mlpMaxIter?: number;
+}
+
+/** Model specifications. */
+export function modelSpecs(o: ModelSpecOptions = {}): Record<BaselineKey, ModelSpec> {
   return {
     mean: { key: 'mean', space: null, fit: (_p, x, y) => new MeanRegressor().fit(x, y) },
     lasso: {
@@ -166,12 +173,13 @@ export function modelSpecs(gp: GpOptions = {}): Record<BaselineKey, ModelSpec> {
           alpha: num(p, 'alpha'),
           learningRate: num(p, 'learning_rate_init'),
           batchSize: num(p, 'batch_size'),
+          maxIter: o.mlpMaxIter,
         }).fit(x, y, rng),
     },
     gp: {
       key: 'gp',
       space: null,
-      fit: (_p, x, y, rng) => new GaussianProcessRegressor(gp).fit(x, y, rng),
+      fit: (_p, x, y, rng) => new GaussianProcessRegressor(o.gp).fit(x, y, rng),
     },
   };
 }

@@ -55,6 +55,8 @@ export interface RunBaselinesOptions {
   gpRestarts?: number;
   /** GP optimiser restarts inside each CV fold (default 2). */
   gpCvRestarts?: number;
+  /** MLP epoch cap, search and final fit (default 200; the peer's 2000 costs minutes per trial here). */
+  mlpMaxIter?: number;
   /** Progress lines (e.g. to stderr). */
   onProgress?: (line: string) => void;
 }
@@ -129,10 +131,6 @@ export function cvFoldData(
   });
 }
 
-function round(v: number, digits = 6): number {
-  return Number.isFinite(v) ? Number(v.toPrecision(digits)) : v;
-}
-
 export function runBaselines(
   ds: Dataset,
   split: Split,
@@ -144,6 +142,7 @@ export function runBaselines(
   const lt = o.loadTransform ?? 'linear';
   const gpRestarts = o.gpRestarts ?? 5;
   const gpCvRestarts = o.gpCvRestarts ?? 2;
+  const mlpMaxIter = o.mlpMaxIter ?? 200;
   const log = o.onProgress ?? (() => {});
   if (split.cvFolds.length < 2)
     throw new InputError(
@@ -168,7 +167,7 @@ export function runBaselines(
 
   for (const key of models) {
     const tm = performance.now();
-    const cvSpecs = modelSpecs({ restarts: gpCvRestarts });
+    const cvSpecs = modelSpecs({ gp: { restarts: gpCvRestarts }, mlpMaxIter });
     const spec = cvSpecs[key];
     const fitRng = () => root.fork(`${key}/fit`);
     const cvScores = (params: Params): number[] =>
@@ -192,10 +191,7 @@ export function runBaselines(
         (t) => {
           const p = space(t);
           const s = cvScores(p);
-          t.setUserAttr(
-            'fold_rmse',
-            s.map((v) => round(v)),
-          );
+          t.setUserAttr('fold_rmse', s);
           return s.reduce((a, b) => a + b, 0) / s.length;
         },
         nTrials,
@@ -208,7 +204,7 @@ export function runBaselines(
       );
       best = study.bestParams;
       foldRmse = (study.bestTrial.userAttrs.fold_rmse as number[]) ?? cvScores(best);
-      tuning = `TPE, ${nTrials} trials × ${folds.length} folds`;
+      tuning = `TPE, ${nTrials} trials × ${folds.length} folds${key === 'mlp' ? `, ≤ ${mlpMaxIter} epochs` : ''}`;
     } else {
       foldRmse = cvScores(best);
       tuning = key === 'gp' ? `ML-II, ${gpRestarts} restarts (CV refits: ${gpCvRestarts})` : 'none';
@@ -216,7 +212,7 @@ export function runBaselines(
     const searchS = (performance.now() - tm) / 1000;
 
     const tf = performance.now();
-    const finalSpec = modelSpecs({ restarts: gpRestarts })[key];
+    const finalSpec = modelSpecs({ gp: { restarts: gpRestarts }, mlpMaxIter })[key];
     const model = finalSpec.fit(best, final.xFit, final.yFit, fitRng());
     const fitS = (performance.now() - tf) / 1000;
     let test: BaselineResult['test'];

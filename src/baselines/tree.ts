@@ -172,9 +172,13 @@ export function fitTree(
       if (w[i] > 0) ord[p++] = i;
     }
   }
+  // The node's rows in no particular order (node statistics, partition marks).
+  const rowsOrd = new Int32Array(m);
+  for (let i = 0, p = 0; i < n; i++) if (w[i] > 0) rowsOrd[p++] = i;
   const buf = new Int32Array(m);
   const goLeft = new Uint8Array(n);
   const feats = Int32Array.from({ length: d }, (_, i) => i);
+  const isActive = new Uint8Array(d);
 
   const feature: number[] = [];
   const threshold: number[] = [];
@@ -182,34 +186,47 @@ export function fitTree(
   const right: number[] = [];
   const value: number[] = [];
   const maxDepth = o.maxDepth ?? Number.POSITIVE_INFINITY;
+  // A feature constant in a node is constant in all its descendants: it is dropped from the
+  // node's active list, and its slice is no longer partitioned (it is never read again).
+  const constantIn = (f: number, start: number, end: number): boolean => {
+    const base = f * m;
+    return data[ord[base + end - 1] * d + f] <= data[ord[base + start] * d + f] + FEATURE_THRESHOLD;
+  };
 
-  // Depth-first with an explicit stack: [start, end, depth, parent, isLeftChild].
-  const stack: [number, number, number, number, boolean][] = [[0, m, 0, -1, false]];
+  interface Pending {
+    start: number;
+    end: number;
+    depth: number;
+    parent: number;
+    isLeft: boolean;
+    active: Int32Array;
+  }
+  // Depth-first with an explicit stack.
+  const stack: Pending[] = [
+    { start: 0, end: m, depth: 0, parent: -1, isLeft: false, active: Int32Array.from(feats) },
+  ];
   while (stack.length > 0) {
-    const [start, end, depth, parent, isLeft] = stack.pop() as [
-      number,
-      number,
-      number,
-      number,
-      boolean,
-    ];
+    const { start, end, depth, parent, isLeft, active } = stack.pop() as Pending;
     const node = feature.length;
     if (parent >= 0) {
       if (isLeft) left[parent] = node;
       else right[parent] = node;
     }
-    // Node statistics (any feature's slice holds the node's rows).
     let sw = 0;
     let swy = 0;
-    let swy2 = 0;
     for (let p = start; p < end; p++) {
-      const i = ord[p];
+      const i = rowsOrd[p];
       sw += w[i];
       swy += w[i] * y[i];
-      swy2 += w[i] * y[i] * y[i];
     }
     const mu = swy / sw;
-    const impurity = swy2 / sw - mu * mu;
+    // Two-pass variance: exactly 0 for a pure node (E[y²] − μ² would leave rounding noise).
+    let ss = 0;
+    for (let p = start; p < end; p++) {
+      const i = rowsOrd[p];
+      ss += w[i] * (y[i] - mu) ** 2;
+    }
+    const impurity = ss / sw;
     const count = end - start;
     feature.push(-1);
     threshold.push(0);
@@ -225,7 +242,8 @@ export function fitTree(
       continue;
     }
 
-    // Search the best split over randomly drawn features.
+    // Search the best split over randomly drawn features (inactive ones count as constant).
+    for (let a = 0; a < active.length; a++) isActive[active[a]] = 1;
     let bestProxy = Number.NEGATIVE_INFINITY;
     let bestF = -1;
     let bestThr = 0;
@@ -239,11 +257,9 @@ export function fitTree(
       feats[remaining - 1] = f;
       remaining--;
       visited++;
-      const base = f * m;
-      const xFirst = data[ord[base + start] * d + f];
-      const xLast = data[ord[base + end - 1] * d + f];
-      if (xLast <= xFirst + FEATURE_THRESHOLD) continue;
+      if (!isActive[f] || constantIn(f, start, end)) continue;
       nonConstant++;
+      const base = f * m;
       let lw = 0;
       let lwy = 0;
       let lc = 0;
@@ -269,32 +285,55 @@ export function fitTree(
         }
       }
     }
+    for (let a = 0; a < active.length; a++) isActive[active[a]] = 0;
     if (bestF < 0) continue;
 
-    // Partition every feature's slice, keeping each sorted.
+    // Partition the row list and every still-varying feature's slice, keeping each sorted.
     let nLeft = 0;
     for (let p = start; p < end; p++) {
-      const i = ord[p];
+      const i = rowsOrd[p];
       const l = data[i * d + bestF] <= bestThr ? 1 : 0;
       goLeft[i] = l;
       nLeft += l;
     }
-    for (let f = 0; f < d; f++) {
-      const base = f * m;
-      let a = start;
+    const partition = (arr: Int32Array, base: number) => {
+      let a = base + start;
       let b = 0;
-      for (let p = start; p < end; p++) {
-        const i = ord[base + p];
-        if (goLeft[i]) ord[base + a++] = i;
+      for (let p = base + start; p < base + end; p++) {
+        const i = arr[p];
+        if (goLeft[i]) arr[a++] = i;
         else buf[b++] = i;
       }
-      ord.set(buf.subarray(0, b), base + a);
+      arr.set(buf.subarray(0, b), a);
+    };
+    partition(rowsOrd, 0);
+    const childActive: number[] = [];
+    for (let a = 0; a < active.length; a++) {
+      const f = active[a];
+      if (constantIn(f, start, end)) continue;
+      childActive.push(f);
+      partition(ord, f * m);
     }
+    const ca = Int32Array.from(childActive);
     feature[node] = bestF;
     threshold[node] = bestThr;
     // Push right first so the left subtree is built first (depth-first, left to right).
-    stack.push([start + nLeft, end, depth + 1, node, false]);
-    stack.push([start, start + nLeft, depth + 1, node, true]);
+    stack.push({
+      start: start + nLeft,
+      end,
+      depth: depth + 1,
+      parent: node,
+      isLeft: false,
+      active: ca,
+    });
+    stack.push({
+      start,
+      end: start + nLeft,
+      depth: depth + 1,
+      parent: node,
+      isLeft: true,
+      active: ca,
+    });
   }
   return new RegressionTree({ feature, threshold, left, right, value });
 }
