@@ -1,6 +1,7 @@
 /** Registers every command of the CLI contract (ARCHITECTURE.md) in its documented order. */
 import type { Command } from 'commander';
 import { register as data } from './data.ts';
+import { register as design } from './design.ts';
 import { register as evaluate } from './evaluate.ts';
 import { registerPending } from './pending.ts';
 import { register as predict } from './predict.ts';
@@ -13,7 +14,8 @@ export function registerAll(program: Command): void {
   registerPending(program, ['tune']);
   predict(program);
   evaluate(program);
-  registerPending(program, ['design', 'baselines', 'bo', 'explain', 'latent', 'lofo']);
+  design(program);
+  registerPending(program, ['baselines', 'bo', 'explain', 'latent', 'lofo']);
   structure(program);
   registerPending(program, ['report', 'serve']);
 }

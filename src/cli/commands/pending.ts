@@ -14,21 +14,6 @@ interface Pending {
 
 const PENDING: Pending[] = [
   {
-    name: 'design',
-    summary: 'propose new hard glass compositions (latent MCMC, refinement, gates)',
-    options: [
-      ['--model <dir>', 'model directory'],
-      ['--load <N>', 'design load in N (default 0.5)'],
-      ['--target <LO:HI>', 'target HV window'],
-      ['--ban <elements>', 'banned elements, e.g. B'],
-      ['--allow <elements>', 'allowed element set'],
-      ['--max-elements <n>', 'maximum number of elements'],
-      ['--n <n>', 'candidates to report (default 5)'],
-      ['--seed <n>', 'seed'],
-      ['--out <dir>', 'run directory'],
-    ],
-  },
-  {
     name: 'tune',
     summary: 'hyperparameter search (seeded TPE, CV validation loss)',
     options: [

@@ -5,10 +5,10 @@
  * paper's own. The save is atomic: an interrupted run never damages an existing model.
  */
 import type { Command } from 'commander';
-import { formatTable, info, out, printJson } from '../io.ts';
+import { formatTable, out, printJson } from '../io.ts';
 import { intOption } from '../options.ts';
-import { createProgress } from '../progress.ts';
 import { DEFAULT_MODEL_DIR, duration, openDataset } from '../shared.ts';
+import { trainWithProgress } from '../training.ts';
 
 interface TrainOpts {
   data?: string;
@@ -54,34 +54,22 @@ export function register(program: Command): void {
       const { ds } = await openDataset(o.data);
       const { selectSplit } = await import('../../data/index.ts');
       const split = selectSplit(ds, { spec: o.split, seed: o.seed });
-      const { HardnessModel } = await import('../../model/hardness-model.ts');
-      info(
-        `training on ${ds.source}: ${split.description}; train_fit ${split.trainFit.length}, calibration ${split.calibration.length}, test ${split.test.length}`,
-      );
-      const progress = createProgress({ silent: false });
-      let started = false;
       const training: Record<string, number> = {};
       if (o.epochs !== undefined) training.maxEpochs = o.epochs;
       if (o.batch !== undefined) training.batchSize = o.batch;
       if (o.patience !== undefined) training.patience = o.patience;
-      const { model, backend } = await HardnessModel.fit(ds, split, {
-        preset: o.preset as 'default' | 'paper',
-        seed: o.seed,
-        seeds: o.seeds,
-        quick: o.quick,
-        training,
-        onEpoch: (e) => {
-          if (!started) {
-            progress.start(`train ${e.members.length} networks`, e.maxEpochs);
-            started = true;
-          }
-          const active = e.members.filter((m) => m.active).length;
-          const best = Math.min(...e.members.map((m) => m.bestValMse));
-          progress.update(e.epoch, `${active} active, best val MSE ${best.toFixed(4)} (std units)`);
+      const { model, backend } = await trainWithProgress(
+        ds,
+        split,
+        {
+          preset: o.preset as 'default' | 'paper',
+          seed: o.seed,
+          seeds: o.seeds,
+          quick: o.quick,
+          training,
         },
-      });
-      progress.stop();
-      await model.save(o.out);
+        o.out,
+      );
       const hv = model.hvScaler.std;
       const rows = model.meta.training.members.map((m) => [
         m.member + 1,

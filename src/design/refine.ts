@@ -1,0 +1,199 @@
+/**
+ * Gradient refinement of latent seeds (SPEC §9.4), in TensorFlow.js. The B seed latents are
+ * optimised jointly with Adam. Everything is scored on the decoded composition x̂ = D(z) itself
+ * (banned elements zeroed and the rest renormalised), through the full ensemble in MC-dropout
+ * mode with dropout masks drawn once (common random numbers), so the objective is a smooth,
+ * deterministic S-pass estimate (the original code scored softplus(x̂), a different composition;
+ * ORIGINAL.md §9.8). Objective (HV units, minimised), averaged over seeds:
+ *   −LCB + w_win·(relu(lo − LCB) + relu(LCB − hi)) + w_maha·softmin_k d²_k(z) + w_σ·relu(σ − 2.5σ_ref)
+ *   + w_rep·Σ_{b≠b'} relu(r − ‖z_b − z_b'‖)/(B(B−1))
+ * Stop when the best objective improves by < `relTol` (relative) over `patience` steps, or at
+ * `maxSteps`; the best iterate of each seed is kept.
+ */
+import { inverse, Matrix } from 'ml-matrix';
+import type { HardnessModel } from '../model/hardness-model.ts';
+import { groupedMatMul } from '../nn/kernels.ts';
+import { decodeLog, forward } from '../nn/model.ts';
+import { disposeNoise, mcNoise } from '../nn/sampling.ts';
+import * as tf from '../nn/tf.ts';
+import type { RefineContext, RefineFn, RefineResult } from './pipeline.ts';
+
+export interface RefineOptions {
+  /** Adam learning rate on the latents (SPEC §9.4: 1e-4). */
+  lr: number;
+  /** Step cap (default 5000). */
+  maxSteps: number;
+  /** Stop when the best objective improved by less than relTol (relative) over this many steps (default 200). */
+  patience: number;
+  /** Relative improvement threshold of the stopping rule (default 1e-3). */
+  relTol: number;
+  /** MC passes per member inside the loop (default 24). */
+  passes: number;
+  /** Weight of the target-window penalty (HV per HV outside the window; default 1). */
+  windowWeight: number;
+  /** Weight of the Mahalanobis² penalty to the nearest GMM component (HV per unit; default 2). */
+  mahalanobisWeight: number;
+  /** Weight of the σ-cap penalty (HV per HV above 2.5·σ_ref; default 1). */
+  sigmaWeight: number;
+  /** Weight (HV) and radius (latent units) of the pairwise repulsion between seeds. */
+  repulsionWeight: number;
+  repulsionRadius: number;
+  /** Steps at which the trajectory is recorded (default 0, 1000, 5000; the last step is always added). */
+  snapshots: number[];
+}
+
+export const DEFAULT_REFINE_OPTIONS: RefineOptions = {
+  lr: 1e-4,
+  maxSteps: 5000,
+  patience: 200,
+  relTol: 1e-3,
+  passes: 24,
+  windowWeight: 1,
+  mahalanobisWeight: 2,
+  sigmaWeight: 1,
+  repulsionWeight: 10,
+  repulsionRadius: 0.75,
+  snapshots: [0, 1000, 5000],
+};
+
+/** A `RefineFn` for the design pipeline that optimises latents of `model`'s design network. */
+export function makeRefiner(model: HardnessModel, options: Partial<RefineOptions> = {}): RefineFn {
+  const o = { ...DEFAULT_REFINE_OPTIONS, ...options };
+  return async (seeds: number[][], ctx: RefineContext): Promise<RefineResult> =>
+    refine(model, seeds, ctx, o);
+}
+
+async function refine(
+  model: HardnessModel,
+  seeds: number[][],
+  ctx: RefineContext,
+  o: RefineOptions,
+): Promise<RefineResult> {
+  const B = seeds.length;
+  const d = model.latentDim;
+  const E = model.elements.length;
+  const S = o.passes;
+  const M = model.net.nMembers;
+  const hv = model.hvScaler;
+  const lStd = model.loadScaler.transform(ctx.load);
+  const sigmaCap = ctx.thresholds.sigmaCapFactor * ctx.thresholds.sigmaRef;
+  const [lo, hi] = ctx.window;
+
+  const all = model.net.tensors();
+  const designNet = model.net.select([model.meta.design_member]);
+  const dparams = designNet.tensors();
+  const ensemble = { options: model.net.options, params: all };
+  const dnet = { options: designNet.options, params: dparams };
+  const memberSeeds = Array.from(
+    { length: M },
+    (_, k) => (ctx.rng.nextSeed() + 7919 * (k + 1)) >>> 0,
+  );
+  const noise = mcNoise(model.net.options, memberSeeds, S, 0, B);
+  const gm = ctx.gmm;
+  const K = gm.nComponents;
+  const means = tf.tensor3d(Float32Array.from(gm.means.flat()), [K, 1, d]);
+  const precisions = tf.tensor3d(
+    Float32Array.from(gm.covariances.flatMap((c) => inverse(new Matrix(c)).to1DArray())),
+    [K, d, d],
+  );
+  const maskT = ctx.mask ? tf.tensor1d(ctx.mask.map((m) => (m ? 1 : 0))) : null;
+  const loadT = tf.fill([1, S * B, 1], lStd);
+  const passOnes = tf.ones([S, 1, 1]);
+  const z = tf.variable(tf.tensor2d(Float32Array.from(seeds.flat()), [B, d]));
+  const opt = tf.train.adam(o.lr);
+
+  /** Per-seed LCB, σ and the objective's terms; scalar objective. */
+  const evaluate = () => {
+    let xh = tf.squeeze(tf.exp(decodeLog(dnet, tf.expandDims(z, 0))), [0]); // [B, E]
+    if (maskT) xh = tf.div(tf.mul(xh, maskT), tf.sum(tf.mul(xh, maskT), 1, true));
+    // tile S passes by broadcasting (tfjs-core's lean bundle has no Tile gradient): row s·B + b
+    const xt = tf.reshape(tf.mul(passOnes, tf.expandDims(xh, 0)), [1, S * B, E]);
+    const y = forward(
+      ensemble,
+      { x: xt, load: loadT },
+      { training: false, mc: true, noise, decoder: false },
+    ).yhat; // [M, S·B]
+    const yHv = tf.add(tf.mul(tf.reshape(y, [M * S, B]), hv.std), hv.mean);
+    const { mean, variance } = tf.moments(yHv, 0); // pooled over M·S samples = law of total variance
+    const sigma = tf.sqrt(tf.add(variance, 1e-6));
+    const lcb = tf.sub(mean, tf.mul(sigma, 1.645));
+    const win = tf.add(tf.relu(tf.sub(lo, lcb)), tf.relu(tf.sub(lcb, hi)));
+    const diff = tf.sub(tf.expandDims(z, 0), means); // [K, B, d]
+    const d2 = tf.sum(tf.mul(groupedMatMul(diff as tf.Tensor3D, precisions), diff), 2); // [K, B]
+    // smooth minimum over components, temperature d: −d·ln Σ_k exp(−d²_k/d) (≈ min_k d²_k)
+    const maha = tf.mul(tf.log(tf.sum(tf.exp(tf.div(d2, -d)), 0)), -d); // [B]
+    const sig = tf.relu(tf.sub(sigma, sigmaCap));
+    let rep: tf.Tensor = tf.scalar(0);
+    if (B > 1) {
+      const dz = tf.sub(tf.expandDims(z, 1), tf.expandDims(z, 0));
+      const dist = tf.sqrt(tf.add(tf.sum(tf.square(dz), 2), 1e-12));
+      const offDiag = tf.sub(tf.ones([B, B]), tf.eye(B));
+      rep = tf.div(tf.sum(tf.mul(tf.relu(tf.sub(o.repulsionRadius, dist)), offDiag)), B * (B - 1));
+    }
+    const perSeed = tf.addN([
+      tf.neg(lcb),
+      tf.mul(win, o.windowWeight),
+      tf.mul(maha, o.mahalanobisWeight),
+      tf.mul(sig, o.sigmaWeight),
+    ]);
+    const objective = tf.add(tf.mean(perSeed), tf.mul(rep, o.repulsionWeight));
+    return { objective, lcb, perSeed };
+  };
+
+  const trajectory: RefineResult['trajectory'] = [];
+  const best = seeds.map((s) => [...s]);
+  const bestPer = new Array<number>(B).fill(Number.POSITIVE_INFINITY);
+  let bestObj = Number.POSITIVE_INFINITY;
+  let lastCheckObj = Number.POSITIVE_INFINITY;
+  let step = 0;
+  try {
+    for (step = 0; step <= o.maxSteps; step++) {
+      // Score the current iterate (before the update), so the kept best is exactly a scored point.
+      const { objVal, lcbVal, perVal, zVal } = tf.tidy(() => {
+        const r = evaluate();
+        return {
+          objVal: r.objective.dataSync()[0],
+          lcbVal: Array.from(r.lcb.dataSync()),
+          perVal: Array.from(r.perSeed.dataSync()),
+          zVal: z.arraySync() as number[][],
+        };
+      });
+      for (let b = 0; b < B; b++) {
+        if (perVal[b] < bestPer[b]) {
+          bestPer[b] = perVal[b];
+          best[b] = zVal[b];
+        }
+      }
+      if (objVal < bestObj) bestObj = objVal;
+      if (o.snapshots.includes(step)) trajectory.push({ step, lcb: lcbVal, objective: objVal });
+      if (step === o.maxSteps) break;
+      if (step > 0 && step % o.patience === 0) {
+        const improved = (lastCheckObj - bestObj) / Math.max(1, Math.abs(lastCheckObj));
+        if (Number.isFinite(lastCheckObj) && improved < o.relTol) {
+          if (!o.snapshots.includes(step))
+            trajectory.push({ step, lcb: lcbVal, objective: objVal });
+          break;
+        }
+        lastCheckObj = bestObj;
+      } else if (step === 0) {
+        lastCheckObj = objVal;
+      }
+      opt.minimize(() => evaluate().objective as tf.Scalar, false, [z]);
+    }
+  } finally {
+    opt.dispose();
+    z.dispose();
+    disposeNoise(noise);
+    for (const t of [
+      ...Object.values(all),
+      ...Object.values(dparams),
+      means,
+      precisions,
+      loadT,
+      passOnes,
+    ])
+      t.dispose();
+    maskT?.dispose();
+  }
+  return { z: best, steps: step, trajectory };
+}
