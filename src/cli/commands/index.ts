@@ -1,5 +1,6 @@
 /** Registers every command of the CLI contract (ARCHITECTURE.md) in its documented order. */
 import type { Command } from 'commander';
+import { register as baselines } from './baselines.ts';
 import { register as data } from './data.ts';
 import { register as design } from './design.ts';
 import { register as evaluate } from './evaluate.ts';
@@ -15,7 +16,8 @@ export function registerAll(program: Command): void {
   predict(program);
   evaluate(program);
   design(program);
-  registerPending(program, ['baselines', 'bo', 'explain', 'latent', 'lofo']);
+  baselines(program);
+  registerPending(program, ['bo', 'explain', 'latent', 'lofo']);
   structure(program);
   registerPending(program, ['report', 'serve']);
 }

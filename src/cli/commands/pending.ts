@@ -22,11 +22,6 @@ const PENDING: Pending[] = [
     ],
   },
   {
-    name: 'baselines',
-    summary: 'Lasso, Ridge, k-NN, RF, GB, MLP and GP on the same split and features',
-    options: [['--split <spec>', 'reference | cluster | FILE']],
-  },
-  {
     name: 'bo',
     summary: 'GP Bayesian-optimisation design baseline',
     options: [
