@@ -314,6 +314,8 @@ export function intervalWidthPlot(
             [5, 4],
           ],
         },
+        // Explained in the subtitle; a dash legend would show the point symbols, not the dashes.
+        legend: null,
       },
       detail: { field: 'kind' },
       tooltip: [

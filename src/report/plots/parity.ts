@@ -83,12 +83,14 @@ export function parityPlot(data: ParityData, options: ParityOptions = {}): TopLe
   dom = pad(dom, 0.03);
   if (dom[0] < 0 && pts.every((p) => p.measured >= 0)) dom[0] = Math.max(dom[0], 0);
   const scale = { domain: dom, nice: false, zero: false };
+  // Whole HV without thousands separators (2500, not 2,500) unless the range is narrow.
+  const format = dom[1] - dom[0] > 20 ? 'd' : '.3~r';
   const x = {
     field: 'measured',
     type: 'quantitative' as const,
     title: 'measured hardness (HV)',
     scale,
-    axis: { tickCount: 6 },
+    axis: { tickCount: 6, format },
   };
   const colour = {
     field: 'set',
@@ -100,6 +102,7 @@ export function parityPlot(data: ParityData, options: ParityOptions = {}): TopLe
       fillColor: 'white',
       padding: 6,
       strokeColor: '#ccc',
+      symbolOpacity: 1,
     },
   };
   const own = sets.map((s) => summary(data.points, s)).filter((s): s is string => s !== undefined);
@@ -160,7 +163,7 @@ export function parityPlot(data: ParityData, options: ParityOptions = {}): TopLe
                 type: 'quantitative' as const,
                 title: bars ? 'predicted hardness μ ± 1σ (HV)' : 'predicted hardness μ (HV)',
                 scale,
-                axis: { tickCount: 6 },
+                axis: { tickCount: 6, format },
               },
               color: colour,
               shape: {
