@@ -287,8 +287,8 @@ export class GaussianProcessRegressor {
         lower,
         upper,
         maxEval: this.options.maxEvalPerStart,
-        fTol: 1e-7,
-        xTol: 1e-4,
+        fTol: 1e-6,
+        xTol: 1e-3,
       });
       this.evaluations += res.evaluations;
       const r = this.profiled(dist, n, y, res.x);

@@ -321,7 +321,10 @@ function sparseForward(
   }
 }
 
-/** out = inp · W + b for a bs × fi batch. */
+/**
+ * out = inp · W + b for a bs × fi batch. The loop runs over the rows of W outermost, so each row
+ * of W is read once per batch (W does not fit in L1; the bs × fo output does).
+ */
 function denseForward(
   out: Float64Array,
   inp: Float64Array,
@@ -333,12 +336,14 @@ function denseForward(
 ): void {
   for (let r = 0; r < bs; r++) {
     const oo = r * fo;
-    const io = r * fi;
     for (let k = 0; k < fo; k++) out[oo + k] = b[k];
-    for (let j = 0; j < fi; j++) {
-      const xv = inp[io + j];
+  }
+  for (let j = 0; j < fi; j++) {
+    const wo = j * fo;
+    for (let r = 0; r < bs; r++) {
+      const xv = inp[r * fi + j];
       if (xv === 0) continue;
-      const wo = j * fo;
+      const oo = r * fo;
       for (let k = 0; k < fo; k++) out[oo + k] += xv * W[wo + k];
     }
   }
@@ -391,7 +396,7 @@ function sparseWeightGrad(
 
 /**
  * gW += inpᵀ · dOut, and dIn = (dOut · Wᵀ) ⊙ f'(inp), where inp is the previous layer's activation
- * output (relu: f' = [a > 0]; tanh: f' = 1 − a²).
+ * output (relu: f' = [a > 0]; tanh: f' = 1 − a²). Rows of W / gW outermost, as in denseForward.
  */
 function denseBackward(
   gw: Float64Array,
@@ -404,24 +409,24 @@ function denseBackward(
   fo: number,
   tanh: boolean,
 ): void {
-  for (let r = 0; r < bs; r++) {
-    const oo = r * fo;
-    const io = r * fi;
-    for (let j = 0; j < fi; j++) {
-      const xv = inp[io + j];
+  for (let j = 0; j < fi; j++) {
+    const wo = j * fo;
+    for (let r = 0; r < bs; r++) {
+      const io = r * fi + j;
+      const xv = inp[io];
       if (!tanh && xv === 0) {
         // An inactive relu unit: no weight gradient and no delta.
-        dIn[io + j] = 0;
+        dIn[io] = 0;
         continue;
       }
-      const wo = j * fo;
+      const oo = r * fo;
       let s = 0;
       for (let k = 0; k < fo; k++) {
         const g = dOut[oo + k];
         gw[wo + k] += xv * g;
         s += W[wo + k] * g;
       }
-      dIn[io + j] = tanh ? s * (1 - xv * xv) : xv > 0 ? s : 0;
+      dIn[io] = tanh ? s * (1 - xv * xv) : s;
     }
   }
 }
