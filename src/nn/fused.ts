@@ -89,6 +89,39 @@ function registerJsKernel(
   }
 }
 
+/**
+ * Weighted batch mean and population variance of one member's r (rows at rb, B × w) with row
+ * weights rw[ab + b] (default 1/B), into mean and variance.
+ */
+function batchMoments(
+  r: F32,
+  rb: number,
+  B: number,
+  w: number,
+  rw: F32 | null,
+  ab: number,
+  mean: Float64Array,
+  variance: Float64Array,
+): void {
+  mean.fill(0);
+  variance.fill(0);
+  for (let b = 0; b < B; b++) {
+    const a = rw ? rw[ab + b] : 1 / B;
+    if (a === 0) continue;
+    const o = rb + b * w;
+    for (let u = 0; u < w; u++) mean[u] += a * r[o + u];
+  }
+  for (let b = 0; b < B; b++) {
+    const a = rw ? rw[ab + b] : 1 / B;
+    if (a === 0) continue;
+    const o = rb + b * w;
+    for (let u = 0; u < w; u++) {
+      const c = r[o + u] - mean[u];
+      variance[u] += a * c * c;
+    }
+  }
+}
+
 const BN_FWD = 'VibannBnDropout';
 const BN_BWD = 'VibannBnDropoutGrad';
 
@@ -113,30 +146,13 @@ function bnForward(
   const varOut = training ? new Float32Array(M * w) : null;
   const scale = new Float64Array(w);
   const shift = new Float64Array(w);
+  const mean = new Float64Array(w);
   const acc = new Float64Array(w);
   for (let m = 0; m < M; m++) {
     const rb = m * B * w;
     const pb = m * w;
     if (training) {
-      const ab = (Mr === 1 ? 0 : m) * B;
-      acc.fill(0);
-      for (let b = 0; b < B; b++) {
-        const a = rw ? rw[ab + b] : 1 / B;
-        if (a === 0) continue;
-        const o = rb + b * w;
-        for (let u = 0; u < w; u++) acc[u] += a * r![o + u];
-      }
-      const mean = Float64Array.from(acc);
-      acc.fill(0);
-      for (let b = 0; b < B; b++) {
-        const a = rw ? rw[ab + b] : 1 / B;
-        if (a === 0) continue;
-        const o = rb + b * w;
-        for (let u = 0; u < w; u++) {
-          const c = r![o + u] - mean[u];
-          acc[u] += a * c * c;
-        }
-      }
+      batchMoments(r as F32, rb, B, w, rw, (Mr === 1 ? 0 : m) * B, mean, acc);
       for (let u = 0; u < w; u++) {
         (meanOut as F32)[pb + u] = mean[u];
         (varOut as F32)[pb + u] = acc[u];
@@ -199,10 +215,15 @@ function bnBackward(
     const rb = m * B * w;
     const pb = m * w;
     const kb = (Mk === 1 ? 0 : m) * B * w;
-    for (let u = 0; u < w; u++) {
-      const v = training ? variance![pb + u] : mv![pb + u];
-      mu[u] = training ? mean![pb + u] : mm![pb + u];
-      s[u] = 1 / Math.sqrt(v + eps);
+    const ab = (Mr === 1 ? 0 : m) * B;
+    if (training) {
+      batchMoments(r as F32, rb, B, w, rw, ab, mu, s);
+      for (let u = 0; u < w; u++) s[u] = 1 / Math.sqrt(s[u] + eps);
+    } else {
+      for (let u = 0; u < w; u++) {
+        mu[u] = mm![pb + u];
+        s[u] = 1 / Math.sqrt(mv![pb + u] + eps);
+      }
     }
     s1.fill(0);
     s2.fill(0);
@@ -227,7 +248,6 @@ function bnBackward(
       s2[u] = dg[u] * gamma![pb + u]; // Σ dx̂·x̂
     }
     // pass 2: dr, ReLU, bias gradient
-    const ab = (Mr === 1 ? 0 : m) * B;
     const bias = new Float64Array(w);
     for (let b = 0; b < B; b++) {
       const o = rb + b * w;
@@ -334,8 +354,7 @@ export function fusedBlock(
     );
     const y = outs[0];
     if (args.training) {
-      // kept for the caller (BatchNorm moving averages) and read by the gradient through this
-      // closure: tensors passed to save() are disposed by tfjs right after the backward pass
+      // kept for the caller (BatchNorm moving averages); the gradient recomputes them from r
       stats.mean = tf.keep(outs[1]);
       stats.variance = tf.keep(outs[2]);
     }
@@ -350,8 +369,6 @@ export function fusedBlock(
             dy,
             r: sr,
             gamma: sg,
-            mean: stats.mean,
-            variance: stats.variance,
             rw: args.training ? args.rowWeights : undefined,
             mm: args.training ? undefined : args.movingMean,
             mv: args.training ? undefined : args.movingVar,

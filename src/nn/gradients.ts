@@ -191,6 +191,27 @@ export function registerVibannGradients(): void {
     return { x: () => tf.transpose(dy, inv) };
   });
   reg(
+    'Pack',
+    (dy, saved, attrs) => {
+      const parts = tf.unstack(dy, attrs.axis as number);
+      return Object.fromEntries(saved.map((_, i) => [String(i), () => parts[i]]));
+    },
+    { saveAllInputs: true },
+  );
+  reg(
+    'Slice',
+    (dy, [x], attrs) => {
+      const [begin, size] = tf.slice_util.parseSliceParams(
+        x,
+        attrs.begin as number[],
+        attrs.size as number[],
+      );
+      const pad = x.shape.map((d, i) => [begin[i], d - begin[i] - size[i]] as [number, number]);
+      return { x: () => tf.pad(dy, pad) };
+    },
+    { inputsToSave: ['x'] },
+  );
+  reg(
     'Concat',
     (dy, saved, attrs) => {
       const axis = tf.util.parseAxisParam(attrs.axis as number, saved[0].shape)[0];
