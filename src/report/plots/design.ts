@@ -71,7 +71,7 @@ export function loadCurvesPlot(
     type: 'nominal' as const,
     title: 'candidate',
     scale: {
-      domain: [...names, ...meas.map((m) => m.name).filter((n) => !names.includes(n))],
+      domain: names,
       range: CATEGORY_COLOURS,
     },
     // Legend symbols as solid lines (the band layer would otherwise lend them its pale fill).
@@ -119,7 +119,8 @@ export function loadCurvesPlot(
     });
   }
   const own = ['line: predicted μ; band: μ ± 1σ'];
-  if (meas.length > 0) own.push('crosses: measured hardness of reference alloys');
+  if (meas.length > 0)
+    own.push(`crosses: measured hardness of ${[...new Set(meas.map((m) => m.name))].join(', ')}`);
   return {
     $schema: VL_SCHEMA,
     title: titleBlock(

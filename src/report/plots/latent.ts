@@ -58,7 +58,7 @@ function axisTitles(d: {
   const base = (k: 1 | 2) => (pc ? `PC${k}` : `${d.method} ${k}`);
   const ex = (k: 0 | 1) =>
     d.explained && isFiniteNumber(d.explained[k])
-      ? ` (${fmt(100 * d.explained[k], 3)} % of variance)`
+      ? ` (${Number((100 * d.explained[k]).toPrecision(3))} % of variance)`
       : '';
   return {
     x: d.xTitle ?? `${base(1)}${ex(0)}`,
