@@ -4,8 +4,9 @@
  *   rows of each CV fold and on train_fit for the final fit. No sample weights.
  * - Tuning: a seeded TPE search (src/tune/tpe.ts) over the peer's search spaces; the objective is
  *   the mean over the split's 5 cvFolds of the fold RMSE (each fold model fitted on train_fit minus
- *   the fold). Budget = trials per model (defaults in DEFAULT_BUDGET). The best trial's
- *   hyperparameters are refitted on train_fit and scored once on test.
+ *   the fold); a trial clearly worse than the best after some folds is pruned (`pruneFactor`).
+ *   Budget = trials per model (defaults in DEFAULT_BUDGET). The best trial's hyperparameters are
+ *   refitted on train_fit and scored once on test.
  * - GP: no search — hyperparameters by maximising the log marginal likelihood (multi-start
  *   Nelder–Mead); its CV RMSE refits the GP (fewer restarts, `gpCvRestarts`) on each fold.
  * - The mean predictor is the floor.
@@ -55,6 +56,12 @@ export interface RunBaselinesOptions {
   gpRestarts?: number;
   /** GP optimiser restarts inside each CV fold (default 2). */
   gpCvRestarts?: number;
+  /**
+   * Stop a trial's CV early when the mean RMSE of its folds so far exceeds this factor × the best
+   * complete CV RMSE (default 1.5; Infinity disables). A pruned trial keeps the mean over the folds
+   * it ran (well above the best, so never chosen) and tells TPE its region is poor.
+   */
+  pruneFactor?: number;
   /** MLP epoch cap, search and final fit (default 200; the peer's 2000 costs minutes per trial here). */
   mlpMaxIter?: number;
   /** Progress lines (e.g. to stderr). */
@@ -97,6 +104,10 @@ export interface BaselinesTable {
     load_transform: LoadTransform;
     gp_restarts: number;
     gp_cv_restarts: number;
+    /** MLP epoch cap. */
+    mlp_max_iter: number;
+    /** Trial pruning factor (see RunBaselinesOptions.pruneFactor). */
+    prune_factor: number;
   };
   results: BaselineResult[];
   wall_s: number;
@@ -143,6 +154,7 @@ export function runBaselines(
   const gpRestarts = o.gpRestarts ?? 5;
   const gpCvRestarts = o.gpCvRestarts ?? 2;
   const mlpMaxIter = o.mlpMaxIter ?? 200;
+  const pruneFactor = o.pruneFactor ?? 1.5;
   const log = o.onProgress ?? (() => {});
   if (split.cvFolds.length < 2)
     throw new InputError(
@@ -187,18 +199,28 @@ export function runBaselines(
           nStartupTrials: Math.min(10, Math.max(1, Math.ceil(nTrials / 3))),
         }),
       });
-      study.optimize(
+      const st = study;
+      st.optimize(
         (t) => {
           const p = space(t);
-          const s = cvScores(p);
+          const bestSoFar = st.nComplete > 0 ? st.bestValue : Number.POSITIVE_INFINITY;
+          const s: number[] = [];
+          for (const f of folds) {
+            s.push(rmse(f.yVal, spec.fit(p, f.xFit, f.yFit, fitRng()).predict(f.xVal)));
+            const partial = s.reduce((a, b) => a + b, 0) / s.length;
+            if (s.length < folds.length && partial > pruneFactor * bestSoFar) {
+              t.setUserAttr('pruned_after_folds', s.length);
+              break;
+            }
+          }
           t.setUserAttr('fold_rmse', s);
           return s.reduce((a, b) => a + b, 0) / s.length;
         },
         nTrials,
         {
-          onTrial: (r, st) =>
+          onTrial: (r, s) =>
             log(
-              `  ${key} trial ${r.number + 1}/${nTrials}: CV RMSE ${(r.value ?? Number.NaN).toFixed(1)} (best ${st.bestValue.toFixed(1)})`,
+              `  ${key} trial ${r.number + 1}/${nTrials}: CV RMSE ${(r.value ?? Number.NaN).toFixed(1)}${r.userAttrs.pruned_after_folds ? ` (pruned after ${r.userAttrs.pruned_after_folds} folds)` : ''} (best ${s.bestValue.toFixed(1)})`,
             ),
         },
       );
@@ -267,6 +289,8 @@ export function runBaselines(
       load_transform: lt,
       gp_restarts: gpRestarts,
       gp_cv_restarts: gpCvRestarts,
+      mlp_max_iter: mlpMaxIter,
+      prune_factor: pruneFactor,
     },
     results,
     wall_s: (performance.now() - t0) / 1000,
