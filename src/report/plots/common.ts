@@ -122,6 +122,12 @@ export function fmt(x: number | null | undefined, digits = 3): string {
   return x.toExponential(digits - 1);
 }
 
+/** Like `fmt`, without trailing zeros: 95 not 95.0, -6 not -6.00, 0.08 not 0.0800. */
+export function short(x: number | null | undefined, digits = 3): string {
+  const t = fmt(x, digits);
+  return t.includes('e') || !t.includes('.') ? t : t.replace(/0+$/, '').replace(/\.$/, '');
+}
+
 /**
  * The `n` items with the largest `key` (by absolute value when `absolute`), in that order; `n`
  * ≤ 0 or ≥ length keeps them all (sorted). Stable for ties (input order).

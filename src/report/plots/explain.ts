@@ -6,8 +6,8 @@
 import {
   BASE_CONFIG,
   type CommonPlotOptions,
-  fmt,
   isFiniteNumber,
+  short,
   type TopLevelSpec,
   titleBlock,
   topN,
@@ -60,7 +60,11 @@ export function attentionPlot(data: AttentionData, options: BarOptions = {}): To
       : `${data.elements.length} elements`,
   ];
   if (data.reference) own[0] += `, over ${data.reference}`;
-  own.push('the softmax also gives weight to absent elements: "all rows" includes that mass');
+  own.push(
+    hasPresent
+      ? 'the softmax also gives weight to absent elements: "all rows" includes that mass'
+      : 'mean over all rows: the softmax also gives weight to absent elements, included here',
+  );
   return {
     $schema: VL_SCHEMA,
     title: titleBlock(options.title ?? 'Attention per element', own, options.subtitle),
@@ -129,7 +133,7 @@ export function igPlot(data: IgData, options: BarOptions = {}): TopLevelSpec {
   ];
   if (isFiniteNumber(data.completenessGap))
     own.push(
-      `completeness gap mean |Σ IG − (f(x) − f(baseline))| = ${fmt(data.completenessGap, 3)} HV`,
+      `completeness gap mean |Σ IG − (f(x) − f(baseline))| = ${short(data.completenessGap, 3)} HV`,
     );
   return {
     $schema: VL_SCHEMA,

@@ -8,9 +8,9 @@ import {
   CATEGORY_COLOURS,
   type CommonPlotOptions,
   extent,
-  fmt,
   isFiniteNumber,
   type LayerItem,
+  short,
   type TopLevelSpec,
   titleBlock,
   topN,
@@ -245,7 +245,7 @@ export function gmmDensityPlot(
     legend: { orient: 'right' as const, symbolOpacity: 1, symbolSize: 60 },
   };
   const own: string[] = [];
-  if (isFiniteNumber(thr)) own.push(`white: log p below the support threshold (${fmt(thr, 3)})`);
+  if (isFiniteNumber(thr)) own.push(`white: log p below the support threshold (${short(thr, 3)})`);
   const named = (data.candidates ?? []).filter((c) => c.name);
   for (let i = 0; i < named.length; i += 3)
     own.push(
@@ -381,7 +381,7 @@ export function traversalPlot(data: TraversalData, options: TraversalOptions = {
     return { j: idx, v, amp: v.some(isFiniteNumber) ? hi - lo : Number.NaN };
   });
   const top = topN(rowsIn, (r) => r.amp, options.top ?? 16);
-  const rowLabel = (r: { j: number; amp: number }) => `z${r.j} (Δ ${fmt(r.amp, 3)} HV)`;
+  const rowLabel = (r: { j: number; amp: number }) => `z${r.j} (Δ ${short(r.amp, 3)} HV)`;
   const order = top.map(rowLabel);
   const steps = Math.max(0, ...top.map((r) => r.v.length));
   const cells = top.flatMap((r) =>
