@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { promises as fsp } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { initBackend } from '../../src/nn/backend.ts';
+import { loadModel, MANIFEST_FILE, saveModel, WEIGHTS_FILE } from '../../src/nn/io.ts';
+import { VibannModel } from '../../src/nn/params.ts';
+import { predictMC } from '../../src/uq/predict.ts';
+import { InputError } from '../../src/util/errors.ts';
+import { syntheticData, tinyModel } from './helpers.ts';
+
+describe('model directory save/load', () => {
+  let root = '';
+  before(async () => {
+    await initBackend('wasm');
+    root = await fsp.mkdtemp(join(tmpdir(), 'vibann-io-'));
+  });
+  after(async () => {
+    await fsp.rm(root, { recursive: true, force: true });
+  });
+
+  const extra = {
+    scalers: {
+      load: { mean: 2.07, std: 3.11, transform: 'linear' },
+      hv: { mean: 1106.65, std: 574.41 },
+    },
+    elements: ['Al', 'B', 'Cu', 'Fe', 'Nb', 'Zr'],
+    dataSha256: 'abc',
+    seeds: [1000, 1001],
+    history: [[{ epoch: 1, valMse: 0.5 }]],
+  };
+
+  it('save → load → predict is identical, with fresh objects; extra returned as is', async () => {
+    const m = tinyModel({ pairwiseBranch: true }, 2);
+    const dir = join(root, 'model-a');
+    await saveModel(dir, m, extra);
+    const loaded = await loadModel(dir);
+    assert.deepEqual(loaded.extra, extra);
+    assert.equal(loaded.model.nMembers, 2);
+    assert.deepEqual(loaded.model.options, m.options);
+    for (const [name, v] of m.values) assert.deepEqual(loaded.model.values.get(name), v, name);
+    const d = syntheticData(9, 6, 5);
+    const p1 = predictMC(m, d.x, d.load, { passes: 7, seed: 42, scale: { mean: 1000, std: 500 } });
+    const p2 = predictMC(loaded.model, d.x, d.load, {
+      passes: 7,
+      seed: 42,
+      scale: { mean: 1000, std: 500 },
+    });
+    assert.deepEqual(p2.mean, p1.mean);
+    assert.deepEqual(p2.std, p1.std);
+    // and toJSON/fromJSON round-trips exactly too
+    const j = VibannModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
+    for (const [name, v] of m.values) assert.deepEqual(j.values.get(name), v, name);
+  });
+
+  it('corrupted weights (a flipped byte, a truncated file) are clear errors', async () => {
+    const dir = join(root, 'model-b');
+    await saveModel(dir, tinyModel(), {});
+    const w = join(dir, WEIGHTS_FILE);
+    const bytes = await fsp.readFile(w);
+    bytes[17] ^= 0xff;
+    await fsp.writeFile(w, bytes);
+    await assert.rejects(
+      loadModel(dir),
+      (e: unknown) => e instanceof InputError && /corrupted weights: SHA-256/.test(e.message),
+    );
+    await fsp.writeFile(w, bytes.subarray(0, bytes.length - 4));
+    await assert.rejects(
+      loadModel(dir),
+      (e: unknown) => e instanceof InputError && /corrupted weights: \d+ bytes/.test(e.message),
+    );
+    await fsp.rm(w);
+    await assert.rejects(
+      loadModel(dir),
+      (e: unknown) => e instanceof InputError && /missing weights file/.test(e.message),
+    );
+  });
+
+  it('an unknown schema version or a missing manifest is a clear error', async () => {
+    const dir = join(root, 'model-c');
+    await saveModel(dir, tinyModel(), {});
+    const mpath = join(dir, MANIFEST_FILE);
+    const man = JSON.parse(await fsp.readFile(mpath, 'utf8'));
+    man.schemaVersion = 99;
+    await fsp.writeFile(mpath, JSON.stringify(man));
+    await assert.rejects(
+      loadModel(dir),
+      (e: unknown) => e instanceof InputError && /unknown model schema version 99/.test(e.message),
+    );
+    await assert.rejects(
+      loadModel(join(root, 'nowhere')),
+      (e: unknown) => e instanceof InputError && /missing manifest/.test(e.message),
+    );
+  });
+
+  it('a failed save leaves the previous model intact', async () => {
+    const dir = join(root, 'model-d');
+    const m1 = tinyModel({}, 1, 1);
+    await saveModel(dir, m1, { v: 1 });
+    const bad = { v: 2, n: 10n } as unknown as Record<string, unknown>; // BigInt is not JSON
+    await assert.rejects(saveModel(dir, tinyModel({}, 1, 2), bad));
+    const back = await loadModel(dir);
+    assert.deepEqual(back.extra, { v: 1 });
+    for (const [name, v] of m1.values) assert.deepEqual(back.model.values.get(name), v);
+    const left = (await fsp.readdir(root)).filter((f) => f.startsWith('.'));
+    assert.deepEqual(left, [], 'no temporary directory left behind');
+  });
+});
