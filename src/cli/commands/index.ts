@@ -6,6 +6,7 @@ import { register as design } from './design.ts';
 import { register as evaluate } from './evaluate.ts';
 import { registerPending } from './pending.ts';
 import { register as predict } from './predict.ts';
+import { register as report } from './report.ts';
 import { register as structure } from './structure.ts';
 import { register as train } from './train.ts';
 
@@ -19,5 +20,6 @@ export function registerAll(program: Command): void {
   baselines(program);
   registerPending(program, ['bo', 'explain', 'latent', 'lofo']);
   structure(program);
-  registerPending(program, ['report', 'serve']);
+  report(program);
+  registerPending(program, ['serve']);
 }

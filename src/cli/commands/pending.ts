@@ -49,14 +49,6 @@ const PENDING: Pending[] = [
     ],
   },
   {
-    name: 'report',
-    summary: 'one self-contained HTML page for a run directory',
-    options: [
-      ['--run <dir>', 'run directory'],
-      ['--out <file>', 'HTML file'],
-    ],
-  },
-  {
     name: 'serve',
     summary: 'local web page for predictions and design',
     options: [['--port <n>', 'port on 127.0.0.1']],
