@@ -16,78 +16,11 @@
  * Inference: moving statistics instead of μ, σ² (no dependence through the statistics).
  * ReLU: dpre = dr·[r > 0]; the Dense bias gradient is Σ_b dpre.
  */
-import { VibannError } from '../util/errors.ts';
+import { type OutSpec, registerJsKernel, runJsKernel } from './jsKernels.ts';
 import { groupedMatMulRaw, sumToGroups } from './kernels.ts';
 import * as tf from './tf.ts';
 
 type F32 = Float32Array;
-
-interface OutSpec {
-  shape: number[];
-  values: F32;
-}
-
-interface BackendAny {
-  typedArrayFromHeap?: (t: tf.TensorInfo) => F32;
-  makeOutput?: (shape: number[], dtype: 'float32') => tf.TensorInfo;
-  readSync: (dataId: object) => unknown;
-  makeTensorInfo?: (shape: number[], dtype: 'float32', values: F32) => tf.TensorInfo;
-}
-
-function readInput(be: BackendAny, t: tf.TensorInfo): F32 {
-  if (typeof be.typedArrayFromHeap === 'function') return be.typedArrayFromHeap(t);
-  return be.readSync(t.dataId) as F32;
-}
-
-function writeOutput(be: BackendAny, o: OutSpec): tf.TensorInfo {
-  if (typeof be.makeOutput === 'function' && typeof be.typedArrayFromHeap === 'function') {
-    const out = be.makeOutput(o.shape, 'float32');
-    be.typedArrayFromHeap(out).set(o.values);
-    return out;
-  }
-  if (typeof be.makeTensorInfo === 'function')
-    return be.makeTensorInfo(o.shape, 'float32', o.values);
-  throw new VibannError('unsupported tfjs backend for the vibann JS kernels');
-}
-
-const registeredFor = new Set<string>();
-
-/** Register a JS kernel for the wasm and cpu backends: inputs by name (missing = null). */
-function registerJsKernel(
-  name: string,
-  inputNames: string[],
-  compute: (
-    ins: (F32 | null)[],
-    shapes: (number[] | null)[],
-    attrs: Record<string, unknown>,
-  ) => OutSpec[],
-): void {
-  for (const backendName of ['wasm', 'cpu']) {
-    const key = `${name}@${backendName}`;
-    if (registeredFor.has(key)) continue;
-    registeredFor.add(key);
-    tf.registerKernel({
-      kernelName: name,
-      backendName,
-      kernelFunc: ((args: {
-        inputs: Record<string, tf.TensorInfo>;
-        backend: unknown;
-        attrs?: Record<string, unknown>;
-      }) => {
-        const be = args.backend as BackendAny;
-        const infos = inputNames.map((n) => args.inputs[n] ?? null);
-        // all reads happen before any allocation (a wasm heap growth detaches the views)
-        const outs = compute(
-          infos.map((t) => (t ? readInput(be, t) : null)),
-          infos.map((t) => (t ? t.shape : null)),
-          args.attrs ?? {},
-        );
-        const res = outs.map((o) => writeOutput(be, o));
-        return res.length === 1 ? res[0] : res;
-      }) as unknown as tf.KernelFunc,
-    });
-  }
-}
 
 /**
  * Weighted batch mean and population variance of one member's r (rows at rb, B × w) with row
@@ -186,21 +119,22 @@ function bnForward(
 }
 
 /**
- * Backward. Inputs dy, r [M,B,w]; gamma [M,w]; training: mean, var [M,1,w] and rw [Mr,1,B]
- * (optional); inference: mm, mv [M,w]; mask (optional). Outputs dpre (through the ReLU)
- * [M,B,w], dgamma, dbeta, dbias [M,w].
+ * Backward. Inputs dy, r [M,B,w]; gamma [M,w]; training: rw [Mr,1,B] (optional; the batch
+ * statistics are recomputed from r, cheaper than keeping them alive until the backward pass);
+ * inference: mm, mv [M,w]; mask (optional). Outputs dpre (through the ReLU) [M,B,w], dgamma,
+ * dbeta, dbias [M,w].
  */
 function bnBackward(
   ins: (F32 | null)[],
   shapes: (number[] | null)[],
   attrs: Record<string, unknown>,
 ): OutSpec[] {
-  const [dy, r, gamma, mean, variance, rw, mm, mv, mask] = ins;
+  const [dy, r, gamma, rw, mm, mv, mask] = ins;
   const [M, B, w] = shapes[1] as number[];
   const training = Boolean(attrs.training);
   const eps = attrs.eps as number;
-  const Mr = shapes[5] ? (shapes[5] as number[])[0] : 1;
-  const Mk = shapes[8] ? (shapes[8] as number[])[0] : 1;
+  const Mr = shapes[3] ? (shapes[3] as number[])[0] : 1;
+  const Mk = shapes[6] ? (shapes[6] as number[])[0] : 1;
   const dpre = new Float32Array(M * B * w);
   const dgamma = new Float32Array(M * w);
   const dbeta = new Float32Array(M * w);
@@ -280,11 +214,7 @@ function ensureRegistered(): void {
   if (registered) return;
   registered = true;
   registerJsKernel(BN_FWD, ['r', 'gamma', 'beta', 'rw', 'mm', 'mv', 'mask'], bnForward);
-  registerJsKernel(
-    BN_BWD,
-    ['dy', 'r', 'gamma', 'mean', 'variance', 'rw', 'mm', 'mv', 'mask'],
-    bnBackward,
-  );
+  registerJsKernel(BN_BWD, ['dy', 'r', 'gamma', 'rw', 'mm', 'mv', 'mask'], bnBackward);
 }
 
 export interface BlockArgs {
@@ -308,17 +238,6 @@ export interface BlockOutput {
   variance?: tf.Tensor;
 }
 
-function run(
-  name: string,
-  inputs: Record<string, tf.Tensor | undefined>,
-  attrs: Record<string, unknown>,
-): tf.Tensor[] {
-  const ins: tf.NamedTensorMap = {};
-  for (const [k, v] of Object.entries(inputs)) if (v) ins[k] = v;
-  const out = tf.engine().runKernel(name, ins, attrs as tf.NamedAttrMap);
-  return Array.isArray(out) ? out : [out];
-}
-
 /**
  * y = dropout(BN(ReLU(h·W + b))) for a stacked batch h [Mh, B, in] (Mh ∈ {1, M}), kernel W
  * [M, in, w], bias b [M, w], BatchNorm γ, β [M, w]. Differentiable w.r.t. h, W, b, γ, β.
@@ -339,7 +258,7 @@ export function fusedBlock(
     const [hh, ww, bb, gg, be] = inputs as tf.Tensor[];
     const save = inputs[5] as tf.GradSaveFunc;
     const r = groupedMatMulRaw(hh, ww, bb, false, false, 'relu');
-    const outs = run(
+    const outs = runJsKernel(
       BN_FWD,
       {
         r,
@@ -363,7 +282,7 @@ export function fusedBlock(
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sh, sw, sr, sg] = saved;
-        const [dpre, dgamma, dbeta, dbias] = run(
+        const [dpre, dgamma, dbeta, dbias] = runJsKernel(
           BN_BWD,
           {
             dy,

@@ -14,6 +14,7 @@
  * Shapes: a [Ga, R, K] (or [Ga, K, R] with transposeA), b [Gb, K, N] (or [Gb, N, K] with
  * transposeB), bias [Gc, N]; Ga, Gb, Gc ∈ {1, G} (size-1 group dims broadcast).
  */
+import { rowSum } from './jsKernels.ts';
 import * as tf from './tf.ts';
 
 export type Activation = 'linear' | 'relu';
@@ -24,6 +25,8 @@ const ACT_CODE: Record<Activation, number> = { linear: 0, relu: 1 }; // tfjs-bac
 type WasmFn = (...args: unknown[]) => void;
 interface WasmModuleLike {
   HEAPU8: Uint8Array;
+  HEAP32: Int32Array;
+  _malloc: (bytes: number) => number;
   cwrap: (name: string, ret: null, args: string[]) => WasmFn;
   tfjs: {
     registerTensor(id: number, size: number, offset: number): void;
@@ -50,6 +53,8 @@ function isWasmBackendLike(b: unknown): b is WasmBackendLike {
     typeof x.dataIdNextNumber === 'number' &&
     x.wasm != null &&
     typeof x.wasm.cwrap === 'function' &&
+    typeof x.wasm._malloc === 'function' &&
+    x.wasm.HEAP32 instanceof Int32Array &&
     x.wasm.tfjs != null &&
     typeof x.wasm.tfjs.registerTensor === 'function' &&
     typeof x.wasm.tfjs.disposeData === 'function'
@@ -58,12 +63,10 @@ function isWasmBackendLike(b: unknown): b is WasmBackendLike {
 
 let fusedFn: WasmFn | null = null;
 let fusedFor: WasmModuleLike | null = null;
+/** Persistent 6-int32 scratch in the wasm heap for the two operand shapes (no per-call allocation). */
+let shapePtr = 0;
 let registered = false;
 let fastPathOk: boolean | null = null;
-
-function shapeBytes(shape: number[]): Uint8Array {
-  return new Uint8Array(new Int32Array(shape).buffer);
-}
 
 /** Transpose a rows×cols row-major block of `src` (at offset so) into `dst` (at offset do). */
 function transposeInto(
@@ -94,10 +97,12 @@ function wasmGroupedMatMul(args: KernelArgs): tf.TensorInfo {
   const act = ACT_CODE[(args.attrs?.activation as Activation) ?? 'linear'];
   const mod = be.wasm;
   if (fusedFor !== mod || fusedFn === null) {
-    // a_id, a_shape, a_rank, b_id, b_shape, b_rank, transpose_a, transpose_b, activation,
-    // bias_id, prelu_id, leakyrelu_alpha, out_id (tfjs-backend-wasm 4.22 _FusedMatMul)
-    const sig = ['number', 'array', 'number', 'number', 'array', 'number'];
-    fusedFn = mod.cwrap('_FusedMatMul', null, [...sig, ...Array<string>(7).fill('number')]);
+    // a_id, a_shape_ptr, a_rank, b_id, b_shape_ptr, b_rank, transpose_a, transpose_b, activation,
+    // bias_id, prelu_id, leakyrelu_alpha, out_id (tfjs-backend-wasm 4.22 _FusedMatMul). With
+    // numeric arguments only, cwrap returns the exported function itself (no ccall marshalling);
+    // the shapes go through a scratch buffer allocated once.
+    fusedFn = mod.cwrap('_FusedMatMul', null, Array<string>(13).fill('number'));
+    shapePtr = mod._malloc(24);
     fusedFor = mod;
   }
   const [Ga, a1, a2] = a.shape;
@@ -183,21 +188,15 @@ function wasmGroupedMatMul(args: KernelArgs): tf.TensorInfo {
         right = N;
       }
       const biasId = bias ? alias(cOff + (Gc === 1 ? 0 : g) * N * 4, N) : 0;
-      (fusedFn as WasmFn)(
-        aId,
-        shapeBytes([1, leftRows, inner]),
-        3,
-        bId,
-        shapeBytes([1, inner, right]),
-        3,
-        0,
-        0,
-        act,
-        biasId,
-        0,
-        0,
-        outId,
-      );
+      const h32 = mod.HEAP32;
+      const sp = shapePtr >> 2;
+      h32[sp] = 1;
+      h32[sp + 1] = leftRows;
+      h32[sp + 2] = inner;
+      h32[sp + 3] = 1;
+      h32[sp + 4] = inner;
+      h32[sp + 5] = right;
+      (fusedFn as WasmFn)(aId, shapePtr, 3, bId, shapePtr + 12, 3, 0, 0, act, biasId, 0, 0, outId);
       if (viaOutT) {
         const h = new Float32Array(mod.HEAPU8.buffer);
         transposeInto(h, tOOff / 4, N, R, h, oBase / 4);
@@ -354,12 +353,8 @@ export function groupedMatMul(
         gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
           const [sa, sb, sy] = saved as tf.Tensor3D[];
           const { da, db, dpre } = backward(dy as tf.Tensor3D, sa, sb, sy);
-          // dbias[g] = Σ_rows dpre[g] as a product with a row of ones (a fast reduction on wasm)
-          const ones = tf.ones([1, 1, dpre.shape[1]]) as tf.Tensor3D;
-          let dc = tf.reshape(runKernel(ones, dpre, null, false, false, 'linear'), [
-            dpre.shape[0],
-            dpre.shape[2],
-          ]);
+          // dbias[g] = Σ_rows dpre[g]
+          let dc = rowSum(dpre);
           if (Gc === 1 && dc.shape[0] !== 1) dc = tf.sum(dc, 0, true);
           return [da, db, dc];
         },

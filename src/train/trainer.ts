@@ -63,6 +63,8 @@ export interface TrainOptions {
   adam?: Partial<Omit<AdamOptions, 'lr'>>;
   /** Called after every epoch (progress display). */
   onEpoch?: (e: EpochEvent) => void;
+  /** Called after every optimisation step with its wall time in ms (benchmarks). */
+  onStep?: (ms: number) => void;
 }
 
 export interface EpochRecord {
@@ -255,6 +257,7 @@ export async function trainEnsemble(
       const sums = stack.map(() => [0, 0, 0]);
       const seen = stack.map(() => 0);
       for (let t = 0; t < nSteps; t++) {
+        const ts = opts.onStep ? performance.now() : 0;
         const rows = batches.map((b) => b[t] ?? []);
         const counts = rows.map((r) => r.length);
         const B = Math.max(...counts);
@@ -368,6 +371,7 @@ export async function trainEnsemble(
           rowWeights?.dispose();
           disposeNoise(noise);
         }
+        opts.onStep?.(performance.now() - ts);
       }
       // epoch records and β updates
       const recs: EpochRecord[] = stack.map((k, j) => {

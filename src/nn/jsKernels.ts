@@ -1,0 +1,114 @@
+/**
+ * Kernels written in JS over the backend's memory (wasm heap views, or the cpu backend's
+ * arrays), registered for both backends so that they give the same numbers on each. For small
+ * tensors a JS loop costs less than the per-op overhead of the several tfjs ops it replaces.
+ */
+import { VibannError } from '../util/errors.ts';
+import * as tf from './tf.ts';
+
+type F32 = Float32Array;
+
+export interface OutSpec {
+  shape: number[];
+  values: F32;
+}
+
+interface BackendAny {
+  typedArrayFromHeap?: (t: tf.TensorInfo) => F32;
+  makeOutput?: (shape: number[], dtype: 'float32') => tf.TensorInfo;
+  readSync: (dataId: object) => unknown;
+  makeTensorInfo?: (shape: number[], dtype: 'float32', values: F32) => tf.TensorInfo;
+}
+
+function readInput(be: BackendAny, t: tf.TensorInfo): F32 {
+  if (typeof be.typedArrayFromHeap === 'function') return be.typedArrayFromHeap(t);
+  return be.readSync(t.dataId) as F32;
+}
+
+function writeOutput(be: BackendAny, o: OutSpec): tf.TensorInfo {
+  if (typeof be.makeOutput === 'function' && typeof be.typedArrayFromHeap === 'function') {
+    const out = be.makeOutput(o.shape, 'float32');
+    be.typedArrayFromHeap(out).set(o.values);
+    return out;
+  }
+  if (typeof be.makeTensorInfo === 'function')
+    return be.makeTensorInfo(o.shape, 'float32', o.values);
+  throw new VibannError('unsupported tfjs backend for the vibann JS kernels');
+}
+
+const registeredFor = new Set<string>();
+
+/** Register a JS kernel for the wasm and cpu backends: inputs by name (missing = null). */
+export function registerJsKernel(
+  name: string,
+  inputNames: string[],
+  compute: (
+    ins: (F32 | null)[],
+    shapes: (number[] | null)[],
+    attrs: Record<string, unknown>,
+  ) => OutSpec[],
+): void {
+  for (const backendName of ['wasm', 'cpu']) {
+    const key = `${name}@${backendName}`;
+    if (registeredFor.has(key)) continue;
+    registeredFor.add(key);
+    tf.registerKernel({
+      kernelName: name,
+      backendName,
+      kernelFunc: ((args: {
+        inputs: Record<string, tf.TensorInfo>;
+        backend: unknown;
+        attrs?: Record<string, unknown>;
+      }) => {
+        const be = args.backend as BackendAny;
+        const infos = inputNames.map((n) => args.inputs[n] ?? null);
+        // all reads happen before any allocation (a wasm heap growth detaches the views)
+        const outs = compute(
+          infos.map((t) => (t ? readInput(be, t) : null)),
+          infos.map((t) => (t ? t.shape : null)),
+          args.attrs ?? {},
+        );
+        const res = outs.map((o) => writeOutput(be, o));
+        return res.length === 1 ? res[0] : res;
+      }) as unknown as tf.KernelFunc,
+    });
+  }
+}
+
+/** Run a registered JS kernel; inputs that are undefined are omitted. */
+export function runJsKernel(
+  name: string,
+  inputs: Record<string, tf.Tensor | undefined>,
+  attrs: Record<string, unknown>,
+): tf.Tensor[] {
+  const ins: tf.NamedTensorMap = {};
+  for (const [k, v] of Object.entries(inputs)) if (v) ins[k] = v;
+  const out = tf.engine().runKernel(name, ins, attrs as tf.NamedAttrMap);
+  return Array.isArray(out) ? out : [out];
+}
+
+const ROW_SUM = 'VibannRowSum';
+let rowSumRegistered = false;
+
+/** Σ over the rows (axis 1) of x [M, B, N] → [M, N] (a bias gradient), as one JS kernel. */
+export function rowSum(x: tf.Tensor): tf.Tensor {
+  if (!rowSumRegistered) {
+    rowSumRegistered = true;
+    registerJsKernel(ROW_SUM, ['x'], (ins, shapes) => {
+      const v = ins[0] as F32;
+      const [M, B, N] = shapes[0] as number[];
+      const out = new Float32Array(M * N);
+      const acc = new Float64Array(N);
+      for (let m = 0; m < M; m++) {
+        acc.fill(0);
+        for (let b = 0; b < B; b++) {
+          const o = (m * B + b) * N;
+          for (let u = 0; u < N; u++) acc[u] += v[o + u];
+        }
+        for (let u = 0; u < N; u++) out[m * N + u] = acc[u];
+      }
+      return [{ shape: [M, N], values: out }];
+    });
+  }
+  return runJsKernel(ROW_SUM, { x }, {})[0];
+}
