@@ -250,10 +250,12 @@ function runKernel(
   activation: Activation,
 ): tf.Tensor3D {
   const inputs: tf.NamedTensorMap = bias ? { a, b, bias } : { a, b };
+  const biasGroups = bias ? (bias.shape[0] as number) : 0;
   return tf.engine().runKernel(KERNEL, inputs, {
     transposeA,
     transposeB,
     activation,
+    biasGroups,
   } as unknown as tf.NamedAttrMap) as tf.Tensor3D;
 }
 
@@ -323,58 +325,53 @@ export function groupedMatMul(
   const act = opts.activation ?? 'linear';
   if (forceReference || !fastGroupedMatMul())
     return groupedMatMulReference(a, b, bias, tA, tB, act);
-  const Ga = a.shape[0];
-  const Gb = b.shape[0];
-  const backward = (
-    dy: tf.Tensor3D,
-    aa: tf.Tensor3D,
-    bb: tf.Tensor3D,
-    y: tf.Tensor3D,
-  ): { da: tf.Tensor3D; db: tf.Tensor3D; dpre: tf.Tensor3D } => {
-    const dpre = act === 'relu' ? (tf.mul(dy, tf.step(y)) as tf.Tensor3D) : dy;
-    // y = A·B: dA = dpre·Bᵀ, dB = Aᵀ·dpre (with A, B the logical, possibly transposed operands).
-    let da: tf.Tensor3D;
-    let db: tf.Tensor3D;
-    if (!tA) da = runKernel(dpre, bb, null, false, !tB, 'linear');
-    else da = runKernel(bb, dpre, null, tB, true, 'linear'); // (dpre·Bᵀ)ᵀ = B·dpreᵀ
-    if (!tB) db = runKernel(aa, dpre, null, !tA, false, 'linear');
-    else db = runKernel(dpre, aa, null, true, tA, 'linear'); // (Aᵀ·dpre)ᵀ = dpreᵀ·A
-    return { da: sumToGroups(da, Ga), db: sumToGroups(db, Gb), dpre };
-  };
-  if (bias) {
-    const Gc = bias.shape[0];
-    const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const [aa, bb, cc] = args as tf.Tensor[];
-      const save = args[3] as tf.GradSaveFunc;
-      const y = runKernel(aa, bb, cc, tA, tB, act);
-      save([aa, bb, y]);
+  ensureGradient();
+  return runKernel(a, b, bias, tA, tB, act);
+}
+
+let gradientRegistered = false;
+/**
+ * The kernel's gradient, registered with tfjs (rather than a customGrad) so that each input's
+ * gradient is a thunk computed only when that input is on the path to the differentiated
+ * value (e.g. no gradient for the data fed to the first layer). y = act(A·B + c):
+ * dA = dpre·Bᵀ, dB = Aᵀ·dpre, dc = Σ_rows dpre, with dpre = dy·[y > 0] for ReLU.
+ */
+function ensureGradient(): void {
+  if (gradientRegistered) return;
+  gradientRegistered = true;
+  tf.registerGradient({
+    kernelName: KERNEL,
+    inputsToSave: ['a', 'b'],
+    outputsToSave: [true],
+    gradFunc: ((dyIn: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const dy = dyIn as tf.Tensor3D;
+      const [a, b, y] = saved as tf.Tensor3D[];
+      const tA = Boolean(attrs.transposeA);
+      const tB = Boolean(attrs.transposeB);
+      const relu = attrs.activation === 'relu';
+      const dpre = () => (relu ? (tf.mul(dy, tf.step(y)) as tf.Tensor3D) : dy);
+      const G = dy.shape[0] as number;
       return {
-        value: y,
-        gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
-          const [sa, sb, sy] = saved as tf.Tensor3D[];
-          const { da, db, dpre } = backward(dy as tf.Tensor3D, sa, sb, sy);
-          // dbias[g] = Σ_rows dpre[g]
-          let dc = rowSum(dpre);
-          if (Gc === 1 && dc.shape[0] !== 1) dc = tf.sum(dc, 0, true);
-          return [da, db, dc];
+        a: () => {
+          const d = dpre();
+          const da = !tA
+            ? runKernel(d, b, null, false, !tB, 'linear')
+            : runKernel(b, d, null, tB, true, 'linear');
+          return sumToGroups(da, a.shape[0] as number);
+        },
+        b: () => {
+          const d = dpre();
+          const db = !tB
+            ? runKernel(a, d, null, !tA, false, 'linear')
+            : runKernel(d, a, null, true, tA, 'linear');
+          return sumToGroups(db, b.shape[0] as number);
+        },
+        bias: () => {
+          const dc = rowSum(dpre());
+          // a bias shared by all groups ([1, N]) gets the sum over the groups
+          return G > 1 && attrs.biasGroups === 1 ? tf.sum(dc, 0, true) : dc;
         },
       };
-    });
-    return f(a, b, bias) as tf.Tensor3D;
-  }
-  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [aa, bb] = args as tf.Tensor[];
-    const save = args[2] as tf.GradSaveFunc;
-    const y = runKernel(aa, bb, null, tA, tB, act);
-    save([aa, bb, y]);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
-        const [sa, sb, sy] = saved as tf.Tensor3D[];
-        const { da, db } = backward(dy as tf.Tensor3D, sa, sb, sy);
-        return [da, db];
-      },
-    };
+    }) as tf.GradConfig['gradFunc'],
   });
-  return f(a, b) as tf.Tensor3D;
 }
