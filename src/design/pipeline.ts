@@ -4,6 +4,7 @@
  * (model.ts) and to the gradient refinement through a `RefineFn`.
  */
 import type { Composition } from '../chem/composition.ts';
+import { LatentFrame } from '../latent/frame.ts';
 import { type BicPoint, GaussianMixture, weightedQuantile } from '../latent/gmm.ts';
 import { VibannError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
@@ -63,6 +64,11 @@ export interface DesignOptions {
   thresholds: ThresholdOptions;
   /** Weighted quantile of training log-densities that sets the support threshold (default 0.10). */
   supportQuantile: number;
+  /**
+   * Fraction of the training latents' variance kept by the design's latent frame (principal
+   * subspace; see latent/frame.ts). 1 keeps every latent dimension.
+   */
+  latentVariance: number;
   /** GMM: K range for BIC and restarts (SPEC §9.1). */
   gmm: { kMin: number; kMax: number; nInit: number };
   /** σ cap factor of the uncertainty gate (default 2.5). */
@@ -92,6 +98,7 @@ export const DEFAULT_DESIGN_OPTIONS: DesignOptions = {
   reportLoads: [0.5, 1, 2, 3, 5, 10],
   thresholds: DEFAULT_THRESHOLD_OPTIONS,
   supportQuantile: 0.1,
+  latentVariance: 0.9,
   gmm: { kMin: 1, kMax: 6, nInit: 10 },
   sigmaCapFactor: 2.5,
   separationFactor: 0.5,
@@ -115,6 +122,8 @@ export interface DesignData {
 
 export interface RefineContext {
   load: number;
+  /** The latent frame the seeds and the GMM live in (z = mean + V·u). */
+  frame: LatentFrame;
   gmm: GaussianMixture;
   thresholds: DesignThresholds;
   window: [number, number];
@@ -148,6 +157,8 @@ export interface CandidateReport {
 export interface DesignResult {
   thresholds: DesignThresholds & { window: [number, number]; nearPeakRows: number };
   gmm: { k: number; bic: BicPoint[] };
+  /** The design's latent coordinates: dimension kept and variance explained. */
+  frame: { dim: number; latent_dim: number; explained: number[] };
   mcmc: {
     acceptance_rate: number[];
     acceptance_rate_after_burn_in: number[];
@@ -155,7 +166,19 @@ export interface DesignResult {
     rejected_by_support: number;
     evaluations: number;
   };
-  refinement?: { steps: number; trajectory: RefineResult['trajectory'] };
+  refinement?: {
+    steps: number;
+    trajectory: RefineResult['trajectory'];
+    /** What became of each refined latent: its alloy and whether it passed, or why it was dropped. */
+    outcomes: {
+      seed: number;
+      formula?: string;
+      reason?: string;
+      lcb?: number;
+      accepted?: boolean;
+      failed?: string[];
+    }[];
+  };
   candidates: CandidateReport[];
   /** Pool candidates that were not accepted, counted by reason (a candidate may fail several gates). */
   rejected: Record<string, number>;
@@ -210,8 +233,9 @@ export async function runDesign(
       : undefined;
   const seedOf = (label: string) => rng.fork(label).nextSeed();
 
-  // §9.1 latent density on train_fit latents at L* (without rows holding banned elements, §9.6)
-  const { gmm, bic, logpThreshold } = await stage('latent_density', async () => {
+  // §9.1 latent density on train_fit latents at L* (without rows holding banned elements, §9.6),
+  // in the principal subspace of those latents (latent/frame.ts)
+  const { gmm, bic, logpThreshold, frame, lm } = await stage('latent_density', async () => {
     const keep = data.trainFit.composition.map((c) => !o.constraints.ban.some((b) => c.has(b)));
     const rows = keep.map((k, i) => (k ? i : -1)).filter((i) => i >= 0);
     if (rows.length < 10)
@@ -222,20 +246,30 @@ export async function runDesign(
       rows.map((i) => data.trainFit.x[i]),
       o.load,
     );
+    const frame = LatentFrame.fit(Z, o.latentVariance);
+    const lm: DesignModel = {
+      elements: model.elements,
+      latentDim: frame.dim,
+      encode: async (x, load) => frame.project(await model.encode(x, load)),
+      decode: (u) => model.decode(frame.lift(u)),
+      predictAt: (x, load, passes, seed) => model.predictAt(x, load, passes, seed),
+    };
+    const U = frame.project(Z);
     const w = rows.map((i) => data.trainFit.weight[i]);
-    const sel = GaussianMixture.selectByBic(Z, {
+    const sel = GaussianMixture.selectByBic(U, {
       kMin: o.gmm.kMin,
       kMax: o.gmm.kMax,
       nInit: o.gmm.nInit,
       weights: w,
       rng: rng.fork('gmm'),
     });
-    const lp = sel.best.logPdf(Z);
+    const lp = sel.best.logPdf(U);
     return {
       gmm: sel.best,
       bic: sel.curve,
       logpThreshold: weightedQuantile(lp, w, o.supportQuantile),
-      trainLatents: Z,
+      frame,
+      lm,
     };
   });
 
@@ -276,7 +310,7 @@ export async function runDesign(
     logDensityThreshold: logpThreshold,
     evaluate: async (Z) => {
       const lp = gmm.logPdf(Z);
-      const X = (await model.decode(Z)).map((v) => applyMask(v, mask));
+      const X = (await lm.decode(Z)).map((v) => applyMask(v, mask));
       const p = await model.predictAt(
         X,
         o.load,
@@ -303,7 +337,7 @@ export async function runDesign(
   };
   const mcmcRes = await stage('mcmc', async () => {
     // Initial states: distinct training latents inside the support, drawn with probability ∝ weight.
-    const Z = await model.encode(data.trainFit.x, o.load);
+    const Z = await lm.encode(data.trainFit.x, o.load);
     const lp = gmm.logPdf(Z);
     const ok = Z.map((_, i) => i).filter(
       (i) =>
@@ -367,6 +401,7 @@ export async function runDesign(
       const res = await stage('refinement', () =>
         hooks.refine!(seeds, {
           load: o.load,
+          frame,
           gmm,
           thresholds,
           window,
@@ -374,8 +409,8 @@ export async function runDesign(
           rng: rng.fork('refine'),
         }),
       );
-      refinement = { steps: res.steps, trajectory: res.trajectory };
-      const X = (await model.decode(res.z)).map((v) => applyMask(v, mask));
+      refinement = { steps: res.steps, trajectory: res.trajectory, outcomes: [] };
+      const X = (await lm.decode(res.z)).map((v) => applyMask(v, mask));
       for (const [i, x] of X.entries()) {
         refinedItems.push(toPoolItem(x, { source: 'refined', seed: i }, Number.POSITIVE_INFINITY));
       }
@@ -404,7 +439,7 @@ export async function runDesign(
     const X = pool.map((p) => p.vector);
     if (X.length === 0) return [];
     const pred = await model.predictAt(X, o.load, o.reportPasses, seedOf('screen'));
-    const lp = gmm.logPdf(await model.encode(X, o.load));
+    const lp = gmm.logPdf(await lm.encode(X, o.load));
     return pool.map((p, i) => {
       const nn = nearest(p.vector, data.trainFit.x);
       const lcb = pred.mean[i] - 1.645 * pred.std[i];
@@ -427,6 +462,27 @@ export async function runDesign(
       };
     });
   });
+  if (refinement) {
+    refinedItems.forEach((it, seed) => {
+      if (typeof it === 'string') {
+        refinement!.outcomes.push({ seed, reason: it });
+        return;
+      }
+      const f = it.alloy.toFormula({ step: o.alloy.step });
+      const e = evaluated.find((q) => q.p.alloy.toFormula({ step: o.alloy.step }) === f);
+      refinement!.outcomes.push(
+        e
+          ? {
+              seed,
+              formula: f,
+              lcb: e.lcb,
+              accepted: e.accepted,
+              failed: GATE_NAMES.filter((g) => !e.gates[g].pass),
+            }
+          : { seed, formula: f, reason: 'not_screened' },
+      );
+    });
+  }
   for (const e of evaluated) {
     if (e.accepted) continue;
     for (const g of GATE_NAMES) if (!e.gates[g].pass) count(`gate_${g}`);
@@ -447,6 +503,15 @@ export async function runDesign(
     const perLoad = [] as { load: number; mean: Float64Array; std: Float64Array }[];
     for (const L of o.reportLoads) {
       if (X.length === 0) break;
+      if (L === o.load) {
+        // at the design load, report exactly the numbers the gates were evaluated on
+        perLoad.push({
+          load: L,
+          mean: Float64Array.from(shown, (e) => e.mean),
+          std: Float64Array.from(shown, (e) => e.std),
+        });
+        continue;
+      }
       const p = await model.predictAt(X, L, o.reportPasses, seedOf(`report-${L}`));
       perLoad.push({ load: L, mean: p.mean, std: p.std });
     }
@@ -479,6 +544,7 @@ export async function runDesign(
   return {
     thresholds: { ...thresholds, window, nearPeakRows: cal.nearPeakRows },
     gmm: { k: gmm.nComponents, bic },
+    frame: { dim: frame.dim, latent_dim: frame.latentDim, explained: [...frame.explained] },
     mcmc: {
       acceptance_rate: mcmcRes.acceptanceRate,
       acceptance_rate_after_burn_in: mcmcRes.acceptanceRateAfterBurnIn,

@@ -17,6 +17,7 @@ const small = (over: Partial<DesignOptions> = {}): DesignOptions => ({
   ...DEFAULT_DESIGN_OPTIONS,
   mcmc: { ...DEFAULT_DESIGN_OPTIONS.mcmc, chains: 8, steps: 160, burnIn: 40, thin: 4 },
   gmm: { kMin: 1, kMax: 2, nInit: 2 },
+  latentVariance: 1,
   ...over,
 });
 

@@ -61,7 +61,7 @@ export const toyModel: DesignModel = {
   async decode(Z) {
     return Z.map(decodeOne);
   },
-  async predict(x): Promise<McStats> {
+  async predictAt(x): Promise<McStats> {
     const t = x.map(truth);
     return { mean: Float64Array.from(t, (r) => r.mean), std: Float64Array.from(t, (r) => r.std) };
   },

@@ -214,7 +214,7 @@ export function register(program: Command): void {
       else {
         const th = res.thresholds;
         out(
-          `thresholds at ${o.load} N: LCB target ${th.lcbTarget.toFixed(0)} HV, σ cap ${(th.sigmaCapFactor * th.sigmaRef).toFixed(0)} HV, novelty ≥ ${th.novelty.toFixed(3)}, log p ≥ ${th.logpThreshold.toFixed(1)} (GMM K = ${res.gmm.k})`,
+          `thresholds at ${o.load} N: LCB target ${th.lcbTarget.toFixed(0)} HV, σ cap ${(th.sigmaCapFactor * th.sigmaRef).toFixed(0)} HV, novelty ≥ ${th.novelty.toFixed(3)}, log p ≥ ${th.logpThreshold.toFixed(1)} (GMM K = ${res.gmm.k} in ${res.frame.dim} of ${res.frame.latent_dim} latent dimensions)`,
         );
         out(`screened ${res.screened} distinct alloys; ${res.accepted} passed all four gates`);
         out('');
@@ -238,7 +238,7 @@ export function register(program: Command): void {
                 `${p.mean.toFixed(0)} ± ${p.std.toFixed(0)}`,
                 p.lcb.toFixed(0),
                 `${mark(g.support.pass)} ${mark(g.novelty.pass)} ${mark(g.uncertainty.pass)} ${mark(g.performance.pass)}${c.accepted ? '' : '  rejected'}`,
-                `${c.nearest.formula} (${c.nearest.distance.toFixed(3)}, ${c.nearest.hv.toFixed(0)} @ ${c.nearest.load} N)`,
+                `${c.nearest.formula} (${c.nearest.distance.toFixed(3)}, ${c.nearest.hv.toFixed(0)} HV @ ${+c.nearest.load.toPrecision(3)} N)`,
               ];
             }),
             { align: ['right', 'left', 'right', 'right', 'left', 'left'] },
