@@ -16,8 +16,10 @@
  * Inference: moving statistics instead of μ, σ² (no dependence through the statistics).
  * ReLU: dpre = dr·[r > 0]; the Dense bias gradient is Σ_b dpre.
  */
+import { VibannError } from '../util/errors.ts';
 import { type OutSpec, registerJsKernel, runJsKernel } from './jsKernels.ts';
 import { groupedMatMulRaw, sumToGroups } from './kernels.ts';
+import { extendSeed, keepThreshold } from './noise.ts';
 import * as tf from './tf.ts';
 
 type F32 = Float32Array;
@@ -72,6 +74,19 @@ function bnForward(
   const [M, B, w] = shapes[0] as number[];
   const training = Boolean(attrs.training);
   const eps = attrs.eps as number;
+  if (attrs.hashSeeds)
+    return bnForwardHashed(
+      r as F32,
+      gamma as F32,
+      beta as F32,
+      mm as F32,
+      mv as F32,
+      M,
+      B,
+      w,
+      eps,
+      attrs,
+    );
   const Mr = shapes[3] ? (shapes[3] as number[])[0] : 1;
   const Mk = shapes[6] ? (shapes[6] as number[])[0] : 1;
   const y = new Float32Array(M * B * w);
@@ -116,6 +131,66 @@ function bnForward(
       { shape: [M, 1, w], values: varOut as F32 },
     );
   return outs;
+}
+
+/**
+ * Inference with MC-dropout masks generated inline (noise.ts hash, the same numbers as
+ * `mcNoise`): member m, pass s, row r, unit u keeps when hash(extendSeed(hashSeeds[m], s),
+ * (rowStart + r)·w + u) ≥ threshold. Rows are pass-major (row s·R + r). With `tile` the input has
+ * R rows (identical for every pass, i.e. the layer is before the first dropout) and the output
+ * S·R rows; otherwise both have S·R rows.
+ */
+function bnForwardHashed(
+  r: F32,
+  gamma: F32,
+  beta: F32,
+  mm: F32,
+  mv: F32,
+  M: number,
+  B: number,
+  w: number,
+  eps: number,
+  attrs: Record<string, unknown>,
+): OutSpec[] {
+  const seeds = attrs.hashSeeds as number[];
+  const S = attrs.passes as number;
+  const tile = Boolean(attrs.tile);
+  const rowStart = attrs.rowStart as number;
+  const rate = attrs.rate as number;
+  const R = tile ? B : B / S;
+  const outRows = S * R;
+  const y = new Float32Array(M * outRows * w);
+  const scale = new Float64Array(w);
+  const shift = new Float64Array(w);
+  const keep = 1 / (1 - rate);
+  const threshold = keepThreshold(rate);
+  for (let m = 0; m < M; m++) {
+    const pb = m * w;
+    for (let u = 0; u < w; u++) {
+      const sc = gamma[pb + u] / Math.sqrt(mv[pb + u] + eps);
+      scale[u] = sc * keep;
+      shift[u] = (beta[pb + u] - mm[pb + u] * sc) * keep;
+    }
+    for (let s = 0; s < S; s++) {
+      const seed = extendSeed(seeds[m], s);
+      for (let q = 0; q < R; q++) {
+        const inRow = m * B + (tile ? q : s * R + q);
+        const io = inRow * w;
+        const oo = (m * outRows + s * R + q) * w;
+        let c = ((rowStart + q) * w) >>> 0;
+        for (let u = 0; u < w; u++, c = (c + 1) >>> 0) {
+          let h = (seed + Math.imul(c, 0x9e3779b9)) | 0;
+          h ^= h >>> 16;
+          h = Math.imul(h, 0x85ebca6b);
+          h ^= h >>> 13;
+          h = Math.imul(h, 0xc2b2ae35);
+          h ^= h >>> 16;
+          y[oo + u] = h >>> 0 >= threshold ? r[io + u] * scale[u] + shift[u] : 0;
+        }
+      }
+    }
+  }
+  return [{ shape: [M, outRows, w], values: y }];
 }
 
 /**
@@ -229,6 +304,12 @@ export interface BlockArgs {
   movingVar?: tf.Tensor;
   /** Dropout keep mask [Mk, B, w] (values 0 or 1/(1−p)); none = no dropout. */
   mask?: tf.Tensor;
+  /**
+   * Inference only, instead of `mask`: MC-dropout masks generated inside the kernel (see
+   * bnForwardHashed) — per-member seeds of this block, rate, passes S, first row index; with
+   * `tile` the input rows are expanded to S passes. Not differentiable.
+   */
+  hash?: { seeds: number[]; rate: number; passes: number; rowStart: number; tile: boolean };
 }
 
 export interface BlockOutput {
@@ -252,6 +333,27 @@ export function fusedBlock(
   args: BlockArgs,
 ): BlockOutput {
   ensureRegistered();
+  if (args.hash) {
+    if (args.training) throw new VibannError('hashed MC-dropout masks are for inference only');
+    const hs = args.hash;
+    return tf.tidy(() => {
+      const r = groupedMatMulRaw(h, W, b, false, false, 'relu');
+      const y = runJsKernel(
+        BN_FWD,
+        { r, gamma, beta, mm: args.movingMean, mv: args.movingVar },
+        {
+          training: false,
+          eps: args.eps,
+          hashSeeds: hs.seeds,
+          passes: hs.passes,
+          tile: hs.tile,
+          rowStart: hs.rowStart,
+          rate: hs.rate,
+        },
+      )[0];
+      return { y };
+    });
+  }
   const stats: { mean?: tf.Tensor; variance?: tf.Tensor } = {};
   const Mh = h.shape[0] as number;
   const f = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {

@@ -19,8 +19,9 @@
 import { VibannError } from '../util/errors.ts';
 import { fusedBlock } from './fused.ts';
 import { groupedMatMul } from './kernels.ts';
+import { deriveSeed } from './noise.ts';
 import type { VibannOptions } from './options.ts';
-import { type Architecture, architecture, type BlockSpec } from './params.ts';
+import { type Architecture, allBlocks, architecture, type BlockSpec } from './params.ts';
 import * as tf from './tf.ts';
 
 /** The network: options plus named parameter tensors [M, ...shape] (see params.ts). */
@@ -39,6 +40,13 @@ export interface NetInputs {
 export interface Noise {
   masks: Record<string, tf.Tensor>;
   eps?: tf.Tensor;
+  /**
+   * Inference only (MC prediction), instead of mask tensors: masks generated inside the
+   * BatchNorm-dropout kernels from per-member seeds — the same numbers as `mcNoise(options,
+   * seeds, passes, rowStart, rows)` — for `passes` passes over rows starting at `rowStart`.
+   * Not differentiable.
+   */
+  hash?: { seeds: number[]; passes: number; rowStart: number };
 }
 
 export interface ForwardConfig {
@@ -57,6 +65,14 @@ export interface ForwardConfig {
   decoder?: boolean;
   /** Return the attention weights (mean over heads; default false). */
   attention?: boolean;
+  /** Compute log σ² (default true; MC prediction of the hardness skips it). */
+  logvar?: boolean;
+  /**
+   * MC prediction with `noise.hash`: the inputs hold R rows and every layer before the first
+   * dropout of each path is evaluated once; the rows are expanded to `tile` passes (pass-major,
+   * row s·R + r) at that dropout. Outputs have tile·R rows.
+   */
+  tile?: number;
 }
 
 export interface BatchStat {
@@ -95,6 +111,18 @@ interface Ctx {
   noise?: Noise;
   rowWeights?: tf.Tensor;
   stats: Record<string, BatchStat>;
+  tile: number;
+}
+
+const streamCache = new WeakMap<VibannOptions, Map<string, number>>();
+/** Noise stream of each block: its index in the network order (as `dropoutBlocks`). */
+function streamOf(o: VibannOptions, name: string): number {
+  let m = streamCache.get(o);
+  if (!m) {
+    m = new Map(allBlocks(arch(o)).map((b, i) => [b.name, i]));
+    streamCache.set(o, m);
+  }
+  return m.get(name) as number;
 }
 
 const archCache = new WeakMap<VibannOptions, Architecture>();
@@ -136,7 +164,37 @@ export function setFusedBlocks(on: boolean): void {
 }
 
 /** Dense → ReLU → BatchNorm → (MC-)dropout. */
-function block(p: Record<string, tf.Tensor>, b: BlockSpec, h: tf.Tensor, ctx: Ctx): tf.Tensor {
+function block(
+  p: Record<string, tf.Tensor>,
+  b: BlockSpec,
+  h: tf.Tensor,
+  ctx: Ctx,
+  first = false,
+): tf.Tensor {
+  const hash = ctx.dropOn && !ctx.training ? ctx.noise?.hash : undefined;
+  if (hash) {
+    const stream = streamOf(ctx.options, b.name);
+    return fusedBlock(
+      h,
+      param(p, `${b.name}/kernel`),
+      param(p, `${b.name}/bias`),
+      param(p, `${b.name}/gamma`),
+      param(p, `${b.name}/beta`),
+      {
+        training: false,
+        eps: ctx.options.bnEpsilon,
+        movingMean: param(p, `${b.name}/movingMean`),
+        movingVar: param(p, `${b.name}/movingVar`),
+        hash: {
+          seeds: hash.seeds.map((sd) => deriveSeed(sd, stream)),
+          rate: ctx.options.dropout,
+          passes: hash.passes,
+          rowStart: hash.rowStart,
+          tile: first && ctx.tile > 1,
+        },
+      },
+    ).y;
+  }
   const mask = ctx.dropOn ? ctx.noise?.masks[b.name] : undefined;
   if (ctx.dropOn && !mask)
     throw new VibannError(`dropout is active but no mask was given for block '${b.name}'`);
@@ -197,9 +255,18 @@ function blockReference(
   return y;
 }
 
-function blocks(p: Record<string, tf.Tensor>, bs: BlockSpec[], h: tf.Tensor, ctx: Ctx): tf.Tensor {
+/** A chain of blocks; `inputPath`: the chain starts from the network inputs (comp, pair, load). */
+function blocks(
+  p: Record<string, tf.Tensor>,
+  bs: BlockSpec[],
+  h: tf.Tensor,
+  ctx: Ctx,
+  inputPath = false,
+): tf.Tensor {
   let out = h;
-  for (const b of bs) out = block(p, b, out, ctx);
+  bs.forEach((b, i) => {
+    out = block(p, b, out, ctx, inputPath && i === 0);
+  });
   return out;
 }
 
@@ -233,6 +300,7 @@ function ctxOf(net: Net, cfg: ForwardConfig): Ctx {
     noise: cfg.noise,
     rowWeights: cfg.rowWeights,
     stats: {},
+    tile: cfg.tile ?? 1,
   };
 }
 
@@ -248,7 +316,18 @@ export interface EncodeOutput {
   attention: tf.Tensor | null;
 }
 
-function encodeCtx(net: Net, inputs: NetInputs, ctx: Ctx, wantAttention: boolean): EncodeOutput {
+function encodeCtx(
+  net: Net,
+  inputs: NetInputs,
+  ctx: Ctx,
+  wantAttention: boolean,
+  wantLogvar = true,
+): EncodeOutput {
+  if (ctx.tile > 1 && !(ctx.dropOn && !ctx.training && ctx.noise?.hash)) {
+    throw new VibannError(
+      'tile needs MC mode with hashed masks (noise.hash) and a positive dropout rate',
+    );
+  }
   const o = net.options;
   const a = arch(o);
   const p = net.params;
@@ -266,21 +345,21 @@ function encodeCtx(net: Net, inputs: NetInputs, ctx: Ctx, wantAttention: boolean
     h = tf.reshape(tf.mul(att, tf.reshape(x, [x.shape[0] as number, B, 1, E])), [M, B, H * E]);
     if (wantAttention) attention = tf.mean(att, 2);
   }
-  let enc = blocks(p, a.comp, h, ctx);
+  let enc = blocks(p, a.comp, h, ctx, true);
   if (a.fuse) {
     const { I, J } = pairSelectors(o.nElements);
     const pairs = tf.mul(
       groupedMatMul(x as tf.Tensor3D, I as tf.Tensor3D),
       groupedMatMul(x as tf.Tensor3D, J as tf.Tensor3D),
     );
-    const pr = blocks(p, a.pair, pairs, ctx);
+    const pr = blocks(p, a.pair, pairs, ctx, true);
     enc = block(p, a.fuse, tf.concat([enc, pr], 2), ctx);
   }
-  const loadFeat = blocks(p, a.load, load, ctx);
+  const loadFeat = blocks(p, a.load, load, ctx, true);
   const f =
     o.loadJoin === 'before-bottleneck' ? tf.concat([enc, broadcastTo(loadFeat, enc)], 2) : enc;
   const mu = dense(p, 'mu', f, 'linear');
-  const logvar = o.bottleneck === 'vib' ? dense(p, 'logvar', f, 'linear') : null;
+  const logvar = o.bottleneck === 'vib' && wantLogvar ? dense(p, 'logvar', f, 'linear') : null;
   return { mu, logvar, loadFeat, attention };
 }
 
@@ -314,7 +393,13 @@ function decodeCtx(net: Net, z: tf.Tensor, ctx: Ctx): tf.Tensor {
 export function forward(net: Net, inputs: NetInputs, cfg: ForwardConfig): ForwardOutput {
   const o = net.options;
   const ctx = ctxOf(net, cfg);
-  const { mu, logvar, loadFeat, attention } = encodeCtx(net, inputs, ctx, cfg.attention === true);
+  const { mu, logvar, loadFeat, attention } = encodeCtx(
+    net,
+    inputs,
+    ctx,
+    cfg.attention === true,
+    cfg.training || cfg.logvar !== false,
+  );
   let z = mu;
   let klPerDim: tf.Tensor | null = null;
   if (cfg.training && logvar) {

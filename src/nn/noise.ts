@@ -19,11 +19,21 @@ export function fmix32(h: number): number {
   return h >>> 0;
 }
 
+/** One more step of a derived seed: deriveSeed(b, …path, p) = extendSeed(deriveSeed(b, …path), p). */
+export function extendSeed(h: number, p: number): number {
+  return fmix32((h + Math.imul((p + 1) >>> 0, 0x9e3779b9)) >>> 0);
+}
+
 /** A 32-bit seed derived from a base seed and a path of small integers (member, layer, pass, …). */
 export function deriveSeed(base: number, ...path: number[]): number {
   let h = fmix32((base >>> 0) ^ 0x5bd1e995);
-  for (const p of path) h = fmix32((h + Math.imul((p + 1) >>> 0, 0x9e3779b9)) >>> 0);
+  for (const p of path) h = extendSeed(h, p);
   return h;
+}
+
+/** The keep-threshold of a dropout rate: keep an entry when its 32-bit hash is ≥ this. */
+export function keepThreshold(rate: number): number {
+  return Math.min(4294967295, Math.floor(rate * 4294967296));
 }
 
 /**
@@ -42,7 +52,7 @@ export function fillKeepMask(
 ): void {
   const keep = 1 / (1 - rate);
   // keep when the 32-bit hash ≥ rate·2³²
-  const threshold = Math.min(4294967295, Math.floor(rate * 4294967296));
+  const threshold = keepThreshold(rate);
   const s = seed >>> 0;
   let c = (rowStart * width) >>> 0;
   const n = nRows * width;

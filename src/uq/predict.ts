@@ -12,7 +12,6 @@
 
 import { forward } from '../nn/model.ts';
 import type { VibannModel } from '../nn/params.ts';
-import { disposeNoise, mcNoise } from '../nn/sampling.ts';
 import * as tf from '../nn/tf.ts';
 import { InputError } from '../util/errors.ts';
 
@@ -110,36 +109,39 @@ export function predictMC(
   const sumSq = Array.from({ length: M }, () => new Float64Array(n));
   const samples = opts.returnSamples ? new Float32Array(M * S * n) : undefined;
   const params = model.tensors();
+  // Without dropout every pass is the same: evaluate once and replicate.
+  const mc = model.options.dropout > 0;
+  const Se = mc ? S : 1;
   try {
     for (let r0 = 0; r0 < n; r0 += R) {
       const r = Math.min(R, n - r0);
-      // tile: row s·r + i is pass s of row r0 + i
-      const xt = new Float32Array(S * r * E);
-      const lt = new Float32Array(S * r);
-      const xs = x.subarray(r0 * E, (r0 + r) * E);
-      const ls = load.subarray(r0, r0 + r);
-      for (let s = 0; s < S; s++) {
-        xt.set(xs, s * r * E);
-        lt.set(ls, s * r);
-      }
-      const noise = mcNoise(model.options, seeds, S, r0, r);
+      // The rows go in once; the network expands them to the S passes at the first dropout of
+      // each path (row s·r + i is pass s of row r0 + i), with masks generated in the kernels.
       const yhat = tf.tidy(() => {
-        const xT = tf.tensor3d(xt, [1, S * r, E]);
-        const lT = tf.tensor3d(lt, [1, S * r, 1]);
+        const xT = tf.tensor3d(x.subarray(r0 * E, (r0 + r) * E), [1, r, E]);
+        const lT = tf.tensor3d(load.subarray(r0, r0 + r), [1, r, 1]);
         return forward(
           { options: model.options, params },
           { x: xT, load: lT },
-          { training: false, mc: true, noise, decoder: false },
+          mc
+            ? {
+                training: false,
+                mc: true,
+                tile: S,
+                noise: { masks: {}, hash: { seeds, passes: S, rowStart: r0 } },
+                decoder: false,
+                logvar: false,
+              }
+            : { training: false, decoder: false, logvar: false },
         ).yhat;
       });
-      disposeNoise(noise);
       const yv = yhat.dataSync();
       yhat.dispose();
       for (let k = 0; k < M; k++) {
         const su = sum[k];
         const sq = sumSq[k];
         for (let s = 0; s < S; s++) {
-          const base = (k * S + s) * r;
+          const base = (k * Se + (mc ? s : 0)) * r;
           for (let i = 0; i < r; i++) {
             const v = sc.mean + sc.std * yv[base + i];
             su[r0 + i] += v;

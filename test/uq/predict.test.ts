@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { initBackend } from '../../src/nn/backend.ts';
 import { forward } from '../../src/nn/model.ts';
+import { disposeNoise, mcNoise } from '../../src/nn/sampling.ts';
 import * as tf from '../../src/nn/tf.ts';
 import { LCB_Z, poolMembers, predictMC } from '../../src/uq/predict.ts';
 import { syntheticData, tinyModel } from '../nn/helpers.ts';
@@ -76,6 +77,35 @@ describe('MC-dropout prediction and ensemble pooling (SPEC §5)', () => {
       (solo.memberMeans as Float64Array[])[0],
       (both.memberMeans as Float64Array[])[0],
     );
+  });
+
+  it('the batched path (rows expanded to the passes inside the network, masks generated in the kernels) equals explicit tiling with mask tensors', () => {
+    for (const over of [{}, { pairwiseBranch: true, loadJoin: 'after-bottleneck' as const }]) {
+      const m = tinyModel({ dropout: 0.3, ...over }, 2);
+      const S = 9;
+      const n = 23;
+      const E = 6;
+      const r = predictMC(m, d.x, d.load, { passes: S, seed: 5, returnSamples: true });
+      const noise = mcNoise(m.options, [5 + 7919, 5 + 2 * 7919], S, 0, n);
+      const xt = new Float32Array(S * n * E);
+      const lt = new Float32Array(S * n);
+      for (let s = 0; s < S; s++) {
+        xt.set(d.x, s * n * E);
+        lt.set(d.load, s * n);
+      }
+      const y = tf.tidy(() =>
+        forward(
+          { options: m.options, params: m.tensors() },
+          { x: tf.tensor3d(xt, [1, S * n, E]), load: tf.tensor3d(lt, [1, S * n, 1]) },
+          { training: false, mc: true, noise, decoder: false },
+        ).yhat.dataSync(),
+      );
+      disposeNoise(noise);
+      const smp = r.samples as Float32Array;
+      // same arithmetic except the row count of the first products: float32 rounding only
+      for (let i = 0; i < y.length; i++)
+        assert.ok(Math.abs(smp[i] - y[i]) < 1e-5 * Math.max(1, Math.abs(y[i])));
+    }
   });
 
   it('dropout 0: one network gives σ = 0 and μ = the deterministic prediction; BatchNorm statistics unchanged', () => {
