@@ -55,3 +55,8 @@ export async function splitForModel(
 export function duration(s: number): string {
   return s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${s.toFixed(1)} s`;
 }
+
+/** runs/<command>-<UTC date and time>, the default run directory of a command. */
+export function runDirName(command: string): string {
+  return join('runs', `${command}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+}

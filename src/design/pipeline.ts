@@ -22,6 +22,7 @@ import {
   GATE_NAMES,
   type GateRecord,
 } from './gates.ts';
+import { type DesignMap, designMap } from './map.ts';
 import { DEFAULT_MCMC_OPTIONS, type McmcOptions, type McmcTarget, runMcmc } from './mcmc.ts';
 import { applyMask, type DesignModel } from './model.ts';
 import { diverseSelect } from './select.ts';
@@ -186,6 +187,8 @@ export interface DesignResult {
   screened: number;
   accepted: number;
   timings: Record<string, number>;
+  /** The latent density on the first two frame coordinates with training latents, samples and candidates. */
+  map?: DesignMap;
 }
 
 export interface DesignHooks {
@@ -235,7 +238,7 @@ export async function runDesign(
 
   // §9.1 latent density on train_fit latents at L* (without rows holding banned elements, §9.6),
   // in the principal subspace of those latents (latent/frame.ts)
-  const { gmm, bic, logpThreshold, frame, lm } = await stage('latent_density', async () => {
+  const { gmm, bic, logpThreshold, frame, lm, trainU } = await stage('latent_density', async () => {
     const keep = data.trainFit.composition.map((c) => !o.constraints.ban.some((b) => c.has(b)));
     const rows = keep.map((k, i) => (k ? i : -1)).filter((i) => i >= 0);
     if (rows.length < 10)
@@ -270,6 +273,7 @@ export async function runDesign(
       logpThreshold: weightedQuantile(lp, w, o.supportQuantile),
       frame,
       lm,
+      trainU: U,
     };
   });
 
@@ -439,7 +443,8 @@ export async function runDesign(
     const X = pool.map((p) => p.vector);
     if (X.length === 0) return [];
     const pred = await model.predictAt(X, o.load, o.reportPasses, seedOf('screen'));
-    const lp = gmm.logPdf(await lm.encode(X, o.load));
+    const U = await lm.encode(X, o.load);
+    const lp = gmm.logPdf(U);
     return pool.map((p, i) => {
       const nn = nearest(p.vector, data.trainFit.x);
       const lcb = pred.mean[i] - 1.645 * pred.std[i];
@@ -451,6 +456,7 @@ export async function runDesign(
       return {
         p,
         i,
+        u: U[i],
         mean: pred.mean[i],
         std: pred.std[i],
         lcb,
@@ -541,7 +547,23 @@ export async function runDesign(
     });
   });
 
+  const step = Math.max(1, Math.floor(mcmcRes.samples.length / 500));
+  const map =
+    frame.dim >= 2
+      ? designMap(
+          gmm,
+          trainU,
+          mcmcRes.samples.filter((_, i) => i % step === 0).map((s) => s.z),
+          shown.map((e) => ({
+            u: e.u,
+            name: e.p.alloy.toFormula({ step: o.alloy.step }),
+            accepted: e.accepted,
+          })),
+          frame.explained,
+        )
+      : undefined;
   return {
+    map,
     thresholds: { ...thresholds, window, nearPeakRows: cal.nearPeakRows },
     gmm: { k: gmm.nComponents, bic },
     frame: { dim: frame.dim, latent_dim: frame.latentDim, explained: [...frame.explained] },

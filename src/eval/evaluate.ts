@@ -37,6 +37,18 @@ export interface EvaluationReport {
   recalibrated: { sigma_scale: number; test: CalibrationMetrics; calibration: CalibrationMetrics };
   cv?: CvReport;
   mc: { passes: number; members: number; seed: number };
+  /** Per-row predictions of every set (for parity plots and CSV export). */
+  predictions: RowPrediction[];
+}
+
+export interface RowPrediction {
+  set: 'train_fit' | 'calibration' | 'test';
+  /** 0-based data row. */
+  row: number;
+  load: number;
+  measured: number;
+  mean: number;
+  std: number;
 }
 
 function rowsOf(ds: Dataset, rows: readonly number[]) {
@@ -64,10 +76,26 @@ export function evaluateModel(
     const d = rowsOf(ds, rows);
     const p = model.predictRows(d.x, d.load, { passes, seed, returnSamples: true });
     const samples = samplesFromFlat(p.samples!, p.nMembers * p.passes, rows.length);
-    return { y: d.hv, mu: p.mean, sigma: p.std, samples };
+    return { y: d.hv, mu: p.mean, sigma: p.std, samples, load: d.load };
   };
+  const rowsOut = (
+    set: RowPrediction['set'],
+    rows: readonly number[],
+    r: { y: Float64Array; mu: Float64Array; sigma: Float64Array; load: number[] },
+  ) =>
+    rows.map(
+      (row, i): RowPrediction => ({
+        set,
+        row,
+        load: r.load[i],
+        measured: r.y[i],
+        mean: r.mu[i],
+        std: r.sigma[i],
+      }),
+    );
   const test = setMetrics(split.test);
   const cal = setMetrics(split.calibration);
+  const train = setMetrics(split.trainFit);
   const recal = SigmaRecalibrator.fit(cal.y, cal.mu, cal.sigma);
   const m = (s: typeof test, sigma = s.sigma, samples = s.samples) =>
     calibrationMetrics(s.y, s.mu, sigma, { samples });
@@ -115,5 +143,10 @@ export function evaluateModel(
     recalibrated: { sigma_scale: recal.scale, test: rec(test), calibration: rec(cal) },
     cv,
     mc: { passes, members: model.net.nMembers, seed },
+    predictions: [
+      ...rowsOut('train_fit', split.trainFit, train),
+      ...rowsOut('test', split.test, test),
+      ...rowsOut('calibration', split.calibration, cal),
+    ],
   };
 }

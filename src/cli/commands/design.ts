@@ -9,10 +9,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, InputError, VibannError } from '../../util/errors.ts';
+import { writeFigures } from '../figures.ts';
 import { formatTable, info, out, printJson } from '../io.ts';
 import { intOption, listOption, numberOption } from '../options.ts';
 import { createProgress } from '../progress.ts';
-import { DEFAULT_MODEL_DIR, duration, openDataset, openModel, splitForModel } from '../shared.ts';
+import {
+  DEFAULT_MODEL_DIR,
+  duration,
+  openDataset,
+  openModel,
+  runDirName,
+  splitForModel,
+} from '../shared.ts';
 
 interface DesignOpts {
   model: string;
@@ -208,6 +216,8 @@ export function register(program: Command): void {
         manifest,
       };
       await writeJsonAtomic(join(runDir, 'design.json'), doc);
+      const { designFigures } = await import('../../design/figures.ts');
+      await writeFigures(runDir, designFigures(res));
       await writeManifest(runDir, manifest);
 
       if (o.json) printJson(doc);
@@ -248,7 +258,7 @@ export function register(program: Command): void {
           '(gates: S support in the latent density, N novelty, U uncertainty σ ≤ cap, P performance LCB ≥ target)',
         );
         out(
-          `run directory: ${runDir} (design.json, manifest.json); total ${duration((performance.now() - t0) / 1000)}`,
+          `run directory: ${runDir} (design.json, figures; 'vibann report --run ${runDir}' for the HTML page); total ${duration((performance.now() - t0) / 1000)}`,
         );
       }
       if (res.accepted === 0) {

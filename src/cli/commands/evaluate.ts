@@ -4,10 +4,13 @@
  * ±1σ coverage, MACE, IMCE, RMSCE, miscalibration area, NLL, tail statistics (y ≥ q0.80, q0.90),
  * raw and with σ recalibrated on the calibration set; and the CV report.
  */
+
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { writeFigures } from '../figures.ts';
 import { formatTable, out, printJson } from '../io.ts';
 import { intOption } from '../options.ts';
-import { DEFAULT_MODEL_DIR, openDataset, openModel, splitForModel } from '../shared.ts';
+import { DEFAULT_MODEL_DIR, openDataset, openModel, runDirName, splitForModel } from '../shared.ts';
 
 interface EvalOpts {
   model: string;
@@ -15,6 +18,7 @@ interface EvalOpts {
   split?: string;
   mc?: number;
   seed: number;
+  out?: string;
   json?: boolean;
 }
 
@@ -39,15 +43,66 @@ export function register(program: Command): void {
       intOption('--mc', 2),
     )
     .option('--seed <n>', 'seed of the MC passes', intOption('--seed'), 1)
+    .option(
+      '--out <dir>',
+      'run directory for metrics, predictions and figures (default runs/evaluate-<date>)',
+    )
     .option('--json', 'print one JSON document on stdout')
     .action(async (o: EvalOpts) => {
+      const t0 = performance.now();
       const model = await openModel(o.model);
       const { ds } = await openDataset(o.data);
       const split = await splitForModel(model, ds, o.split);
       const { evaluateModel } = await import('../../eval/evaluate.ts');
       const r = evaluateModel(model, ds, split, { passes: o.mc, seed: o.seed });
+      const runDir = o.out ?? runDirName('evaluate');
+      const { predictions, ...metrics } = r;
+      const { writeJsonAtomic, writeFileAtomic } = await import('../../util/fs.ts');
+      const { newManifest, writeManifest } = await import('../../report/manifest.ts');
+      const { evaluationFigures, trainingHistory } = await import('../../eval/figures.ts');
+      const { stringify } = await import('csv-stringify/sync');
+      await writeJsonAtomic(join(runDir, 'metrics.json'), metrics);
+      await writeJsonAtomic(join(runDir, 'history.json'), trainingHistory(model.meta));
+      await writeFileAtomic(
+        join(runDir, 'predictions.csv'),
+        stringify(
+          predictions.map((p) => ({
+            ...p,
+            composition: ds.compositions[p.row].toFormula({ step: 0.1 }),
+            lcb: p.mean - 1.645 * p.std,
+          })),
+          {
+            header: true,
+            columns: ['set', 'row', 'composition', 'load', 'measured', 'mean', 'std', 'lcb'],
+          },
+        ),
+      );
+      await writeFigures(runDir, evaluationFigures(r, model.meta));
+      const manifest = newManifest(
+        'evaluate',
+        process.argv.slice(2),
+        { mc: r.mc, split: o.split ?? 'model' },
+        { seed: o.seed },
+      );
+      manifest.model = {
+        dir: o.model,
+        created: model.meta.created,
+        data_sha256: model.meta.data.sha256,
+      };
+      manifest.data = {
+        path: ds.source,
+        sha256: ds.sha256,
+        rows: ds.nRows,
+        split: {
+          kind: split.kind,
+          description: split.description,
+          sizes: { train_fit: r.n.train_fit, calibration: r.n.calibration, test: r.n.test },
+        },
+      };
+      manifest.timings.total = (performance.now() - t0) / 1000;
+      await writeManifest(runDir, manifest);
       if (o.json) {
-        printJson(r);
+        printJson(metrics);
         return;
       }
       type M = typeof r.test;
@@ -89,6 +144,9 @@ export function register(program: Command): void {
       );
       out(
         '(HV; σ scale fitted on the calibration set by Gaussian NLL; MACE from the MC-sample quantile intervals)',
+      );
+      out(
+        `run directory: ${runDir} (metrics.json, predictions.csv, figures; 'vibann report --run ${runDir}' for the HTML page)`,
       );
       if (r.cv) {
         out('');
