@@ -3,9 +3,15 @@
  * gradient boosting, MLP, GP) on the same split and features as VIBANN, tuned by 5-fold CV over
  * train_fit with a seeded TPE search, scored on test. One table (or one JSON document).
  */
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { formatTable, info, out, printJson } from '../io.ts';
+import type { CalibrationMetrics } from '../../uq/calibration.ts';
+import { writeFigures } from '../figures.ts';
+import { formatTable, info, out, printJson, warn } from '../io.ts';
 import { intOption } from '../options.ts';
+import { DEFAULT_MODEL_DIR, openModel, runDirName } from '../shared.ts';
 
 export interface BaselinesOpts {
   data?: string;
@@ -16,6 +22,8 @@ export interface BaselinesOpts {
   loadTransform: string;
   gpRestarts: number;
   mlpMaxIter: number;
+  model?: string;
+  out?: string;
   json?: boolean;
 }
 
@@ -26,6 +34,21 @@ function fmtParams(p: Record<string, unknown>): string {
         `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(3) : String(v)}`,
     )
     .join(', ');
+}
+
+/** Accuracy metrics, with the calibration ones when the model has a σ. */
+type UncertainMetrics = { r2: number; mae: number; rmse: number } & Partial<
+  Pick<CalibrationMetrics, 'mace' | 'coverage_1sigma' | 'tail'>
+>;
+
+interface VibannRow {
+  model_dir: string;
+  preset: string;
+  networks: number;
+  test: CalibrationMetrics;
+  recalibrated_test: CalibrationMetrics;
+  sigma_scale: number;
+  cv_rmse?: number;
 }
 
 export function register(program: Command): void {
@@ -61,8 +84,17 @@ export function register(program: Command): void {
       5,
     )
     .option('--mlp-max-iter <n>', 'MLP epoch cap', intOption('--mlp-max-iter', 1), 200)
+    .option(
+      '--model <dir>',
+      'add the VIBANN ensemble saved here as a row (default: models/default when it exists)',
+    )
+    .option(
+      '--out <dir>',
+      'run directory for baselines.json and the figure (default runs/baselines-<date>)',
+    )
     .option('--json', 'print one JSON document on stdout')
     .action(async (o: BaselinesOpts) => {
+      const t0 = performance.now();
       const d = await import('../../data/index.ts');
       const b = await import('../../baselines/index.ts');
       const { InputError } = await import('../../util/errors.ts');
@@ -84,8 +116,72 @@ export function register(program: Command): void {
         mlpMaxIter: o.mlpMaxIter,
         onProgress: info,
       });
+      // The VIBANN row: the trained ensemble evaluated on the same split (refused if it was trained on another).
+      const modelDir =
+        o.model ??
+        (existsSync(join(DEFAULT_MODEL_DIR, 'manifest.json')) ? DEFAULT_MODEL_DIR : undefined);
+      let vibann: VibannRow | undefined;
+      if (modelDir) {
+        const model = await openModel(modelDir);
+        const same =
+          model.meta.data.sha256 === ds.sha256 &&
+          JSON.stringify(model.meta.split.test) === JSON.stringify(split.test) &&
+          JSON.stringify(model.meta.split.train_fit) === JSON.stringify(split.trainFit);
+        if (!same) {
+          warn(
+            `the model in ${modelDir} was trained on another dataset or split; no VIBANN row (train it with the same --split)`,
+          );
+        } else {
+          info(`VIBANN: evaluating ${modelDir} on the same split…`);
+          const { evaluateModel } = await import('../../eval/evaluate.ts');
+          const r = evaluateModel(model, ds, split);
+          vibann = {
+            model_dir: modelDir,
+            preset: model.meta.preset.name,
+            networks: model.net.nMembers,
+            test: r.test,
+            recalibrated_test: r.recalibrated.test,
+            sigma_scale: r.recalibrated.sigma_scale,
+            cv_rmse: r.cv?.mean.rmse,
+          };
+        }
+      }
+      const doc = { ...table, vibann };
+      const runDir = o.out ?? runDirName('baselines');
+      const { writeJsonAtomic } = await import('../../util/fs.ts');
+      const { newManifest, writeManifest, baselinesPlot } = await import('../../report/index.ts');
+      await writeJsonAtomic(join(runDir, 'baselines.json'), doc);
+      const bars = table.results.map((r) => ({
+        model: r.model,
+        mae: r.test.mae,
+        rmse: r.test.rmse,
+      }));
+      if (vibann) bars.push({ model: 'VIBANN', mae: vibann.test.mae, rmse: vibann.test.rmse });
+      await writeFigures(runDir, { baselines: baselinesPlot({ models: bars, set: 'test' }) });
+      const manifest = newManifest(
+        'baselines',
+        process.argv.slice(2),
+        { ...table.options, model: modelDir },
+        { seed: o.seed },
+      );
+      manifest.data = {
+        path: ds.source,
+        sha256: ds.sha256,
+        rows: ds.nRows,
+        split: {
+          kind: split.kind,
+          description: split.description,
+          sizes: {
+            train_fit: split.trainFit.length,
+            calibration: split.calibration.length,
+            test: split.test.length,
+          },
+        },
+      };
+      manifest.timings.total = (performance.now() - t0) / 1000;
+      await writeManifest(runDir, manifest);
       if (o.json) {
-        printJson(table);
+        printJson(doc);
         return;
       }
       out(
@@ -122,5 +218,42 @@ export function register(program: Command): void {
           { align: ['left', 'right', 'right', 'right', 'right', 'right', 'left', 'left', 'right'] },
         ),
       );
+      const unc = (name: string, t: UncertainMetrics) => [
+        name,
+        t.r2.toFixed(4),
+        t.mae.toFixed(1),
+        t.rmse.toFixed(1),
+        t.mace?.toFixed(3) ?? '–',
+        t.coverage_1sigma?.toFixed(3) ?? '–',
+        t.tail?.q80.coverage_1sigma.toFixed(3) ?? '–',
+        t.tail?.q90.coverage_1sigma.toFixed(3) ?? '–',
+        t.tail?.q90.mean_signed_error.toFixed(1) ?? '–',
+      ];
+      const gp = table.results.find((r) => r.key === 'gp');
+      const rows = [
+        ...(vibann ? [unc(`VIBANN (${vibann.networks} networks)`, vibann.test)] : []),
+        ...(gp ? [unc('GP (its own σ)', gp.test)] : []),
+      ];
+      if (rows.length > 0) {
+        out('');
+        out('Uncertainty on the test set (models with a predictive σ):');
+        out(
+          formatTable(
+            [
+              'model',
+              'R²',
+              'MAE',
+              'RMSE',
+              'MACE',
+              '±1σ cov',
+              'cov top 20 %',
+              'cov top 10 %',
+              'signed err top 10 %',
+            ],
+            rows,
+          ),
+        );
+      }
+      out(`run directory: ${runDir} (baselines.json, figure)`);
     });
 }
