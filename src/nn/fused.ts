@@ -19,7 +19,7 @@
 import { VibannError } from '../util/errors.ts';
 import { type OutSpec, registerJsKernel, runJsKernel } from './jsKernels.ts';
 import { groupedMatMulRaw, sumToGroups } from './kernels.ts';
-import { extendSeed, keepThreshold } from './noise.ts';
+import { extendSeed, keepThreshold16, rowSeed } from './noise.ts';
 import * as tf from './tf.ts';
 
 type F32 = Float32Array;
@@ -163,29 +163,32 @@ function bnForwardHashed(
   const scale = new Float64Array(w);
   const shift = new Float64Array(w);
   const keep = 1 / (1 - rate);
-  const threshold = keepThreshold(rate);
+  const threshold = keepThreshold16(rate);
   for (let m = 0; m < M; m++) {
     const pb = m * w;
     for (let u = 0; u < w; u++) {
       const sc = gamma[pb + u] / Math.sqrt(mv[pb + u] + eps);
-      scale[u] = sc * keep;
-      shift[u] = (beta[pb + u] - mm[pb + u] * sc) * keep;
+      scale[u] = sc;
+      shift[u] = beta[pb + u] - mm[pb + u] * sc;
     }
     for (let s = 0; s < S; s++) {
       const seed = extendSeed(seeds[m], s);
       for (let q = 0; q < R; q++) {
-        const inRow = m * B + (tile ? q : s * R + q);
-        const io = inRow * w;
+        const io = (m * B + (tile ? q : s * R + q)) * w;
         const oo = (m * outRows + s * R + q) * w;
-        let c = ((rowStart + q) * w) >>> 0;
-        for (let u = 0; u < w; u++, c = (c + 1) >>> 0) {
-          let h = (seed + Math.imul(c, 0x9e3779b9)) | 0;
-          h ^= h >>> 16;
-          h = Math.imul(h, 0x85ebca6b);
-          h ^= h >>> 13;
-          h = Math.imul(h, 0xc2b2ae35);
-          h ^= h >>> 16;
-          y[oo + u] = h >>> 0 >= threshold ? r[io + u] * scale[u] + shift[u] : 0;
+        // keepRow inlined and branchless (random keep/drop outcomes defeat branch prediction)
+        let x = rowSeed(seed, rowStart + q) | 0;
+        for (let u = 0; u < w; u += 2) {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          const v = Math.imul(x, 0x9e3779b9);
+          const k0 = 1 + (((v & 0xffff) - threshold) >> 31); // 1 when kept, else 0
+          y[oo + u] = (r[io + u] * scale[u] + shift[u]) * (k0 * keep);
+          if (u + 1 < w) {
+            const k1 = 1 + ((((v >>> 16) & 0xffff) - threshold) >> 31);
+            y[oo + u + 1] = (r[io + u + 1] * scale[u + 1] + shift[u + 1]) * (k1 * keep);
+          }
         }
       }
     }

@@ -31,15 +31,47 @@ export function deriveSeed(base: number, ...path: number[]): number {
   return h;
 }
 
-/** The keep-threshold of a dropout rate: keep an entry when its 32-bit hash is ≥ this. */
-export function keepThreshold(rate: number): number {
-  return Math.min(4294967295, Math.floor(rate * 4294967296));
+/** The 16-bit keep-threshold of a dropout rate: keep an entry when its 16-bit draw is ≥ this. */
+export function keepThreshold16(rate: number): number {
+  return Math.min(65535, Math.round(rate * 65536));
+}
+
+/** Seed of row g of a stream (SplitMix-style: Weyl step through the murmur3 finaliser). */
+export function rowSeed(seed: number, g: number): number {
+  return fmix32((seed + Math.imul((g + 1) >>> 0, 0x9e3779b9)) >>> 0) || 0x6d2b79f5;
+}
+
+/**
+ * One row of keep-mask values: entries u < width of row g of stream `seed`, written to
+ * dst[off + u]. The row's seed starts an xorshift32 sequence; each step, multiplied by an odd
+ * constant, gives two 16-bit draws (units 2j and 2j+1); a unit is kept when its draw ≥
+ * round(rate·2¹⁶) — the dropout rate is thus quantised to 1/65536 (0.33 → 0.330002).
+ * Kept entries get `keepValue` (1/(1−p) for a mask; the kernels fold in their own scale).
+ */
+export function keepRow(
+  dst: Float32Array,
+  off: number,
+  seed: number,
+  g: number,
+  width: number,
+  threshold: number,
+  keepValue: number,
+): void {
+  let x = rowSeed(seed, g);
+  for (let u = 0; u < width; u += 2) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const v = Math.imul(x, 0x9e3779b9) >>> 0;
+    dst[off + u] = (v & 0xffff) >= threshold ? keepValue : 0;
+    if (u + 1 < width) dst[off + u + 1] = v >>> 16 >= threshold ? keepValue : 0;
+  }
 }
 
 /**
  * Fill `dst[dstOffset + r*width + u]` for r < nRows, u < width with inverted-dropout keep-mask
- * values (0 with probability `rate`, else 1/(1−rate)), entry (r, u) drawn from counter
- * (rowStart + r)·width + u of stream `seed`.
+ * values (0 with probability `rate`, else 1/(1−rate)); row r is row rowStart + r of stream
+ * `seed` (see keepRow), so a mask entry depends only on (seed, global row, unit).
  */
 export function fillKeepMask(
   dst: Float32Array,
@@ -51,20 +83,9 @@ export function fillKeepMask(
   rate: number,
 ): void {
   const keep = 1 / (1 - rate);
-  // keep when the 32-bit hash ≥ rate·2³²
-  const threshold = keepThreshold(rate);
-  const s = seed >>> 0;
-  let c = (rowStart * width) >>> 0;
-  const n = nRows * width;
-  for (let i = 0; i < n; i++, c = (c + 1) >>> 0) {
-    let h = (s + Math.imul(c, 0x9e3779b9)) | 0;
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    dst[dstOffset + i] = h >>> 0 >= threshold ? keep : 0;
-  }
+  const threshold = keepThreshold16(rate);
+  for (let r = 0; r < nRows; r++)
+    keepRow(dst, dstOffset + r * width, seed >>> 0, rowStart + r, width, threshold, keep);
 }
 
 /** Uniform in (0, 1) from counter c of stream s. */
