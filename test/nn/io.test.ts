@@ -1,14 +1,18 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { initBackend } from '../../src/nn/backend.ts';
 import { loadModel, MANIFEST_FILE, saveModel, WEIGHTS_FILE } from '../../src/nn/io.ts';
 import { VibannModel } from '../../src/nn/params.ts';
 import { predictMC } from '../../src/uq/predict.ts';
 import { InputError } from '../../src/util/errors.ts';
 import { syntheticData, tinyModel } from './helpers.ts';
+
+const execFileAsync = promisify(execFile);
 
 describe('model directory save/load', () => {
   let root = '';
@@ -52,6 +56,33 @@ describe('model directory save/load', () => {
     // and toJSON/fromJSON round-trips exactly too
     const j = VibannModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
     for (const [name, v] of m.values) assert.deepEqual(j.values.get(name), v, name);
+  });
+
+  it('a fresh process that loads the model reproduces the predictions exactly (same seed)', async () => {
+    const m = tinyModel({}, 2, 3);
+    const dir = join(root, 'model-proc');
+    await saveModel(dir, m, {});
+    const d = syntheticData(5, 6, 9);
+    const here = predictMC(m, d.x, d.load, { passes: 6, seed: 11 });
+    const script = [
+      `import { initBackend } from ${JSON.stringify(new URL('../../src/nn/backend.ts', import.meta.url).href)};`,
+      `import { loadModel } from ${JSON.stringify(new URL('../../src/nn/io.ts', import.meta.url).href)};`,
+      `import { predictMC } from ${JSON.stringify(new URL('../../src/uq/predict.ts', import.meta.url).href)};`,
+      "await initBackend('wasm');",
+      `const { model } = await loadModel(${JSON.stringify(dir)});`,
+      `const x = Float32Array.from(${JSON.stringify(Array.from(d.x))});`,
+      `const l = Float32Array.from(${JSON.stringify(Array.from(d.load))});`,
+      'const r = predictMC(model, x, l, { passes: 6, seed: 11 });',
+      'process.stdout.write(JSON.stringify({ mean: Array.from(r.mean), std: Array.from(r.std) }));',
+    ].join('\n');
+    const file = join(root, 'child.mts');
+    await fsp.writeFile(file, script);
+    const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', file], {
+      encoding: 'utf8',
+    });
+    const there = JSON.parse(stdout) as { mean: number[]; std: number[] };
+    assert.deepEqual(there.mean, Array.from(here.mean));
+    assert.deepEqual(there.std, Array.from(here.std));
   });
 
   it('corrupted weights (a flipped byte, a truncated file) are clear errors', async () => {
