@@ -223,6 +223,9 @@ function bnBackward(
   const s2 = new Float64Array(w);
   const dg = new Float64Array(w);
   const db = new Float64Array(w);
+  const gs = new Float64Array(w);
+  const bias = new Float64Array(w);
+  const gbuf = new Float64Array(B * w);
   for (let m = 0; m < M; m++) {
     const rb = m * B * w;
     const pb = m * w;
@@ -241,38 +244,37 @@ function bnBackward(
     s2.fill(0);
     dg.fill(0);
     db.fill(0);
-    // pass 1: g = dy·mask, dβ, dγ, and the sums of dx̂ and dx̂·x̂
+    // pass 1: g = dy·mask (kept in gbuf), dβ, dγ, and the sums of dx̂ and dx̂·x̂ (branch-free
+    // loops: dropout and ReLU outcomes are random, which defeats branch prediction)
     for (let b = 0; b < B; b++) {
       const o = rb + b * w;
       const ko = kb + b * w;
+      const go = b * w;
+      if (mask) for (let u = 0; u < w; u++) gbuf[go + u] = dy![o + u] * mask[ko + u];
+      else for (let u = 0; u < w; u++) gbuf[go + u] = dy![o + u];
       for (let u = 0; u < w; u++) {
-        const g = mask ? dy![o + u] * mask[ko + u] : dy![o + u];
-        if (g === 0) continue;
-        const xh = (r![o + u] - mu[u]) * s[u];
+        const g = gbuf[go + u];
         db[u] += g;
-        dg[u] += g * xh;
+        dg[u] += g * (r![o + u] - mu[u]) * s[u];
       }
     }
     for (let u = 0; u < w; u++) {
       dgamma[pb + u] = dg[u];
       dbeta[pb + u] = db[u];
+      gs[u] = gamma![pb + u] * s[u];
       s1[u] = db[u] * gamma![pb + u]; // Σ dx̂
-      s2[u] = dg[u] * gamma![pb + u]; // Σ dx̂·x̂
+      s2[u] = dg[u] * gamma![pb + u] * s[u]; // Σ dx̂·x̂, times s for the (r − μ) form below
     }
-    // pass 2: dr, ReLU, bias gradient
-    const bias = new Float64Array(w);
+    // pass 2: dr = s(dx̂ − a Σdx̂ − a x̂ Σdx̂x̂), through the ReLU (r > 0), and the bias gradient
+    bias.fill(0);
     for (let b = 0; b < B; b++) {
       const o = rb + b * w;
-      const ko = kb + b * w;
+      const go = b * w;
       const a = training ? (rw ? rw[ab + b] : 1 / B) : 0;
       for (let u = 0; u < w; u++) {
         const rv = r![o + u];
-        if (!(rv > 0)) continue; // ReLU: no gradient where r = 0
-        const g = mask ? dy![o + u] * mask[ko + u] : dy![o + u];
-        const gm = gamma![pb + u];
-        let d = g * gm;
-        if (training && a !== 0) d -= a * (s1[u] + (rv - mu[u]) * s[u] * s2[u]);
-        d *= s[u];
+        const on = rv > 0 ? 1 : 0;
+        const d = (gbuf[go + u] * gs[u] - a * s[u] * (s1[u] + (rv - mu[u]) * s2[u])) * on;
         dpre[o + u] = d;
         bias[u] += d;
       }
