@@ -1,7 +1,12 @@
 /** The vibann library API: the CLI, the web page and the tests all use it. */
 export * from './chem/index.ts';
 export * from './data/index.ts';
-export { DEFAULT_DESIGN_OPTIONS, type DesignOptions, type DesignResult, runDesign } from './design/pipeline.ts';
+export {
+  DEFAULT_DESIGN_OPTIONS,
+  type DesignOptions,
+  type DesignResult,
+  runDesign,
+} from './design/pipeline.ts';
 export { makeRefiner } from './design/refine.ts';
 export { type EvaluationReport, evaluateModel } from './eval/evaluate.ts';
 export { type FitOptions, HardnessModel, type HardnessModelMeta } from './model/hardness-model.ts';

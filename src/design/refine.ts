@@ -110,7 +110,7 @@ async function refine(
   const means = tf.tensor3d(Float32Array.from(gm.means.flat()), [K, 1, d]);
   // log(w_k) − ½(k·ln 2π + ln det Σ_k): the constant part of each component's log-density
   const logConst = tf.tensor2d(
-    gm.covariances.map((c, k) => {
+    gm.covariances.map((_c, k) => {
       const L = gm.choleskyFactor(k);
       let logdet = 0;
       for (let i = 0; i < d; i++) logdet += 2 * Math.log(L[i][i]);

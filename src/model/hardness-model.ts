@@ -184,7 +184,7 @@ export class HardnessModel implements DesignModel {
   vectors(compositions: readonly Composition[]): Float32Array {
     const E = this.elements.length;
     const x = new Float32Array(compositions.length * E);
-    compositions.forEach((c, i) => x.set(c.toVector(this.elements), i * E));
+    for (const [i, c] of compositions.entries()) x.set(c.toVector(this.elements), i * E);
     return x;
   }
 
@@ -275,7 +275,7 @@ export class HardnessModel implements DesignModel {
     return this.withDesignNet((net) => {
       const d = this.latentDim;
       const flat = new Float32Array(z.length * d);
-      z.forEach((v, i) => flat.set(v, i * d));
+      for (const [i, v] of z.entries()) flat.set(v, i * d);
       const xh = tf.tidy(() =>
         tf.squeeze(tf.exp(decodeLog(net, tf.tensor3d(flat, [1, z.length, d]))), [0]),
       );

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   clusterSplit,
+  compositionClusters,
   familyKey,
   loadDataset,
   parseDataset,
@@ -12,7 +13,6 @@ import {
   selectSplit,
   splitFromFile,
   strata,
-  compositionClusters,
 } from '../../src/data/index.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { sharedData } from '../helpers/paths.ts';
@@ -25,7 +25,11 @@ function assertDisjointPartition(s: Split, n: number) {
   assert.ok(all.length <= n);
   const folds = s.cvFolds.flat();
   assert.equal(new Set(folds).size, folds.length, 'folds overlap');
-  assert.deepEqual([...folds].sort((a, b) => a - b), [...s.trainFit].sort((a, b) => a - b), 'folds do not partition train_fit');
+  assert.deepEqual(
+    [...folds].sort((a, b) => a - b),
+    [...s.trainFit].sort((a, b) => a - b),
+    'folds do not partition train_fit',
+  );
 }
 
 describe('reference split', () => {
@@ -47,7 +51,9 @@ describe('reference split', () => {
   });
   it('is refused on a modified dataset, naming both checksums', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vibann-'));
-    const bytes = Buffer.from(readFileSync(sharedData('H_v_dataset.csv'), 'utf8').replace(',84.9', ',85.9'));
+    const bytes = Buffer.from(
+      readFileSync(sharedData('H_v_dataset.csv'), 'utf8').replace(',84.9', ',85.9'),
+    );
     writeFileSync(join(dir, 'H_v_dataset.csv'), bytes);
     copyFileSync(sharedData('reference-split.json'), join(dir, 'reference-split.json'));
     const mod = loadDataset(join(dir, 'H_v_dataset.csv'));
@@ -55,8 +61,14 @@ describe('reference split', () => {
     assert.throws(
       () => selectSplit(mod, { spec: 'reference' }),
       (e: Error) => {
-        assert.match(e.message, /^reference-split\.json: this split was made for a dataset with SHA-256 9e78a8d1/);
-        assert.match(e.message, new RegExp(`H_v_dataset\\.csv has SHA-256 ${mod.sha256}; refusing the split`));
+        assert.match(
+          e.message,
+          /^reference-split\.json: this split was made for a dataset with SHA-256 9e78a8d1/,
+        );
+        assert.match(
+          e.message,
+          new RegExp(`H_v_dataset\\.csv has SHA-256 ${mod.sha256}; refusing the split`),
+        );
         return true;
       },
     );
@@ -64,7 +76,6 @@ describe('reference split', () => {
     assert.equal(selectSplit(mod).kind, 'cluster');
   });
 });
-
 
 describe('cluster-aware split', () => {
   const a = clusterSplit(ds, { rng: new Rng(7) });
@@ -103,7 +114,16 @@ describe('cluster-aware split', () => {
     assert.ok([...per.keys()].some((k) => k.endsWith('|B-Fe-Nb')));
   });
   it('works on a small formula dataset too', () => {
-    const rows = ['Cu50Zr50', 'Cu60Zr40', 'Cu40Zr60', 'Fe80B20', 'Fe75B25', 'Fe70B30', 'Pd40Ni40P20', 'Pd40Cu30Ni10P20']
+    const rows = [
+      'Cu50Zr50',
+      'Cu60Zr40',
+      'Cu40Zr60',
+      'Fe80B20',
+      'Fe75B25',
+      'Fe70B30',
+      'Pd40Ni40P20',
+      'Pd40Cu30Ni10P20',
+    ]
       .flatMap((f, i) => [`${f},0.5,${300 + i * 10}`, `${f},1,${305 + i * 10}`])
       .join('\n');
     const small = parseDataset(Buffer.from(`composition,Load,HV\n${rows}\n`), 'small.csv');

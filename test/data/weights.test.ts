@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { familyKey, familyWeights, LoadScaler, loadDataset, StandardScaler, sampleWeights, selectSplit } from '../../src/data/index.ts';
+import {
+  familyKey,
+  familyWeights,
+  LoadScaler,
+  loadDataset,
+  StandardScaler,
+  sampleWeights,
+  selectSplit,
+} from '../../src/data/index.ts';
 import { sharedData } from '../helpers/paths.ts';
 
 const ds = loadDataset(sharedData('H_v_dataset.csv'));
@@ -33,7 +41,10 @@ describe('sample weights (SPEC §2) on reference train_fit', () => {
   it('hand-computed case: counts {A:4, B:1} -> top family A x0.35', () => {
     // raw: A rows 0.35/2 = 0.175 each, B row 1; mean = (4*0.175 + 1)/5 = 0.34
     // normalised: A 0.5147..., B 2.941...; no clipping
-    const mini = { ...ds, compositions: [0, 0, 0, 0, 1].map((i) => ds.compositions[i === 0 ? 0 : 1]) };
+    const mini = {
+      ...ds,
+      compositions: [0, 0, 0, 0, 1].map((i) => ds.compositions[i === 0 ? 0 : 1]),
+    };
     const wm = familyWeights(mini, [0, 1, 2, 3, 4]);
     assert.ok(Math.abs(wm[0] - 0.175 / 0.34) < 1e-12);
     assert.ok(Math.abs(wm[4] - 1 / 0.34) < 1e-12);
@@ -46,10 +57,19 @@ describe('sample weights (SPEC §2) on reference train_fit', () => {
 describe('scalers (SPEC §1)', () => {
   const tf = split.trainFit;
   it('match the peer train_fit statistics: load 2.0762 / 3.1117 N, HV 1106.65 / 574.41', () => {
-    const L = LoadScaler.fit(tf.map((r) => ds.load[r]), 'linear');
-    assert.ok(Math.abs(L.mean - 2.0762) < 5e-5 && Math.abs(L.std - 3.1117) < 5e-5, `${L.mean} ${L.std}`);
+    const L = LoadScaler.fit(
+      tf.map((r) => ds.load[r]),
+      'linear',
+    );
+    assert.ok(
+      Math.abs(L.mean - 2.0762) < 5e-5 && Math.abs(L.std - 3.1117) < 5e-5,
+      `${L.mean} ${L.std}`,
+    );
     const H = StandardScaler.fit(tf.map((r) => ds.hv[r]));
-    assert.ok(Math.abs(H.mean - 1106.65) < 5e-3 && Math.abs(H.std - 574.41) < 5e-3, `${H.mean} ${H.std}`);
+    assert.ok(
+      Math.abs(H.mean - 1106.65) < 5e-3 && Math.abs(H.std - 574.41) < 5e-3,
+      `${H.mean} ${H.std}`,
+    );
   });
   it('log load standardises ln L and round-trips through JSON', () => {
     const L = LoadScaler.fit([1, Math.E, Math.E ** 2], 'log');

@@ -13,14 +13,7 @@ import { writeFigures } from '../figures.ts';
 import { formatTable, info, out, printJson } from '../io.ts';
 import { intOption, listOption, numberOption } from '../options.ts';
 import { createProgress } from '../progress.ts';
-import {
-  DEFAULT_MODEL_DIR,
-  duration,
-  openDataset,
-  openModel,
-  runDirName,
-  splitForModel,
-} from '../shared.ts';
+import { DEFAULT_MODEL_DIR, duration, openDataset, openModel, splitForModel } from '../shared.ts';
 
 interface DesignOpts {
   model: string;
