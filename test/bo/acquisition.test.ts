@@ -90,7 +90,9 @@ describe('L-BFGS ascent', () => {
     });
     const r = lbfgsMaximize(f, [0, 0, 0, 0], { gradTol: 1e-9, fTol: 0 });
     assert.equal(r.status, 'gradient');
-    r.u.forEach((v, i) => assert.ok(Math.abs(v - c[i]) < 1e-9, `u${i} = ${v}`));
+    r.u.forEach((v, i) => {
+      assert.ok(Math.abs(v - c[i]) < 1e-9, `u${i} = ${v}`);
+    });
   });
 
   it('maximises on the simplex through the softmax (a linear score → a vertex)', () => {

@@ -32,7 +32,9 @@ describe('softmax parametrisation (SPEC §10)', () => {
         for (const v of x) assert.ok(v > 0); // e^(−60) ≫ the smallest double
         const y = softmax(u.map((v) => v + c));
         // shifting by c changes the rounding of u − max(u) by at most ~|c|·2⁻⁵², i.e. < 1e-13 relative
-        x.forEach((v, i) => assert.ok(Math.abs(v - y[i]) <= 1e-12 * v + 1e-300));
+        x.forEach((v, i) => {
+          assert.ok(Math.abs(v - y[i]) <= 1e-12 * v + 1e-300);
+        });
       }),
     );
   });
@@ -40,7 +42,9 @@ describe('softmax parametrisation (SPEC §10)', () => {
   it('inverts logits of a composition with entries above the floor', () => {
     const x = [0.5, 0.3, 0.15, 0.05];
     const back = softmax(logits(x));
-    back.forEach((v, i) => assert.ok(Math.abs(v - x[i]) < 1e-15)); // exp(log x) to 1 ulp
+    back.forEach((v, i) => {
+      assert.ok(Math.abs(v - x[i]) < 1e-15);
+    }); // exp(log x) to 1 ulp
     const floored = softmax(logits([0.6, 0.4, 0, 0]));
     assert.ok(Math.abs(floored[2] - 1e-6 / (1 + 2e-6)) < 1e-18);
   });
