@@ -13,7 +13,14 @@ import { writeFigures } from '../figures.ts';
 import { formatTable, info, out, printJson } from '../io.ts';
 import { intOption, listOption, numberOption } from '../options.ts';
 import { createProgress } from '../progress.ts';
-import { DEFAULT_MODEL_DIR, duration, openDataset, openModel, splitForModel } from '../shared.ts';
+import {
+  DEFAULT_MODEL_DIR,
+  duration,
+  openDataset,
+  openModel,
+  runDirName,
+  splitForModel,
+} from '../shared.ts';
 
 interface DesignOpts {
   model: string;
@@ -192,9 +199,7 @@ export function register(program: Command): void {
       manifest.backend = b ? `${b.backend}${b.simd ? ' (SIMD)' : ''}` : undefined;
       manifest.versions.tfjs = b?.tfjsVersion;
       Object.assign(manifest.timings, res.timings, { total: (performance.now() - t0) / 1000 });
-      const runDir =
-        o.out ??
-        join('runs', `design-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+      const runDir = o.out ?? runDirName('design');
       const doc = {
         thresholds: res.thresholds,
         candidates: res.candidates,
@@ -203,6 +208,7 @@ export function register(program: Command): void {
           screened: res.screened,
           accepted: res.accepted,
           gmm: res.gmm,
+          frame: res.frame,
           mcmc: res.mcmc,
           refinement: res.refinement,
         },
