@@ -58,14 +58,19 @@ export function boTracePlot(data: BoTracePlotData, options: CommonPlotOptions = 
         data: { values: rows },
         mark: { type: 'line', strokeWidth: 2, interpolate: 'step-after' },
         encoding: {
-          x: { field: 'iteration', type: 'quantitative', title: 'BO iteration' },
+          x: {
+            field: 'iteration',
+            type: 'quantitative',
+            title: 'BO iteration',
+            axis: { tickMinStep: 1, format: 'd' },
+          },
           y,
           color: {
             field: 'series',
             type: 'nominal',
             title: null,
             scale: { domain: [SERIES.current, SERIES.base], range: ['#1f77b4', '#ff7f0e'] },
-            legend: { orient: 'bottom' },
+            legend: { orient: 'bottom', labelLimit: 400, columns: 1 },
           },
         },
       },
