@@ -1,0 +1,318 @@
+/**
+ * Figures of the latent analysis that the report module has no spec for (SPEC §14): the k-means
+ * elbow curve, the measured-HV distribution per cluster, the gradient sensitivity per latent
+ * coordinate, and the navigability comparison. Plain data in, a Vega-Lite spec out (render with
+ * `writePlot` from src/report); the look follows src/report/plots/common.ts.
+ */
+import {
+  BASE_CONFIG,
+  CATEGORY_COLOURS,
+  type CommonPlotOptions,
+  short,
+  type TopLevelSpec,
+  titleBlock,
+  VL_SCHEMA,
+} from '../../report/plots/common.ts';
+import type { ClusterSummary, ElbowPoint } from './clusters.ts';
+import type { NavigabilityModelReport } from './navigability.ts';
+import type { CoordinateSensitivity } from './sensitivity.ts';
+
+/** Elbow curve: within-cluster sum of squares against k, the chosen k marked. */
+export function elbowPlot(
+  data: { points: ElbowPoint[]; chosen?: number; rows?: number },
+  options: CommonPlotOptions = {},
+): TopLevelSpec {
+  const pts = data.points.map((p) => ({
+    k: p.k,
+    inertia: p.inertia,
+    chosen: p.k === data.chosen ? 'used' : 'other',
+  }));
+  const own = [
+    `k-means++ on the standardised train_fit latents${data.rows ? ` (${data.rows} rows)` : ''}`,
+  ];
+  if (data.chosen !== undefined) own.push(`red: k = ${data.chosen}, the clustering used`);
+  return {
+    $schema: VL_SCHEMA,
+    title: titleBlock(options.title ?? 'K-means elbow curve', own, options.subtitle),
+    description: 'Within-cluster sum of squares against the number of clusters.',
+    width: options.width ?? 360,
+    height: options.height ?? 240,
+    config: BASE_CONFIG,
+    data: { values: pts },
+    layer: [
+      {
+        name: 'line',
+        mark: { type: 'line', color: '#1f5fb4' },
+        encoding: {
+          x: {
+            field: 'k',
+            type: 'quantitative',
+            title: 'number of clusters k',
+            axis: { values: pts.map((p) => p.k), format: 'd' },
+            scale: { domain: [Math.min(...pts.map((p) => p.k)), Math.max(...pts.map((p) => p.k))] },
+          },
+          y: {
+            field: 'inertia',
+            type: 'quantitative',
+            title: 'within-cluster sum of squares (standardised units²)',
+            scale: { zero: true },
+            axis: { format: '~s' },
+          },
+        },
+      },
+      {
+        name: 'points',
+        mark: { type: 'point', filled: true, size: 60 },
+        encoding: {
+          x: { field: 'k', type: 'quantitative' },
+          y: { field: 'inertia', type: 'quantitative' },
+          color: {
+            field: 'chosen',
+            type: 'nominal',
+            scale: { domain: ['used', 'other'], range: ['#d62728', '#1f5fb4'] },
+            legend: null,
+          },
+          tooltip: [{ field: 'k' }, { field: 'inertia', format: '.4~s' }],
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * Measured HV per latent cluster as box plots drawn from the five-number summaries (whiskers
+ * min–max, box q1–q3, white tick at the median), with each cluster's main elements on the axis.
+ */
+export function clusterHvPlot(
+  data: { clusters: ClusterSummary[]; hardest?: number },
+  options: CommonPlotOptions = {},
+): TopLevelSpec {
+  const label = (c: ClusterSummary) =>
+    `${c.cluster}${c.cluster === data.hardest ? ' (hardest)' : ''}: n = ${c.n}`;
+  const rows = data.clusters.map((c) => ({
+    cluster: label(c),
+    id: String(c.cluster),
+    ...c.hv,
+    elements: c.main_elements,
+  }));
+  const order = rows.map((r) => r.cluster);
+  const y = {
+    field: 'cluster',
+    type: 'nominal' as const,
+    sort: order,
+    title: 'latent cluster',
+    axis: { labelFontSize: 12 },
+  };
+  const colour = {
+    field: 'id',
+    type: 'nominal' as const,
+    scale: { domain: rows.map((r) => r.id), range: CATEGORY_COLOURS },
+    legend: null,
+  };
+  return {
+    $schema: VL_SCHEMA,
+    title: titleBlock(
+      options.title ?? 'Measured hardness per latent cluster',
+      [
+        'box: q1 – q3, white tick: median, whiskers: min – max',
+        ...data.clusters.map((c) => `cluster ${c.cluster}: ${c.main_elements}`),
+      ],
+      options.subtitle,
+    ),
+    description: 'Five-number summary of measured HV per k-means cluster of the latents.',
+    width: options.width ?? 420,
+    height: { step: 34 },
+    config: BASE_CONFIG,
+    data: { values: rows },
+    layer: [
+      {
+        name: 'whiskers',
+        mark: { type: 'rule', color: '#444' },
+        encoding: {
+          y,
+          x: { field: 'min', type: 'quantitative', title: 'measured HV', scale: { zero: false } },
+          x2: { field: 'max' },
+        },
+      },
+      {
+        name: 'boxes',
+        mark: { type: 'bar', size: 18 },
+        encoding: {
+          y,
+          x: { field: 'q1', type: 'quantitative' },
+          x2: { field: 'q3' },
+          color: colour,
+          tooltip: [
+            { field: 'cluster' },
+            { field: 'min', format: '.0f' },
+            { field: 'q1', format: '.0f' },
+            { field: 'median', format: '.0f' },
+            { field: 'q3', format: '.0f' },
+            { field: 'max', format: '.0f' },
+            { field: 'elements', title: 'main elements' },
+          ],
+        },
+      },
+      {
+        name: 'medians',
+        mark: { type: 'tick', color: 'white', thickness: 2.5, size: 18 },
+        encoding: { y, x: { field: 'median', type: 'quantitative' } },
+      },
+    ],
+  };
+}
+
+/**
+ * Sensitivity per latent coordinate: mean |∂HV/∂z_j| × sd(z_j) (HV per standard deviation of the
+ * coordinate), top N, coloured by the sign of the coordinate's correlation with predicted HV.
+ */
+export function sensitivityPlot(
+  data: { coordinates: CoordinateSensitivity[]; samples?: number },
+  options: CommonPlotOptions & { top?: number } = {},
+): TopLevelSpec {
+  const sorted = [...data.coordinates].sort(
+    (a, b) => b.mean_abs_gradient_per_sd - a.mean_abs_gradient_per_sd,
+  );
+  const top = options.top ?? 16;
+  const shown = top > 0 ? sorted.slice(0, top) : sorted;
+  const rows = shown.map((c) => ({
+    coord: `z${c.coordinate}`,
+    value: c.mean_abs_gradient_per_sd,
+    sign:
+      !Number.isFinite(c.spearman) || Math.abs(c.spearman) < 0.1
+        ? '|Spearman| < 0.1'
+        : c.spearman > 0
+          ? 'HV rises with z'
+          : 'HV falls with z',
+    spearman: c.spearman,
+    grad: c.mean_abs_gradient,
+  }));
+  return {
+    $schema: VL_SCHEMA,
+    title: titleBlock(
+      options.title ?? 'Hardness sensitivity per latent coordinate',
+      [
+        `${shown.length < sorted.length ? `top ${shown.length} of ${sorted.length}` : `${sorted.length}`} coordinates; mean |∂HV/∂z| over ${data.samples ?? 'the reference'} latents × sd of the coordinate`,
+        'colour: sign of the Spearman correlation of the coordinate with predicted HV',
+      ],
+      options.subtitle,
+    ),
+    description: 'Mean absolute gradient of predicted HV per latent coordinate.',
+    width: options.width ?? 380,
+    height: { step: 16 },
+    config: BASE_CONFIG,
+    data: { values: rows },
+    mark: { type: 'bar' },
+    encoding: {
+      y: {
+        field: 'coord',
+        type: 'nominal',
+        sort: rows.map((r) => r.coord),
+        title: 'latent coordinate',
+      },
+      x: {
+        field: 'value',
+        type: 'quantitative',
+        title: 'HV per standard deviation of the coordinate',
+        axis: { format: '~s' },
+      },
+      color: {
+        field: 'sign',
+        type: 'nominal',
+        title: null,
+        scale: {
+          domain: ['HV rises with z', 'HV falls with z', '|Spearman| < 0.1'],
+          range: ['#c8423b', '#2f6db3', '#9a9a9a'],
+        },
+        legend: { orient: 'bottom', direction: 'horizontal' },
+      },
+      tooltip: [
+        { field: 'coord' },
+        { field: 'value', format: '.1f', title: 'HV per sd' },
+        { field: 'grad', format: '.2f', title: 'mean |∂HV/∂z|' },
+        { field: 'spearman', format: '.2f' },
+      ],
+    },
+  };
+}
+
+/**
+ * Navigability: distribution of |ΔHV| / ‖Δz‖ over the k-NN graph edges per model (‖Δz‖ in units
+ * of the model's latent RMS radius, so models are comparable): box q25–q75, median tick,
+ * whiskers q10–q90; the label gives the bottleneck and the number of connected components.
+ */
+export function navigabilityPlot(
+  data: { models: NavigabilityModelReport[] },
+  options: CommonPlotOptions = {},
+): TopLevelSpec {
+  const rows = data.models.map((m) => ({
+    model: `${m.bottleneck === 'vib' ? 'VIB' : m.bottleneck} (${m.model}): ${m.components} component${m.components === 1 ? '' : 's'}`,
+    ...m.ratio_scaled,
+    dhv: m.abs_dhv.median,
+  }));
+  const y = {
+    field: 'model',
+    type: 'nominal' as const,
+    sort: rows.map((r) => r.model),
+    title: null,
+    axis: { labelFontSize: 12, labelLimit: 320 },
+  };
+  const k = data.models[0]?.k ?? 10;
+  return {
+    $schema: VL_SCHEMA,
+    title: titleBlock(
+      options.title ?? 'Latent navigability',
+      [
+        `${k}-nearest-neighbour graph of the latents; per edge |ΔHV| (measured) / ‖Δz‖, ‖Δz‖ in units of the latent cloud's RMS radius`,
+        'box: q25 – q75, white tick: median, whiskers: q10 – q90; lower = smoother',
+        ...data.models.map(
+          (m) =>
+            `${m.bottleneck}: median |ΔHV| between neighbours ${short(m.abs_dhv.median, 3)} HV, largest component ${short(100 * m.largest_component_fraction, 3)} % of ${m.n} rows`,
+        ),
+      ],
+      options.subtitle,
+    ),
+    description: 'Distribution of hardness change per latent distance over k-NN graph edges.',
+    width: options.width ?? 420,
+    height: { step: 40 },
+    config: BASE_CONFIG,
+    data: { values: rows },
+    layer: [
+      {
+        name: 'whiskers',
+        mark: { type: 'rule', color: '#444' },
+        encoding: {
+          y,
+          x: {
+            field: 'q10',
+            type: 'quantitative',
+            title: '|ΔHV| per latent RMS radius (HV)',
+            scale: { type: 'log' },
+            axis: { format: '~s' },
+          },
+          x2: { field: 'q90' },
+        },
+      },
+      {
+        name: 'boxes',
+        mark: { type: 'bar', size: 20, color: '#5b8fd1' },
+        encoding: {
+          y,
+          x: { field: 'q25', type: 'quantitative' },
+          x2: { field: 'q75' },
+          tooltip: [
+            { field: 'model' },
+            { field: 'q10', format: '.0f' },
+            { field: 'median', format: '.0f' },
+            { field: 'q90', format: '.0f' },
+          ],
+        },
+      },
+      {
+        name: 'medians',
+        mark: { type: 'tick', color: 'white', thickness: 2.5, size: 20 },
+        encoding: { y, x: { field: 'median', type: 'quantitative' } },
+      },
+    ],
+  };
+}
