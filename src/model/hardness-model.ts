@@ -180,6 +180,27 @@ export class HardnessModel implements DesignModel {
     return { model: new HardnessModel(res.model, meta), backend };
   }
 
+  /**
+   * The sub-ensemble of the given members (e.g. one seed's fold networks), with the matching
+   * records; scalers, basis and split are shared.
+   */
+  subset(members: readonly number[]): HardnessModel {
+    const m = this.meta;
+    const folds = Math.max(1, m.split.cv_folds.length);
+    const seeds = [...new Set(members.map((k) => m.seeds[Math.floor(k / folds)]))];
+    const best = members.reduce(
+      (b, k) => (m.training.members[k].bestValMse < m.training.members[b].bestValMse ? k : b),
+      members[0],
+    );
+    return new HardnessModel(this.net.select([...members]), {
+      ...m,
+      seeds,
+      design_member: members.indexOf(best),
+      training: { ...m.training, members: members.map((k) => m.training.members[k]) },
+      history: members.map((k) => m.history[k]),
+    });
+  }
+
   /** Compositions as the network's input rows (an element outside the basis is an error naming it). */
   vectors(compositions: readonly Composition[]): Float32Array {
     const E = this.elements.length;

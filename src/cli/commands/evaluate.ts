@@ -7,6 +7,7 @@
 
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { InputError } from '../../util/errors.ts';
 import { writeFigures } from '../figures.ts';
 import { formatTable, out, printJson } from '../io.ts';
 import { intOption } from '../options.ts';
@@ -20,6 +21,11 @@ interface EvalOpts {
   seed: number;
   out?: string;
   json?: boolean;
+  seedsReport?: number;
+  ablations?: boolean;
+  learningCurve?: boolean;
+  preset: string;
+  quick?: boolean;
 }
 
 export function register(program: Command): void {
@@ -47,8 +53,24 @@ export function register(program: Command): void {
       '--out <dir>',
       'run directory for metrics, predictions and figures (default runs/evaluate-<date>)',
     )
+    .option(
+      '--seeds-report <n>',
+      'study: train N seeds of the CV ensemble on the split and report mean ± sd of the test metrics',
+      intOption('--seeds-report', 1),
+    )
+    .option('--ablations', 'study: train the SPEC §7 ablation variants and report one table')
+    .option('--learning-curve', 'study: train on 20–100 % of train_fit and report test metrics')
+    .option('--preset <name>', 'studies: default | paper', 'default')
+    .option('--quick', 'studies: smoke run (5 epochs)')
     .option('--json', 'print one JSON document on stdout')
     .action(async (o: EvalOpts) => {
+      if (o.seedsReport || o.ablations || o.learningCurve) {
+        const { runStudies } = await import('./studies.ts');
+        if (o.preset !== 'default' && o.preset !== 'paper')
+          throw new InputError(`--preset expects 'default' or 'paper', got '${o.preset}'`);
+        await runStudies(o);
+        return;
+      }
       const t0 = performance.now();
       const model = await openModel(o.model);
       const { ds } = await openDataset(o.data);

@@ -9,11 +9,12 @@ import { register as predict } from './predict.ts';
 import { register as report } from './report.ts';
 import { register as structure } from './structure.ts';
 import { register as train } from './train.ts';
+import { register as tune } from './tune.ts';
 
 export function registerAll(program: Command): void {
   data(program);
   train(program);
-  registerPending(program, ['tune']);
+  tune(program);
   predict(program);
   evaluate(program);
   design(program);

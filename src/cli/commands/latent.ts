@@ -313,18 +313,27 @@ export function register(program: Command): void {
             ),
           );
         }
+        const loadNote =
+          model.net.options.loadJoin === 'before-bottleneck'
+            ? o.load === undefined
+              ? 'each latent carries the load it was encoded at'
+              : `latents encoded at ${o.load} N`
+            : 'at the median train_fit load';
         for (const t of analysis.traversal) {
           const anchor =
-            t.anchor === 'centre'
-              ? 'latent centre'
-              : `hard anchor (row ${t.row}, ${Math.round(t.measured_hv ?? Number.NaN)} HV measured)`;
+            t.anchor === 'centre' ? 'latent centre' : `hard anchor ${t.formula ?? `row ${t.row}`}`;
           await rp.writePlot(
             runDir,
             `traversal_${t.anchor}`,
             rp.traversalPlot(
               { hv: t.hv, anchor },
               {
-                subtitle: `predicted HV at the anchor ${Math.round(t.predicted_hv)}; hardness head of the design network, load ${o.load === undefined ? 'in the latent' : `${o.load} N`}`,
+                subtitle: [
+                  t.anchor === 'centre'
+                    ? `anchor: mean of the train_fit latents; predicted ${Math.round(t.predicted_hv)} HV`
+                    : `anchor: a train_fit row with HV ≥ q0.92 (${Math.round(t.measured_hv ?? Number.NaN)} HV measured at ${t.load_N} N); predicted ${Math.round(t.predicted_hv)} HV`,
+                  `hardness head of the design network (network ${model.meta.design_member}); ${loadNote}`,
+                ],
               },
             ),
           );
@@ -432,7 +441,7 @@ export function register(program: Command): void {
         );
       for (const t of analysis.traversal)
         out(
-          `traversal from the ${t.anchor === 'centre' ? 'centre' : `hard anchor (row ${t.row}, ${Math.round(t.measured_hv ?? 0)} HV)`}: predicted ${Math.round(t.predicted_hv)} HV; largest amplitudes ${t.top
+          `traversal from the ${t.anchor === 'centre' ? 'centre' : `hard anchor (${t.formula ?? `row ${t.row}`}, ${Math.round(t.measured_hv ?? 0)} HV)`}: predicted ${Math.round(t.predicted_hv)} HV; largest amplitudes ${t.top
             .slice(0, 5)
             .map((c) => `z${c.coordinate} ${Math.round(c.amplitude)}`)
             .join(', ')} HV`,

@@ -14,14 +14,6 @@ interface Pending {
 
 const PENDING: Pending[] = [
   {
-    name: 'tune',
-    summary: 'hyperparameter search (seeded TPE, CV validation loss)',
-    options: [
-      ['--trials <n>', 'number of trials (default 50)'],
-      ['--resume <file>', 'continue a trial log'],
-    ],
-  },
-  {
     name: 'bo',
     summary: 'GP Bayesian-optimisation design baseline',
     options: [

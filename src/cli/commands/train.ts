@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * `vibann train` — train the VIBANN ensemble (SPEC §4: one network per CV fold of train_fit,
  * × `--seeds`) on the reference split (or `--split cluster|FILE`) and save it to a versioned model
@@ -5,6 +6,7 @@
  * paper's own. The save is atomic: an interrupted run never damages an existing model.
  */
 import type { Command } from 'commander';
+import { InputError } from '../../util/errors.ts';
 import { formatTable, out, printJson } from '../io.ts';
 import { intOption } from '../options.ts';
 import { DEFAULT_MODEL_DIR, duration, openDataset } from '../shared.ts';
@@ -20,8 +22,22 @@ interface TrainOpts {
   batch?: number;
   patience?: number;
   quick?: boolean;
+  tuned?: string;
   out: string;
   json?: boolean;
+}
+
+/** The network settings of a tune run's tuned.json. */
+function readTuned(path: string): { latentDim: number; dropout: number } {
+  let j: { kind?: string; network?: { latentDim: number; dropout: number } };
+  try {
+    j = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new InputError(`--tuned: cannot read ${path}: ${(e as Error).message}`);
+  }
+  if (j.kind !== 'vibann-tuned' || !j.network)
+    throw new InputError(`--tuned: ${path} is not a tuned.json written by 'vibann tune'`);
+  return j.network;
 }
 
 export function register(program: Command): void {
@@ -44,11 +60,11 @@ export function register(program: Command): void {
     .option('--epochs <n>', 'maximum epochs per network', intOption('--epochs', 1))
     .option('--batch <n>', 'batch size', intOption('--batch', 2))
     .option('--patience <n>', 'early-stopping patience in epochs', intOption('--patience', 1))
+    .option('--tuned <file>', "network settings found by 'vibann tune' (its tuned.json)")
     .option('--quick', 'smoke run: 5 epochs, 20 MC passes')
     .option('--out <dir>', 'model directory', DEFAULT_MODEL_DIR)
     .option('--json', 'print one JSON document on stdout')
     .action(async (o: TrainOpts) => {
-      const { InputError } = await import('../../util/errors.ts');
       if (o.preset !== 'default' && o.preset !== 'paper')
         throw new InputError(`--preset expects 'default' or 'paper', got '${o.preset}'`);
       const { ds } = await openDataset(o.data);
@@ -67,6 +83,7 @@ export function register(program: Command): void {
           seeds: o.seeds,
           quick: o.quick,
           training,
+          network: o.tuned ? readTuned(o.tuned) : undefined,
         },
         o.out,
       );
