@@ -6,7 +6,10 @@
  *    baselines).
  * 2. Anchors: among the max(50, 0.2·n) train_fit rows whose load is closest to L*, the 15 distinct
  *    compositions with the highest measured HV (the original could repeat an alloy measured at two
- *    loads; we keep distinct ones).
+ *    loads; we keep distinct ones). Rows tied in load with the last row of the pool are all
+ *    included: loads repeat (the reference train_fit has 58 rows at 0.98 N, the 86-row pool at
+ *    0.5 N ends inside them), and cutting a tie by row order — the original's argsort — would
+ *    drop some of the hardest alloys at that load (B35Re35Co30, 1869 HV) for no reason.
  * 3. Each iteration maximises the acquisition (acquisition.ts: GP LCB at (softmax(u), ℓ*) with a
  *    trust region around the anchors and a repulsion from earlier proposals) by multi-start
  *    L-BFGS with analytic gradients. Starts: every anchor's logits ln max(x, 1e-6), plus
@@ -54,7 +57,10 @@ export interface BoOptions {
   iterations: number;
   /** Number of anchors: best distinct training alloys near L* (default 15). */
   anchors: number;
-  /** Rows near L* the anchors are chosen from: max(anchorPoolMin, anchorPoolFraction·n) (50, 0.2). */
+  /**
+   * Rows near L* the anchors are chosen from: max(anchorPoolMin, anchorPoolFraction·n) (50, 0.2),
+   * plus the rows tied in load with the last of them.
+   */
   anchorPoolMin: number;
   anchorPoolFraction: number;
   /** Acquisition: LCB z, trust region, repulsion. */
@@ -259,10 +265,11 @@ export function selectAnchors(data: BoData, o: BoOptions): number[] {
   const tf = data.trainFit;
   const n = tf.x.length;
   const pool = Math.min(n, Math.max(o.anchorPoolMin, Math.ceil(o.anchorPoolFraction * n)));
-  const byLoad = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => Math.abs(tf.load[a] - o.load) - Math.abs(tf.load[b] - o.load) || a - b,
-  );
-  const near = byLoad.slice(0, pool).sort((a, b) => tf.hv[b] - tf.hv[a] || a - b);
+  const dist = (i: number) => Math.abs(tf.load[i] - o.load);
+  const byLoad = Array.from({ length: n }, (_, i) => i).sort((a, b) => dist(a) - dist(b) || a - b);
+  // rows tied with the last one in the pool join it (within 1e-6 N): many rows share a load
+  const cut = dist(byLoad[pool - 1]) + 1e-6;
+  const near = byLoad.filter((i) => dist(i) <= cut).sort((a, b) => tf.hv[b] - tf.hv[a] || a - b);
   const seen = new Set<string>();
   const out: number[] = [];
   for (const i of near) {

@@ -101,17 +101,21 @@ describe('GP-BO on a known function (SPEC §10)', async () => {
     assert.deepEqual(other.proposals, res.proposals.slice(0, 3));
   });
 
-  it('anchors: the best distinct training alloys among the rows nearest the design load', () => {
-    const a = selectAnchors(data, { ...DEFAULT_BO_OPTIONS, anchors: 5 });
+  it('anchors: the best distinct training alloys among the rows nearest the design load, ties included', () => {
+    const tf = data.trainFit;
+    const a = selectAnchors(data, { ...DEFAULT_BO_OPTIONS, anchors: 5, anchorPoolMin: 30 });
     assert.equal(a.length, 5);
-    const near = data.trainFit.load.map((_, i) => i).filter((i) => data.trainFit.load[i] === 0.5);
-    // pool = max(50, 0.2·60) = 50 rows: all 20 rows at 0.5 N and 30 at 1 N; the best 5 of those
-    const pool = [
-      ...near,
-      ...data.trainFit.load.map((_, i) => i).filter((i) => data.trainFit.load[i] === 1),
-    ];
-    const best = pool.sort((p, q) => data.trainFit.hv[q] - data.trainFit.hv[p]).slice(0, 5);
+    // 20 rows each at 0.5, 1 and 2 N: the 30th nearest is at 1 N, so all 40 rows at 0.5 and 1 N
+    // form the pool (cutting at 30 would keep only the first 10 rows at 1 N)
+    const pool = tf.load.map((_, i) => i).filter((i) => tf.load[i] <= 1);
+    const best = pool.sort((p, q) => tf.hv[q] - tf.hv[p] || p - q).slice(0, 5);
     assert.deepEqual(a, best);
+    // asking for more anchors than the pool holds returns the whole pool: 40 rows, not 30
+    const all = selectAnchors(data, { ...DEFAULT_BO_OPTIONS, anchors: 100, anchorPoolMin: 30 });
+    assert.deepEqual(
+      [...all].sort((p, q) => p - q),
+      pool.sort((p, q) => p - q),
+    );
   });
 
   it('rejects bad options with an input error', async () => {
