@@ -4,6 +4,7 @@
  *
  *   npx tsx bench/nn-accuracy.ts [--preset paper|default] [--seed 1] [--seeds N] [--networks 5]
  *        [--epochs N] [--patience N] [--lr X] [--batch N] [--json out.json] [--cv]
+ *        [--beta X | --beta-controller] [--weights family|none] [--load linear|log]
  *        [--set key=value ...]   (network option overrides, e.g. --set latentDim=32)
  *
  * --cv: report only the 5-fold CV validation RMSE (HV) of the fold networks (model selection on
@@ -78,6 +79,7 @@ async function main() {
     batchSize: Number(arg('batch') ?? p.training.batchSize),
   };
   if (arg('beta')) training.beta = { ...training.beta, mode: 'fixed', beta0: Number(arg('beta')) };
+  if (flag('beta-controller')) training.beta = { ...training.beta, mode: 'controller', beta0: 1e-3 };
   const sets: Record<string, unknown> = {};
   process.argv.forEach((a, i) => {
     if (a === '--set') {

@@ -57,6 +57,13 @@ function batchMoments(
   }
 }
 
+let scratchBuf = new Float64Array(0);
+/** A reusable Float64 scratch buffer of at least n entries (large typed-array allocations are slow in V8). */
+function scratch(n: number): Float64Array {
+  if (scratchBuf.length < n) scratchBuf = new Float64Array(Math.max(n, 2 * scratchBuf.length));
+  return scratchBuf;
+}
+
 const BN_FWD = 'VibannBnDropout';
 const BN_BWD = 'VibannBnDropoutGrad';
 
@@ -225,7 +232,7 @@ function bnBackward(
   const db = new Float64Array(w);
   const gs = new Float64Array(w);
   const bias = new Float64Array(w);
-  const gbuf = new Float64Array(B * w);
+  const gbuf = scratch(B * w);
   for (let m = 0; m < M; m++) {
     const rb = m * B * w;
     const pb = m * w;
