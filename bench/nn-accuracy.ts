@@ -79,19 +79,25 @@ async function main() {
     batchSize: Number(arg('batch') ?? p.training.batchSize),
   };
   if (arg('beta')) training.beta = { ...training.beta, mode: 'fixed', beta0: Number(arg('beta')) };
-  if (flag('beta-controller')) training.beta = { ...training.beta, mode: 'controller', beta0: 1e-3 };
+  if (flag('beta-controller'))
+    training.beta = { ...training.beta, mode: 'controller', beta0: 1e-3 };
   const sets: Record<string, unknown> = {};
   process.argv.forEach((a, i) => {
     if (a === '--set') {
       const [k, v] = process.argv[i + 1].split('=');
-      sets[k] = v === 'true' ? true : v === 'false' ? false : Number.isNaN(Number(v)) ? v : Number(v);
+      sets[k] =
+        v === 'true' ? true : v === 'false' ? false : Number.isNaN(Number(v)) ? v : Number(v);
     }
   });
   const d = loadReferenceData({
     loadTransform: (arg('load') as 'linear' | 'log') ?? p.loadTransform,
     weights: (arg('weights') as 'family' | 'none') ?? p.sampleWeights,
   });
-  const options: VibannOptions = resolveVibannOptions({ nElements: d.arrays.nElements, ...p.network, ...sets });
+  const options: VibannOptions = resolveVibannOptions({
+    nElements: d.arrays.nElements,
+    ...p.network,
+    ...sets,
+  });
   const plans: MemberPlan[] = [];
   for (let s = 0; s < nSeeds; s++) {
     const seeds = Array.from({ length: nets }, (_, k) => 1000 * (seed + s) + k);
@@ -162,7 +168,10 @@ async function main() {
       const det = tf.tidy(() => {
         const y = forward(
           { options, params: res.model.tensors() },
-          { x: tf.tensor3d(rows.x, [1, idx.length, d.arrays.nElements]), load: tf.tensor3d(rows.load, [1, idx.length, 1]) },
+          {
+            x: tf.tensor3d(rows.x, [1, idx.length, d.arrays.nElements]),
+            load: tf.tensor3d(rows.load, [1, idx.length, 1]),
+          },
           { training: false, decoder: false },
         ).yhat;
         return tf.mean(y, 0).dataSync();

@@ -64,7 +64,11 @@ async function ours(backendName: 'wasm' | 'cpu', repeats: number): Promise<Fig[]
   // (a), (b): train on all of train_fit, validate on cv_folds[0]; warm-up 2 epochs
   for (const M of [1, 5]) {
     const seeds = Array.from({ length: M }, (_, k) => 1000 + k);
-    const plans: MemberPlan[] = seeds.map((seed) => ({ train: d.split.trainFit, val: d.split.folds[0], seed }));
+    const plans: MemberPlan[] = seeds.map((seed) => ({
+      train: d.split.trainFit,
+      val: d.split.folds[0],
+      seed,
+    }));
     const steps: number[] = [];
     const epochs: number[] = [];
     let ep = 0;
@@ -81,8 +85,22 @@ async function ours(backendName: 'wasm' | 'cpu', repeats: number): Promise<Fig[]
       },
     });
     const tag = M === 1 ? '1 network' : `${M} networks stacked`;
-    figs.push(fig(M === 1 ? 'a_train_step_ms' : 'a5_train_step_ms', `(a) training step, batch 16, ${tag}`, steps, 'ms'));
-    figs.push(fig(M === 1 ? 'b_epoch_s' : 'b5_epoch_s', `(b) epoch over train_fit (430 rows) + validation, ${tag}`, epochs, 's'));
+    figs.push(
+      fig(
+        M === 1 ? 'a_train_step_ms' : 'a5_train_step_ms',
+        `(a) training step, batch 16, ${tag}`,
+        steps,
+        'ms',
+      ),
+    );
+    figs.push(
+      fig(
+        M === 1 ? 'b_epoch_s' : 'b5_epoch_s',
+        `(b) epoch over train_fit (430 rows) + validation, ${tag}`,
+        epochs,
+        's',
+      ),
+    );
   }
   // (c): 100 passes × all 673 rows
   const all = Array.from({ length: d.n }, (_, i) => i);
@@ -105,7 +123,9 @@ async function ours(backendName: 'wasm' | 'cpu', repeats: number): Promise<Fig[]
     figs.push(
       fig(
         M === 1 ? 'c_mc_ms' : 'c5_mc_ensemble_ms',
-        M === 1 ? `(c) MC 100 passes × ${all.length} rows, 1 network` : `(c') the same, ${M} networks incl. pooling`,
+        M === 1
+          ? `(c) MC 100 passes × ${all.length} rows, 1 network`
+          : `(c') the same, ${M} networks incl. pooling`,
         v,
         'ms',
       ),
@@ -118,7 +138,10 @@ async function ours(backendName: 'wasm' | 'cpu', repeats: number): Promise<Fig[]
   let z = tf.randomNormal([1, 64, o.latentDim], 0, 1, 'float32', 1);
   const J = (zz: tf.Tensor) => {
     const lx = decodeLog(net, zz);
-    return tf.add(tf.sum(hardnessFromLatent(net, zz, null)), tf.mul(tf.scalar(0.1), tf.sum(tf.mul(tf.exp(lx), lx))));
+    return tf.add(
+      tf.sum(hardnessFromLatent(net, zz, null)),
+      tf.mul(tf.scalar(0.1), tf.sum(tf.mul(tf.exp(lx), lx))),
+    );
   };
   const grad = tf.grad(J);
   const step = () => {
@@ -137,7 +160,9 @@ async function ours(backendName: 'wasm' | 'cpu', repeats: number): Promise<Fig[]
   }
   z.dispose();
   tf.dispose(Object.values(params));
-  figs.push(fig('d_inverse_grad_ms', '(d) gradient step w.r.t. 64 latents, decoder + head', dv, 'ms'));
+  figs.push(
+    fig('d_inverse_grad_ms', '(d) gradient step w.r.t. 64 latents, decoder + head', dv, 'ms'),
+  );
   return figs;
 }
 
@@ -158,7 +183,9 @@ function peer(repeats: number): { rows: PeerRow[]; machine: Record<string, unkno
     const j = JSON.parse(out) as { result: { rows: PeerRow[] }; machine: Record<string, unknown> };
     return { rows: j.result.rows, machine: j.machine };
   } catch (e) {
-    process.stderr.write(`peer_torch.py failed or is not installed (${(e as Error).message.split('\n')[0]})\n`);
+    process.stderr.write(
+      `peer_torch.py failed or is not installed (${(e as Error).message.split('\n')[0]})\n`,
+    );
     return null;
   }
 }
@@ -200,10 +227,16 @@ async function main() {
     );
   }
   if (cpu) {
-    lines.push('', '| figure (our cpu backend vs our wasm) | cpu median | wasm median | cpu/wasm |', '|---|---|---|---|');
+    lines.push(
+      '',
+      '| figure (our cpu backend vs our wasm) | cpu median | wasm median | cpu/wasm |',
+      '|---|---|---|---|',
+    );
     for (const f of cpu) {
       const w = wasm.find((x) => x.key === f.key) as Fig;
-      lines.push(`| ${f.figure} | ${f.median.toFixed(3)} ${f.unit} | ${w.median.toFixed(3)} | ${(f.median / w.median).toFixed(1)} |`);
+      lines.push(
+        `| ${f.figure} | ${f.median.toFixed(3)} ${f.unit} | ${w.median.toFixed(3)} | ${(f.median / w.median).toFixed(1)} |`,
+      );
     }
   }
   lines.push('', `bench wall time ${((performance.now() - t0) / 1000).toFixed(0)} s`);
