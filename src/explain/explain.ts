@@ -38,7 +38,7 @@ export interface ExplainOptions {
   kmeansInit: number;
   /** Entries kept in the per-cluster top lists (default 10). */
   top: number;
-  /** Minimum rows containing an element for it to enter a per-cluster attention top list (default 3). */
+  /** Minimum rows containing an element for it to enter a per-cluster attention top list (default 1). */
   minPresent: number;
 }
 
@@ -49,7 +49,7 @@ export const DEFAULT_EXPLAIN: ExplainOptions = {
   k: 3,
   kmeansInit: 10,
   top: 10,
-  minPresent: 3,
+  minPresent: 1,
 };
 
 export interface IgFeature {

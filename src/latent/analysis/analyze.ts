@@ -112,9 +112,11 @@ export const DEFAULT_LATENT_ANALYSIS: LatentAnalysisOptions = {
 export interface TraversalReport {
   /** 'centre' or 'high'. */
   anchor: string;
-  /** For the 'high' anchor: the 0-based data row it is, its measured HV and the pool threshold. */
+  /** For the 'high' anchor: its 0-based data row, formula, measured HV, load and the pool threshold. */
   row?: number;
+  formula?: string;
   measured_hv?: number;
+  load_N?: number;
   hv_threshold?: number;
   /** Predicted HV at the anchor. */
   predicted_hv: number;
@@ -335,7 +337,9 @@ export async function analyzeLatents(
       ...(name === 'high'
         ? {
             row: rows.rowIds ? rows.rowIds[rowOf] : rowOf,
+            formula: rows.labels?.[rowOf],
             measured_hv: rows.hv[rowOf],
+            load_N: rows.load[rowOf],
             hv_threshold: anchors.threshold,
           }
         : {}),

@@ -17,6 +17,8 @@ import type { ClusterSummary, ElbowPoint } from './clusters.ts';
 import type { NavigabilityModelReport } from './navigability.ts';
 import type { CoordinateSensitivity } from './sensitivity.ts';
 
+const LOG_TICKS = [1, 3, 10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000];
+
 /** Elbow curve: within-cluster sum of squares against k, the chosen k marked. */
 export function elbowPlot(
   data: { points: ElbowPoint[]; chosen?: number; rows?: number },
@@ -28,7 +30,7 @@ export function elbowPlot(
     chosen: p.k === data.chosen ? 'used' : 'other',
   }));
   const own = [
-    `k-means++ on the standardised train_fit latents${data.rows ? ` (${data.rows} rows)` : ''}`,
+    `k-means++ on the standardised train_fit latents${data.rows ? ` (${data.rows} rows)` : ''}; squares in standardised latent units`,
   ];
   if (data.chosen !== undefined) own.push(`red: k = ${data.chosen}, the clustering used`);
   return {
@@ -48,15 +50,15 @@ export function elbowPlot(
             field: 'k',
             type: 'quantitative',
             title: 'number of clusters k',
-            axis: { values: pts.map((p) => p.k), format: 'd' },
+            axis: { values: pts.map((p) => p.k), format: 'd', labelOverlap: false },
             scale: { domain: [Math.min(...pts.map((p) => p.k)), Math.max(...pts.map((p) => p.k))] },
           },
           y: {
             field: 'inertia',
             type: 'quantitative',
-            title: 'within-cluster sum of squares (standardised units²)',
+            title: 'within-cluster sum of squares',
             scale: { zero: true },
-            axis: { format: '~s' },
+            axis: { format: ',d' },
           },
         },
       },
@@ -101,7 +103,7 @@ export function clusterHvPlot(
     type: 'nominal' as const,
     sort: order,
     title: 'latent cluster',
-    axis: { labelFontSize: 12 },
+    axis: { labelFontSize: 12, labelLimit: 300 },
   };
   const colour = {
     field: 'id',
@@ -255,7 +257,7 @@ export function navigabilityPlot(
     type: 'nominal' as const,
     sort: rows.map((r) => r.model),
     title: null,
-    axis: { labelFontSize: 12, labelLimit: 320 },
+    axis: { labelFontSize: 12, labelLimit: 420 },
   };
   const k = data.models[0]?.k ?? 10;
   return {
@@ -288,7 +290,7 @@ export function navigabilityPlot(
             type: 'quantitative',
             title: '|ΔHV| per latent RMS radius (HV)',
             scale: { type: 'log' },
-            axis: { format: '~s' },
+            axis: { values: LOG_TICKS, format: '~s' },
           },
           x2: { field: 'q90' },
         },
