@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { runCommand } from '../explain/command-runner.ts';
+import { runCli } from '../helpers/cli.ts';
+import { sharedData } from '../helpers/paths.ts';
+
+// Smoke test of `vibann latent` and `vibann explain` on a --quick model of the reference dataset.
+describe('latent and explain commands on a quick model', () => {
+  sharedData('H_v_dataset.csv');
+  const dir = mkdtempSync(join(tmpdir(), 'vibann-latent-'));
+  const model = join(dir, 'model');
+
+  before(() => {
+    const r = runCli(['train', '--quick', '--out', model]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('latent --quick --json: clusters, PCA, t-SNE, traversal, sensitivity, navigability, files', () => {
+    const out = join(dir, 'latent-run');
+    const r = runCommand(['latent', '--model', model, '--quick', '--json', '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.reference.rows, 673);
+    assert.equal(j.clusters.k, 3);
+    assert.deepEqual(
+      j.clusters.elbow.map((p: { k: number }) => p.k),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
+    assert.equal(j.clusters.summary.length, 3);
+    // clusters are numbered by ascending median measured HV
+    const med = j.clusters.summary.map((c: { hv: { median: number } }) => c.hv.median);
+    assert.ok(med[0] <= med[1] && med[1] <= med[2], `medians ${med}`);
+    assert.equal(j.clusters.hardest, 2);
+    assert.ok(j.pca.r2_predicted_hv_pc1 >= 0 && j.pca.r2_predicted_hv_pc1 <= 1);
+    assert.equal(j.tsne.perplexity, 30);
+    assert.equal(j.traversal.length, 2);
+    assert.equal(j.traversal[0].amplitude.length, 64);
+    assert.ok(j.traversal[1].measured_hv >= j.traversal[1].hv_threshold);
+    assert.ok(j.sensitivity.samples.train_fit + j.sensitivity.samples.gmm_draws >= 1000);
+    assert.equal(j.sensitivity.coordinates.length, 64);
+    assert.equal(j.navigability.length, 1);
+    assert.equal(j.navigability[0].k, 10);
+    assert.equal(j.navigability_comparison.model, null);
+    assert.equal(j.manifest.command, 'latent');
+    for (const f of [
+      'latent.json',
+      'manifest.json',
+      'latent_points.csv',
+      'traversal.csv',
+      'latent_pca_hv.svg',
+      'latent_tsne_cluster.png',
+      'traversal_centre.svg',
+      'traversal_high.svg',
+      'elbow.svg',
+      'cluster_hv.svg',
+      'sensitivity.svg',
+      'navigability.svg',
+    ])
+      assert.ok(existsSync(join(out, f)), `${f} written`);
+    const csvLines = readFileSync(join(out, 'latent_points.csv'), 'utf8').trim().split('\n');
+    assert.equal(csvLines.length, 674);
+    assert.equal(csvLines[0], 'row,set,formula,load_N,hv,predicted_hv,cluster,pc1,pc2,tsne1,tsne2');
+    const trav = readFileSync(join(out, 'traversal.csv'), 'utf8').trim().split('\n');
+    assert.equal(trav.length, 1 + 2 * 64 * 25);
+  });
+
+  it('explain --quick --json: attention, IG with a small completeness gap, permutation per cluster', () => {
+    const out = join(dir, 'explain-run');
+    const r = runCommand([
+      'explain',
+      '--model',
+      model,
+      '--quick',
+      '--no-plots',
+      '--json',
+      '--out',
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.attention.elements.length, 56);
+    assert.match(j.attention.note, /absent elements receive attention mass/);
+    const ig = j.integrated_gradients;
+    assert.equal(ig.set, 'test');
+    assert.equal(ig.n, 135);
+    assert.equal(ig.steps, 50);
+    assert.equal(ig.features.length, 57);
+    // 50 trapezoid steps through a ReLU network: the gap is far below 1 % of the HV range
+    assert.ok(
+      ig.completeness.mean_gap_fraction_of_hv_range < 0.01,
+      `gap ${ig.completeness.mean_gap} HV`,
+    );
+    assert.equal(j.permutation.repeats, 5);
+    assert.ok(j.permutation.clusters.length >= 2);
+    for (const c of j.permutation.clusters) assert.ok(c.top.length > 0 && c.base_mae > 0);
+    const rows = readFileSync(join(out, 'ig_rows.csv'), 'utf8').trim().split('\n');
+    assert.equal(rows.length, 136);
+    assert.ok(existsSync(join(out, 'explain.json')) && existsSync(join(out, 'manifest.json')));
+  });
+
+  it('input errors exit with code 2', () => {
+    const a = runCommand(['explain', '--model', model, '--ig-set', 'nope']);
+    assert.equal(a.code, 2);
+    assert.match(a.stderr, /--ig-set expects one of test, train_fit, calibration, all/);
+    const b = runCommand(['latent', '--model', join(dir, 'missing')]);
+    assert.equal(b.code, 2);
+    assert.match(b.stderr, /no trained model/);
+  });
+});
