@@ -145,11 +145,17 @@ async function main() {
     best_epoch: res.members.map((m) => m.bestEpoch),
     fold_val_rmse_hv: res.members.map((m) => Math.sqrt(m.bestValMse) * hs.std),
   };
-  // CV: each fold network's (unweighted) MC-mean RMSE on its own fold, in HV
+  // CV: each fold's networks (one per seed) pooled, MC mean on their own fold, RMSE in HV
+  // (unweighted). The fold also stopped those networks, as in the peer's CV study.
   const cv: number[] = [];
-  for (const [k, plan] of plans.entries()) {
-    const rows = rowsOf(d, plan.val as number[]);
-    const r = predictMC(res.model.member(k), rows.x, rows.load, { passes: 30, seed, scale: hs });
+  for (let k = 0; k < nets; k++) {
+    const members = Array.from({ length: nSeeds }, (_, s) => s * nets + k);
+    const rows = rowsOf(d, plans[k].val as number[]);
+    const r = predictMC(res.model.select(members), rows.x, rows.load, {
+      passes: 30,
+      seed,
+      scale: hs,
+    });
     cv.push(metrics(rows.hv, r.mean).RMSE);
   }
   out.cv_rmse_hv = cv;
