@@ -53,7 +53,9 @@ export async function splitForModel(
 
 /** Seconds as '1 min 23 s' or '4.2 s'. */
 export function duration(s: number): string {
-  return s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${s.toFixed(1)} s`;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const whole = Math.round(s);
+  return `${Math.floor(whole / 60)} min ${whole % 60} s`;
 }
 
 /** runs/<command>-<UTC date and time>, the default run directory of a command. */

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,15 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 
-/** `vibann bo …` through its command module (test/bo/bo-cli.ts) until it is wired into the CLI. */
-function runBoCli(args: string[]) {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'test', 'bo', 'bo-cli.ts'), 'bo', ...args],
-    { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8', timeout: 120_000 },
-  );
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const runBoCli = (args: string[]) => runCli(['bo', ...args]);
 
 describe('vibann bo (quick model, reference dataset)', () => {
   let dir = '';

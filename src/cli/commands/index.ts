@@ -1,6 +1,7 @@
 /** Registers every command of the CLI contract (ARCHITECTURE.md) in its documented order. */
 import type { Command } from 'commander';
 import { register as baselines } from './baselines.ts';
+import { register as bo } from './bo.ts';
 import { register as data } from './data.ts';
 import { register as design } from './design.ts';
 import { register as evaluate } from './evaluate.ts';
@@ -19,7 +20,8 @@ export function registerAll(program: Command): void {
   evaluate(program);
   design(program);
   baselines(program);
-  registerPending(program, ['bo', 'explain', 'latent', 'lofo']);
+  bo(program);
+  registerPending(program, ['explain', 'latent', 'lofo']);
   structure(program);
   report(program);
   registerPending(program, ['serve']);

@@ -14,15 +14,6 @@ interface Pending {
 
 const PENDING: Pending[] = [
   {
-    name: 'bo',
-    summary: 'GP Bayesian-optimisation design baseline',
-    options: [
-      ['--model <dir>', 'model directory'],
-      ['--load <N>', 'design load in N (default 0.5)'],
-      ['--iterations <n>', 'BO iterations (default 200)'],
-    ],
-  },
-  {
     name: 'explain',
     summary: 'attention, integrated gradients, permutation importance',
     options: [['--model <dir>', 'model directory']],

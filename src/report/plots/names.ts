@@ -96,6 +96,12 @@ export const FIGURES: readonly FigureName[] = [
     caption: 'Predicted hardness of the candidates against indentation load, with ±1σ bands.',
   },
   {
+    stem: 'bo_trace',
+    topic: 'design',
+    caption:
+      'GP-BO: best LCB over the iterations, on the GP with fantasy observations and on the data-only GP.',
+  },
+  {
     stem: 'bic',
     topic: 'design',
     caption: 'BIC of the latent Gaussian mixture against the number of components.',
