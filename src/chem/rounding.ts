@@ -82,7 +82,12 @@ export function largestRemainderUnits(
   let missing = totalUnits - floorSum;
   if (missing !== 0 && values.length > 0) {
     const order = values.map((_, i) => i);
-    order.sort((a, b) => remainders[b] - remainders[a] || scaled[b] - scaled[a] || a - b);
+    // ties (equal quantised remainders) go to the larger value, then the lower index; comparing the
+    // unscaled values keeps the order of values that scaling rounds to the same double
+    order.sort(
+      (a, b) =>
+        remainders[b] - remainders[a] || values[b] - values[a] || scaled[b] - scaled[a] || a - b,
+    );
     // Normally 0 ≤ missing < n; the loops below also cope with any drift outside that range.
     for (let j = 0; missing > 0; j = (j + 1) % order.length, missing--) units[order[j]] += 1;
     for (let j = order.length - 1; missing < 0; j = (j - 1 + order.length) % order.length) {

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
-import { REPO_ROOT } from '../helpers/paths.ts';
 
 const runBoCli = (args: string[]) => runCli(['bo', ...args]);
 

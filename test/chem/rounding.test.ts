@@ -125,6 +125,14 @@ describe('largestRemainderUnits (properties)', () => {
     );
   });
 
+  it('gives the extra unit to the larger of two values one ulp apart (fast-check counterexample)', () => {
+    // found by the property below in a CI run: the two leading values scale to equal remainders
+    assert.deepEqual(
+      largestRemainderUnits([999.9999999999994, 999.9999999999995, 991.1443427845473, 0], 100),
+      [33, 34, 33, 0],
+    );
+  });
+
   it('gives a value with a larger remainder at least as many extra units (monotone)', () => {
     fc.assert(
       fc.property(values, (vs) => {
