@@ -14,24 +14,6 @@ interface Pending {
 
 const PENDING: Pending[] = [
   {
-    name: 'explain',
-    summary: 'attention, integrated gradients, permutation importance',
-    options: [['--model <dir>', 'model directory']],
-  },
-  {
-    name: 'latent',
-    summary: 'latent-space analysis: clusters, PCA, t-SNE, traversal',
-    options: [['--model <dir>', 'model directory']],
-  },
-  {
-    name: 'lofo',
-    summary: 'leave-family-out validation',
-    options: [
-      ['--list', 'list families with their row counts and median HV'],
-      ['--family <elements>', 'hold out every row containing these elements, e.g. Mo,Ta,Si,W'],
-    ],
-  },
-  {
     name: 'serve',
     summary: 'local web page for predictions and design',
     options: [['--port <n>', 'port on 127.0.0.1']],
