@@ -112,3 +112,93 @@ export function rowSum(x: tf.Tensor): tf.Tensor {
   }
   return runJsKernel(ROW_SUM, { x }, {})[0];
 }
+
+const SAMPLE_Z = 'VibannSampleZ';
+const SAMPLE_Z_GRAD = 'VibannSampleZGrad';
+const KL = 'VibannKlPerDim';
+const KL_GRAD = 'VibannKlPerDimGrad';
+let vibRegistered = false;
+
+function ensureVibKernels(): void {
+  if (vibRegistered) return;
+  vibRegistered = true;
+  // z = μ + exp(½ log σ²)·ε
+  registerJsKernel(SAMPLE_Z, ['mu', 'lv', 'eps'], (ins, shapes) => {
+    const [mu, lv, eps] = ins as F32[];
+    const z = new Float32Array(mu.length);
+    for (let i = 0; i < z.length; i++) z[i] = mu[i] + Math.exp(0.5 * lv[i]) * eps[i];
+    return [{ shape: shapes[0] as number[], values: z }];
+  });
+  // dμ = dz; d log σ² = dz·½·exp(½ log σ²)·ε
+  registerJsKernel(SAMPLE_Z_GRAD, ['dz', 'lv', 'eps'], (ins, shapes) => {
+    const [dz, lv, eps] = ins as F32[];
+    const dlv = new Float32Array(dz.length);
+    for (let i = 0; i < dz.length; i++) dlv[i] = dz[i] * 0.5 * Math.exp(0.5 * lv[i]) * eps[i];
+    return [{ shape: shapes[0] as number[], values: dlv }];
+  });
+  // KL/d per row = ½ Σ_j (e^{lv} + μ² − 1 − lv) / d
+  registerJsKernel(KL, ['mu', 'lv'], (ins, shapes) => {
+    const [mu, lv] = ins as F32[];
+    const sh = shapes[0] as number[];
+    const d = sh[sh.length - 1];
+    const rows = mu.length / d;
+    const out = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      for (let j = r * d; j < (r + 1) * d; j++) s += Math.exp(lv[j]) + mu[j] * mu[j] - 1 - lv[j];
+      out[r] = (0.5 * s) / d;
+    }
+    return [{ shape: sh.slice(0, -1), values: out }];
+  });
+  // ∂/∂μ = g·μ/d, ∂/∂lv = g·½(e^{lv} − 1)/d
+  registerJsKernel(KL_GRAD, ['g', 'mu', 'lv'], (ins, shapes) => {
+    const [g, mu, lv] = ins as F32[];
+    const sh = shapes[1] as number[];
+    const d = sh[sh.length - 1];
+    const dmu = new Float32Array(mu.length);
+    const dlv = new Float32Array(mu.length);
+    for (let j = 0; j < mu.length; j++) {
+      const gr = g[Math.floor(j / d)] / d;
+      dmu[j] = gr * mu[j];
+      dlv[j] = gr * 0.5 * (Math.exp(lv[j]) - 1);
+    }
+    return [
+      { shape: sh, values: dmu },
+      { shape: sh, values: dlv },
+    ];
+  });
+}
+
+/** z = μ + exp(½ log σ²)·ε as one differentiable op (w.r.t. μ and log σ²; ε is a constant). */
+export function sampleLatent(mu: tf.Tensor, logvar: tf.Tensor, eps: tf.Tensor): tf.Tensor {
+  ensureVibKernels();
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [m, lv] = args as tf.Tensor[];
+    const save = args[2] as tf.GradSaveFunc;
+    save([lv]);
+    return {
+      value: runJsKernel(SAMPLE_Z, { mu: m, lv, eps }, {})[0],
+      gradFunc: (dz: tf.Tensor, saved: tf.Tensor[]) => [
+        dz,
+        runJsKernel(SAMPLE_Z_GRAD, { dz, lv: saved[0], eps }, {})[0],
+      ],
+    };
+  });
+  return f(mu, logvar);
+}
+
+/** KL(N(μ, σ²) ‖ N(0, I)) / d per row (last axis reduced) as one differentiable op. */
+export function klPerDim(mu: tf.Tensor, logvar: tf.Tensor): tf.Tensor {
+  ensureVibKernels();
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [m, lv] = args as tf.Tensor[];
+    const save = args[2] as tf.GradSaveFunc;
+    save([m, lv]);
+    return {
+      value: runJsKernel(KL, { mu: m, lv }, {})[0],
+      gradFunc: (g: tf.Tensor, saved: tf.Tensor[]) =>
+        runJsKernel(KL_GRAD, { g, mu: saved[0], lv: saved[1] }, {}),
+    };
+  });
+  return f(mu, logvar);
+}

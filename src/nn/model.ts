@@ -18,6 +18,7 @@
  */
 import { VibannError } from '../util/errors.ts';
 import { fusedBlock } from './fused.ts';
+import { klPerDim as klPerDimOp, sampleLatent } from './jsKernels.ts';
 import { groupedMatMul } from './kernels.ts';
 import { deriveSeed } from './noise.ts';
 import type { VibannOptions } from './options.ts';
@@ -405,10 +406,15 @@ export function forward(net: Net, inputs: NetInputs, cfg: ForwardConfig): Forwar
   if (cfg.training && logvar) {
     const eps = cfg.noise?.eps;
     if (!eps) throw new VibannError('VIB training needs ε (noise.eps)');
-    z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, tf.scalar(0.5))), eps));
-    // SPEC §3: KL per row = ½ Σ_j (e^{logσ²} + μ² − 1 − logσ²), divided by d
-    const terms = tf.sub(tf.add(tf.exp(logvar), tf.square(mu)), tf.add(logvar, tf.scalar(1)));
-    klPerDim = tf.mul(tf.sum(terms, -1), tf.scalar(0.5 / o.latentDim));
+    if (useFused) {
+      z = sampleLatent(mu, logvar, eps);
+      // SPEC §3: KL per row = ½ Σ_j (e^{logσ²} + μ² − 1 − logσ²), divided by d
+      klPerDim = klPerDimOp(mu, logvar);
+    } else {
+      z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, tf.scalar(0.5))), eps));
+      const terms = tf.sub(tf.add(tf.exp(logvar), tf.square(mu)), tf.add(logvar, tf.scalar(1)));
+      klPerDim = tf.mul(tf.sum(terms, -1), tf.scalar(0.5 / o.latentDim));
+    }
   }
   const hz = cfg.training && o.hardnessOnMean ? mu : z;
   const yhat = headCtx(net, hz, loadFeat, ctx);

@@ -6,6 +6,7 @@
  * KL(x‖x̂) = Σ_{k: x_k>0} x_k ln(x_k/x̂_k) = Σ x ln x − Σ x ln x̂ (the first sum is a data constant).
  * The total minimised is Σ_m L_m (members share no parameters, so each gets its own gradient).
  */
+import { registerJsKernel, runJsKernel } from '../nn/jsKernels.ts';
 import type { ForwardOutput } from '../nn/model.ts';
 import * as tf from '../nn/tf.ts';
 
@@ -31,8 +32,147 @@ export interface LossTerms {
   parts: tf.Tensor;
 }
 
+const LOSS = 'VibannLoss';
+const LOSS_GRAD = 'VibannLossGrad';
+let registered = false;
+
+function ensureRegistered(): void {
+  if (registered) return;
+  registered = true;
+  // parts [M, 3] and total: see the file header
+  registerJsKernel(
+    LOSS,
+    ['yhat', 'y', 'rowLoss', 'rowMean', 'logx', 'x', 'xlogx', 'kl', 'beta'],
+    (ins, shapes) => {
+      const [yhat, y, rowLoss, rowMean, logx, x, xlogx, kl, beta] = ins;
+      const [M, B] = shapes[0] as number[];
+      const E = shapes[5] ? (shapes[5] as number[])[2] : 0;
+      const parts = new Float32Array(M * 3);
+      let total = 0;
+      for (let m = 0; m < M; m++) {
+        let hard = 0;
+        let rec = 0;
+        let k = 0;
+        for (let b = 0; b < B; b++) {
+          const q = m * B + b;
+          const a = (rowLoss as Float32Array)[q];
+          const e = (y as Float32Array)[q] - (yhat as Float32Array)[q];
+          hard += a * e * e;
+          if (logx && a !== 0) {
+            let cross = 0;
+            for (let j = q * E; j < (q + 1) * E; j++) cross += (x as Float32Array)[j] * logx[j];
+            rec += a * ((xlogx as Float32Array)[q] - cross);
+          }
+          if (kl) k += (rowMean as Float32Array)[q] * kl[q];
+        }
+        parts[m * 3] = hard;
+        parts[m * 3 + 1] = rec;
+        parts[m * 3 + 2] = k;
+        total += hard + 0.5 * rec + (beta as Float32Array)[m] * k;
+      }
+      return [
+        { shape: [], values: Float32Array.of(total) },
+        { shape: [M, 3], values: parts },
+      ];
+    },
+  );
+  // ∂/∂ŷ = −2a(ỹ − ŷ), ∂/∂ln x̂ = −½ a x, ∂/∂(KL/d) = β r, all times the incoming scalar g
+  registerJsKernel(
+    LOSS_GRAD,
+    ['g', 'yhat', 'y', 'rowLoss', 'rowMean', 'x', 'beta'],
+    (ins, shapes) => {
+      const [g, yhat, y, rowLoss, rowMean, x, beta] = ins as Float32Array[];
+      const [M, B] = shapes[1] as number[];
+      const E = x ? (shapes[5] as number[])[2] : 0;
+      const gv = g[0];
+      const dy = new Float32Array(M * B);
+      const dl = new Float32Array(M * B * E);
+      const dk = new Float32Array(M * B);
+      for (let m = 0; m < M; m++) {
+        for (let b = 0; b < B; b++) {
+          const q = m * B + b;
+          const a = rowLoss[q];
+          dy[q] = -2 * gv * a * (y[q] - yhat[q]);
+          for (let j = q * E; j < (q + 1) * E; j++) dl[j] = -0.5 * gv * a * x[j];
+          dk[q] = gv * beta[m] * rowMean[q];
+        }
+      }
+      return [
+        { shape: [M, B], values: dy },
+        { shape: [M, B, E], values: dl },
+        { shape: [M, B], values: dk },
+      ];
+    },
+  );
+}
+
+let useKernel = true;
+/** Use the JS loss kernel (default) or the composition of stock ops (a reference for tests). */
+export function setLossKernel(on: boolean): void {
+  useKernel = on;
+}
+
 /** SPEC §4 loss terms of a training-mode forward output. */
 export function lossTerms(out: ForwardOutput, b: LossBatch): LossTerms {
+  if (useKernel && out.logXhat) return lossTermsKernel(out, b);
+  return lossTermsReference(out, b);
+}
+
+/** The loss as one differentiable JS kernel (w.r.t. ŷ, log x̂ and KL/d). */
+function lossTermsKernel(out: ForwardOutput, b: LossBatch): LossTerms {
+  ensureRegistered();
+  const M = out.yhat.shape[0] as number;
+  const Bn = out.yhat.shape[1] as number;
+  const kl = out.klPerDim ?? tf.zeros([M, Bn]);
+  let parts: tf.Tensor | null = null;
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [yhat, logx, k] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const [total, p] = runJsKernel(
+      LOSS,
+      {
+        yhat,
+        y: b.y,
+        rowLoss: b.rowLoss,
+        rowMean: b.rowMean,
+        logx,
+        x: b.x,
+        xlogx: b.xlogx,
+        kl: k,
+        beta: b.beta,
+      },
+      {},
+    );
+    parts = tf.keep(p);
+    save([yhat]);
+    return {
+      value: total,
+      gradFunc: (g: tf.Tensor, saved: tf.Tensor[]) =>
+        runJsKernel(
+          LOSS_GRAD,
+          {
+            g,
+            yhat: saved[0],
+            y: b.y,
+            rowLoss: b.rowLoss,
+            rowMean: b.rowMean,
+            x: b.x,
+            beta: b.beta,
+          },
+          {},
+        ),
+    };
+  });
+  const total = f(out.yhat, out.logXhat as tf.Tensor, kl);
+  // `parts` is kept (it must outlive the gradient's tidy scopes): hand it to the caller's scope
+  const p = parts as unknown as tf.Tensor;
+  const tracked = tf.clone(p);
+  p.dispose();
+  return { total, parts: tracked };
+}
+
+/** SPEC §4 loss terms with stock tfjs ops. */
+export function lossTermsReference(out: ForwardOutput, b: LossBatch): LossTerms {
   const hard = tf.sum(tf.mul(b.rowLoss, tf.square(tf.sub(b.y, out.yhat))), -1); // [M]
   const M = out.yhat.shape[0] as number;
   let recon: tf.Tensor = tf.zeros([M]);

@@ -15,7 +15,7 @@ import type { VibannOptions } from '../../src/nn/options.ts';
 import type { VibannModel } from '../../src/nn/params.ts';
 import { disposeNoise, trainingNoise } from '../../src/nn/sampling.ts';
 import * as tf from '../../src/nn/tf.ts';
-import { lossTerms, rowXlogX } from '../../src/train/loss.ts';
+import { lossTerms, rowXlogX, setLossKernel } from '../../src/train/loss.ts';
 import { maxRelDiff, syntheticData, tinyModel } from './helpers.ts';
 
 interface Case {
@@ -126,6 +126,7 @@ describe('VIBANN network', () => {
   after(() => {
     setFusedBlocks(true);
     setGroupedMatMulReference(false);
+    setLossKernel(true);
   });
 
   for (const [label, over] of VARIANTS) {
@@ -170,15 +171,17 @@ describe('VIBANN network', () => {
     });
   }
 
-  it('fused blocks equal the composition of stock ops (values and gradients, ragged batch)', () => {
+  it('fused blocks, VIB and loss kernels equal the composition of stock ops (values and gradients, ragged batch)', () => {
     for (const [, over] of VARIANTS) {
       const c = makeCase(over, 3, 5, [5, 3, 5]);
       const a = gradsOf(c);
       setFusedBlocks(false);
       setGroupedMatMulReference(true);
+      setLossKernel(false);
       const b = gradsOf(c);
       setFusedBlocks(true);
       setGroupedMatMulReference(false);
+      setLossKernel(true);
       // float32 with float64 accumulations in the fused kernels: ~1e-6 relative
       assert.ok(Math.abs(a.value - b.value) < 1e-5 * Math.abs(b.value));
       for (const [i, g] of a.grads.entries())
