@@ -403,3 +403,21 @@ export async function explainModel(
     ens.dispose();
   }
 }
+
+/**
+ * The result as written to explain.json: the per-cluster lists keyed by cluster ('cluster_2'), so
+ * the HTML report shows each as its own table.
+ */
+export function explainJson(r: ExplainResult) {
+  const keyed = <T extends { cluster: number }>(list: readonly T[]) =>
+    Object.fromEntries(list.map(({ cluster, ...rest }) => [`cluster_${cluster}`, rest]));
+  return {
+    ...r,
+    attention: r.attention ? { ...r.attention, by_cluster: keyed(r.attention.by_cluster) } : null,
+    integrated_gradients: {
+      ...r.integrated_gradients,
+      by_cluster: keyed(r.integrated_gradients.by_cluster),
+    },
+    permutation: { ...r.permutation, clusters: keyed(r.permutation.clusters) },
+  };
+}

@@ -31,16 +31,16 @@ describe('latent and explain commands on a quick model', () => {
     );
     assert.equal(j.clusters.summary.length, 3);
     // clusters are numbered by ascending median measured HV
-    const med = j.clusters.summary.map((c: { hv: { median: number } }) => c.hv.median);
+    const med = j.clusters.summary.map((c: { hv_median: number }) => c.hv_median);
     assert.ok(med[0] <= med[1] && med[1] <= med[2], `medians ${med}`);
     assert.equal(j.clusters.hardest, 2);
     assert.ok(j.pca.r2_predicted_hv_pc1 >= 0 && j.pca.r2_predicted_hv_pc1 <= 1);
     assert.equal(j.tsne.perplexity, 30);
-    assert.equal(j.traversal.length, 2);
-    assert.equal(j.traversal[0].amplitude.length, 64);
-    assert.ok(j.traversal[1].measured_hv >= j.traversal[1].hv_threshold);
+    assert.deepEqual(Object.keys(j.traversal), ['centre', 'high']);
+    assert.equal(j.traversal.centre.amplitude.length, 64);
+    assert.ok(j.traversal.high.measured_hv >= j.traversal.high.hv_threshold);
     assert.ok(j.sensitivity.samples.train_fit + j.sensitivity.samples.gmm_draws >= 1000);
-    assert.equal(j.sensitivity.coordinates.length, 64);
+    assert.equal(j.sensitivity.top.length, 16);
     assert.equal(j.navigability.length, 1);
     assert.equal(j.navigability[0].k, 10);
     assert.equal(j.navigability_comparison.model, null);
@@ -50,6 +50,7 @@ describe('latent and explain commands on a quick model', () => {
       'manifest.json',
       'latent_points.csv',
       'traversal.csv',
+      'sensitivity.csv',
       'latent_pca_hv.svg',
       'latent_tsne_cluster.png',
       'traversal_centre.svg',
@@ -94,8 +95,10 @@ describe('latent and explain commands on a quick model', () => {
       `gap ${ig.completeness.mean_gap} HV`,
     );
     assert.equal(j.permutation.repeats, 5);
-    assert.ok(j.permutation.clusters.length >= 2);
-    for (const c of j.permutation.clusters) assert.ok(c.top.length > 0 && c.base_mae > 0);
+    const perm = Object.values(j.permutation.clusters) as { top: unknown[]; base_mae: number }[];
+    assert.ok(perm.length >= 2);
+    for (const c of perm) assert.ok(c.top.length > 0 && c.base_mae > 0);
+    assert.ok(j.integrated_gradients.by_cluster[`cluster_${j.clusters.hardest}`].n > 0);
     const rows = readFileSync(join(out, 'ig_rows.csv'), 'utf8').trim().split('\n');
     assert.equal(rows.length, 136);
     assert.ok(existsSync(join(out, 'explain.json')) && existsSync(join(out, 'manifest.json')));

@@ -84,7 +84,9 @@ export function register(program: Command): void {
       const runDir =
         o.out ??
         join('runs', `explain-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
-      const { explainModel, DEFAULT_EXPLAIN } = await import('../../explain/explain.ts');
+      const { explainModel, explainJson, DEFAULT_EXPLAIN } = await import(
+        '../../explain/explain.ts'
+      );
       const { Rng } = await import('../../util/rng.ts');
       const { newManifest, writeManifest } = await import('../../report/manifest.ts');
       const { writeJsonAtomic, writeFileAtomic } = await import('../../util/fs.ts');
@@ -256,7 +258,7 @@ export function register(program: Command): void {
       manifest.backend = b ? `${b.backend}${b.simd ? ' (SIMD)' : ''}` : undefined;
       manifest.versions.tfjs = b?.tfjsVersion;
       Object.assign(manifest.timings, timings, { total: (performance.now() - t0) / 1000 });
-      const doc = { ...result, files: { ig_rows: 'ig_rows.csv' }, manifest };
+      const doc = { ...explainJson(result), files: { ig_rows: 'ig_rows.csv' }, manifest };
       await writeJsonAtomic(join(runDir, 'explain.json'), doc);
       await writeManifest(runDir, manifest);
       if (o.json) {

@@ -99,7 +99,7 @@ export function register(program: Command): void {
         o.out ??
         join('runs', `latent-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
       const { memberLatentModel } = await import('../../latent/analysis/access.ts');
-      const { analyzeLatents, latentRowsOf, DEFAULT_LATENT_ANALYSIS } = await import(
+      const { analyzeLatents, latentJson, latentRowsOf, DEFAULT_LATENT_ANALYSIS } = await import(
         '../../latent/analysis/analyze.ts'
       );
       const { Rng } = await import('../../util/rng.ts');
@@ -258,6 +258,27 @@ export function register(program: Command): void {
           });
         });
       await writeFileAtomic(
+        join(runDir, 'sensitivity.csv'),
+        csv(
+          [
+            'coordinate',
+            'mean_abs_gradient',
+            'mean_abs_gradient_per_sd',
+            'sd',
+            'pearson',
+            'spearman',
+          ],
+          analysis.sensitivity.coordinates.map((c) => [
+            c.coordinate,
+            c.mean_abs_gradient,
+            c.mean_abs_gradient_per_sd,
+            c.sd,
+            c.pearson,
+            c.spearman,
+          ]),
+        ),
+      );
+      await writeFileAtomic(
         join(runDir, 'traversal.csv'),
         csv(['anchor', 'coordinate', 'step', 'value', 'predicted_hv'], travRows),
       );
@@ -389,8 +410,7 @@ export function register(program: Command): void {
       manifest.versions.tfjs = b?.tfjsVersion;
       Object.assign(manifest.timings, timings, { total: (performance.now() - t0) / 1000 });
       const doc = {
-        ...analysis,
-        traversal: analysis.traversal.map(({ values: _v, hv: _h, ...t }) => t),
+        ...latentJson(analysis),
         navigability_comparison: compareModel
           ? { model: compareDir, comparable: comparability.length === 0, caveats: comparability }
           : {
@@ -400,6 +420,7 @@ export function register(program: Command): void {
         files: {
           points: 'latent_points.csv',
           traversal: 'traversal.csv',
+          sensitivity: 'sensitivity.csv',
         },
         manifest,
       };

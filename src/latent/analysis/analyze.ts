@@ -449,3 +449,68 @@ export async function analyzeLatents(
     points: { z, predicted, cluster: cl.labels, pca: scores, tsne: tsneOut?.embedding },
   };
 }
+
+/**
+ * The analysis as written to latent.json: flat records where a table reads best (the HTML report
+ * renders records as tables and nested objects as sub-sections), the traversals keyed by anchor
+ * without their full sweeps (traversal.csv), and the `topSensitivity` most sensitive coordinates
+ * (all of them go to sensitivity.csv).
+ */
+export function latentJson(a: LatentAnalysis, topSensitivity = 16) {
+  const dist = (prefix: string, d: NavigabilityModelReport['ratio']) => ({
+    [`${prefix}_q10`]: d.q10,
+    [`${prefix}_q25`]: d.q25,
+    [`${prefix}_median`]: d.median,
+    [`${prefix}_q75`]: d.q75,
+    [`${prefix}_q90`]: d.q90,
+    [`${prefix}_mean`]: d.mean,
+  });
+  return {
+    reference: a.reference,
+    clusters: {
+      k: a.clusters.k,
+      hardest: a.clusters.hardest,
+      summary: a.clusters.summary.map((c) => ({
+        cluster: c.cluster,
+        n: c.n,
+        n_train_fit: c.n_by_set.train_fit ?? 0,
+        n_calibration: c.n_by_set.calibration ?? 0,
+        n_test: c.n_by_set.test ?? 0,
+        hv_min: c.hv.min,
+        hv_q1: c.hv.q1,
+        hv_median: c.hv.median,
+        hv_q3: c.hv.q3,
+        hv_max: c.hv.max,
+        predicted_hv_median: c.predicted_hv_median,
+        main_elements: c.main_elements,
+        mean_composition: c.mean_composition,
+      })),
+      elbow: a.clusters.elbow,
+    },
+    pca: a.pca,
+    ...(a.tsne ? { tsne: a.tsne } : {}),
+    traversal: Object.fromEntries(
+      a.traversal.map(({ values: _v, hv: _h, anchor, ...t }) => [anchor, t]),
+    ),
+    sensitivity: {
+      samples: a.sensitivity.samples,
+      top: a.sensitivity.coordinates.slice(0, topSensitivity),
+    },
+    navigability: a.navigability.map((m) => ({
+      model: m.model,
+      bottleneck: m.bottleneck,
+      latent_dim: m.latent_dim,
+      k: m.k,
+      n: m.n,
+      edges: m.edges,
+      components: m.components,
+      largest_component_fraction: m.largest_component_fraction,
+      rms_radius: m.rms_radius,
+      ...dist('ratio_scaled', m.ratio_scaled),
+      ratio_median: m.ratio.median,
+      abs_dhv_median: m.abs_dhv.median,
+      abs_dhv_mean: m.abs_dhv.mean,
+      zero_length_edges: m.zero_length_edges,
+    })),
+  };
+}

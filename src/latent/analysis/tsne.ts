@@ -148,7 +148,7 @@ export function tsne(x: Matrix, rng: Rng, o: TsneOptions = {}): TsneResult {
   for (let it = 0; it < iters; it++) {
     const ex = it < exIters ? exag : 1;
     const momentum = it < exIters ? 0.5 : 0.8;
-    // Student-t kernel
+    // Student-t kernel (upper triangle; P and W are symmetric)
     let sumW = 0;
     for (let i = 0; i < n; i++) {
       for (let j = i + 1; j < n; j++) {
@@ -156,23 +156,29 @@ export function tsne(x: Matrix, rng: Rng, o: TsneOptions = {}): TsneResult {
         const b = Y[i * 2 + 1] - Y[j * 2 + 1];
         const w = 1 / (1 + a * a + b * b);
         W[i * n + j] = w;
-        W[j * n + i] = w;
         sumW += 2 * w;
       }
     }
+    // ∂KL/∂y_i = 4 Σ_j (p_ij − q_ij)(1 + ‖y_i − y_j‖²)⁻¹ (y_i − y_j); each pair once
     grad.fill(0);
+    const inv = 1 / sumW;
     for (let i = 0; i < n; i++) {
       let g0 = 0;
       let g1 = 0;
-      for (let j = 0; j < n; j++) {
-        if (j === i) continue;
+      const yi0 = Y[i * 2];
+      const yi1 = Y[i * 2 + 1];
+      for (let j = i + 1; j < n; j++) {
         const w = W[i * n + j];
-        const f = (ex * P[i * n + j] - w / sumW) * w;
-        g0 += f * (Y[i * 2] - Y[j * 2]);
-        g1 += f * (Y[i * 2 + 1] - Y[j * 2 + 1]);
+        const f = 4 * (ex * P[i * n + j] - w * inv) * w;
+        const d0 = f * (yi0 - Y[j * 2]);
+        const d1 = f * (yi1 - Y[j * 2 + 1]);
+        g0 += d0;
+        g1 += d1;
+        grad[j * 2] -= d0;
+        grad[j * 2 + 1] -= d1;
       }
-      grad[i * 2] = 4 * g0;
-      grad[i * 2 + 1] = 4 * g1;
+      grad[i * 2] += g0;
+      grad[i * 2 + 1] += g1;
     }
     for (let k = 0; k < 2 * n; k++) {
       const same = update[k] * grad[k] < 0;
