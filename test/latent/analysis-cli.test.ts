@@ -20,7 +20,16 @@ describe('latent and explain commands on a quick model', () => {
 
   it('latent --quick --json: clusters, PCA, t-SNE, traversal, sensitivity, navigability, files', () => {
     const out = join(dir, 'latent-run');
-    const r = runCommand(['latent', '--model', model, '--quick', '--json', '--out', out]);
+    const r = runCommand([
+      'latent',
+      '--model',
+      model,
+      '--quick',
+      '--train-deterministic',
+      '--json',
+      '--out',
+      out,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.equal(j.reference.rows, 673);
@@ -41,9 +50,15 @@ describe('latent and explain commands on a quick model', () => {
     assert.ok(j.traversal.high.measured_hv >= j.traversal.high.hv_threshold);
     assert.ok(j.sensitivity.samples.train_fit + j.sensitivity.samples.gmm_draws >= 1000);
     assert.equal(j.sensitivity.top.length, 16);
-    assert.equal(j.navigability.length, 1);
+    // VIB (this model) against the deterministic bottleneck trained with the same settings
+    assert.deepEqual(
+      j.navigability.map((m: { bottleneck: string }) => m.bottleneck),
+      ['vib', 'deterministic'],
+    );
     assert.equal(j.navigability[0].k, 10);
-    assert.equal(j.navigability_comparison.model, null);
+    assert.ok(j.navigability[1].components >= 1);
+    assert.equal(j.navigability_comparison.comparable, true);
+    assert.ok(existsSync(join(out, 'deterministic-model', 'manifest.json')));
     assert.equal(j.manifest.command, 'latent');
     for (const f of [
       'latent.json',
