@@ -53,7 +53,8 @@ export function permutationPlot(
     title: titleBlock(
       options.title ?? 'Permutation importance per latent cluster',
       [
-        `increase in MAE when one feature is shuffled among the cluster's test rows (compositions renormalised), mean ± 1 sd over ${data.repeats} shuffles`,
+        "increase in MAE when one feature is shuffled among the cluster's test rows",
+        `(compositions renormalised); bars: mean, black lines: ± 1 sd over ${data.repeats} shuffles`,
         `top ${top} features per cluster; elements absent from every row of a cluster are left out`,
         ...data.clusters.filter((c) => c.label).map((c) => `cluster ${c.cluster}: ${c.label}`),
       ],
