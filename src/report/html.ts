@@ -94,7 +94,10 @@ function truncate(s: string, n: number): string {
 }
 
 function shortArray(v: number[]): string {
-  const shown = v.slice(0, 10).map(num).join(', ');
+  const shown = v
+    .slice(0, 10)
+    .map((x) => num(x))
+    .join(', ');
   return v.length <= 10 ? `[${shown}]` : `[${shown}, … (${v.length} values)]`;
 }
 
@@ -785,13 +788,13 @@ const TOPICS: { topic: ReportTopic; title: string; files: string[] }[] = [
   {
     topic: 'accuracy',
     title: 'Accuracy and uncertainty',
-    files: ['metrics.json', 'evaluate.json'],
+    files: ['metrics.json', 'evaluate.json', 'lofo.json', 'studies.json'],
   },
   { topic: 'training', title: 'Training', files: ['history.json'] },
   { topic: 'baselines', title: 'Baselines', files: ['baselines.json'] },
   { topic: 'latent', title: 'Latent space', files: ['latent.json'] },
   { topic: 'explain', title: 'Interpretability', files: ['explain.json'] },
-  { topic: 'design', title: 'Design', files: ['design.json', 'candidates.json'] },
+  { topic: 'design', title: 'Design', files: ['design.json', 'candidates.json', 'bo.json'] },
 ];
 const KNOWN_FILES = new Set(['manifest.json', ...TOPICS.flatMap((t) => t.files)]);
 

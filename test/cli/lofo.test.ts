@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseFamily } from '../../src/cli/commands/lofo.ts';
 import { InputError } from '../../src/util/errors.ts';
-import { runCommand } from '../explain/command-runner.ts';
+import { runCli as runCommand } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/paths.ts';
 
 describe('vibann lofo', () => {

@@ -3,8 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { runCommand } from '../explain/command-runner.ts';
-import { runCli } from '../helpers/cli.ts';
+import { runCli, runCli as runCommand } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/paths.ts';
 
 // Smoke test of `vibann latent` and `vibann explain` on a --quick model of the reference dataset.

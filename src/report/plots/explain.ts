@@ -87,7 +87,7 @@ export function attentionPlot(data: AttentionData, options: BarOptions = {}): To
         field: 'weight',
         type: 'quantitative',
         title: 'mean attention weight (mean over heads)',
-        axis: { format: '.2~f' },
+        axis: { format: '.3f' },
       },
       color: {
         field: 'series',

@@ -96,6 +96,29 @@ export const FIGURES: readonly FigureName[] = [
     caption: 'Predicted hardness of the candidates against indentation load, with ±1σ bands.',
   },
   {
+    stem: 'cluster_hv',
+    topic: 'latent',
+    caption: 'Measured hardness per latent cluster (k-means on standardised latents).',
+  },
+  {
+    stem: 'sensitivity',
+    topic: 'latent',
+    caption:
+      'Sensitivity of predicted hardness to each latent coordinate (mean |∂HV/∂z_j|) and its correlations.',
+  },
+  {
+    stem: 'navigability',
+    topic: 'latent',
+    caption:
+      'Navigability of the latent space: |ΔHV| per unit latent distance over k-nearest-neighbour edges, VIB vs deterministic bottleneck.',
+  },
+  {
+    stem: 'permutation',
+    topic: 'explain',
+    caption:
+      'Permutation importance per latent cluster: increase in MAE when one feature is shuffled within the cluster.',
+  },
+  {
     stem: 'bo_trace',
     topic: 'design',
     caption:
