@@ -63,7 +63,6 @@ describe('buildReport on a full synthetic run directory', () => {
         'explain',
         'design',
         'figures',
-        'results',
         'files',
       ],
     );
