@@ -3,7 +3,7 @@
  *
  * - reference: read from a split file (`reference-split.json`), refused when the dataset's
  *   SHA-256 differs from the one recorded in the file;
- * - cluster: K-means (k = 3, k-means++, seeded) on the compositions; stratum = cluster × element
+ * - cluster: K-means (k = 3, our seeded k-means++) on the compositions; stratum = cluster × element
  *   family; strata with < 5 rows pooled; stratified shuffle split 80/20 into train/test, then 80/20
  *   of train into train_fit/calibration; 5 stratified CV folds over train_fit;
  * - lofo: every row containing all elements of a family is the test set (SPEC §12); the rest is
@@ -12,8 +12,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { kmeans } from 'ml-kmeans';
 import { largestRemainderRound } from '../chem/rounding.ts';
+import { weightedKMeans } from '../latent/gmm.ts';
 import { InputError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
 import { type Dataset, rowView } from './dataset.ts';
@@ -185,7 +185,10 @@ export interface ClusterSplitOptions {
   kmeansRestarts?: number;
 }
 
-/** Cluster label per row (k-means++ on the composition vectors, best of several seeded restarts). */
+/**
+ * Cluster label per row: our seeded k-means++ (latent/gmm.ts) on the composition vectors, best
+ * inertia of `restarts` restarts.
+ */
 export function compositionClusters(
   ds: Dataset,
   rows: readonly number[],
@@ -193,27 +196,9 @@ export function compositionClusters(
   rng: Rng,
   restarts = 10,
 ): number[] {
-  const pts = rows.map((r) => Array.from(rowView(ds, r)));
+  const pts = rows.map((r) => rowView(ds, r));
   if (pts.length <= k) return pts.map((_, i) => i);
-  let best: number[] = [];
-  let bestInertia = Number.POSITIVE_INFINITY;
-  for (let t = 0; t < restarts; t++) {
-    const res = kmeans(pts, k, {
-      initialization: 'kmeans++',
-      seed: rng.nextSeed(),
-      maxIterations: 300,
-    });
-    let inertia = 0;
-    pts.forEach((p, i) => {
-      const c = res.centroids[res.clusters[i]];
-      for (let j = 0; j < p.length; j++) inertia += (p[j] - c[j]) ** 2;
-    });
-    if (inertia < bestInertia) {
-      bestInertia = inertia;
-      best = res.clusters;
-    }
-  }
-  return best;
+  return Array.from(weightedKMeans(pts, k, { rng, nInit: restarts }).labels);
 }
 
 /** Stratum label per row: cluster × family, with strata of < minSize rows pooled. */
