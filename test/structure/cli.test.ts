@@ -9,16 +9,12 @@ import { md, oracle, REPO_ROOT } from './_fixtures.ts';
 const tmp = mkdtempSync(join(tmpdir(), 'vibann-structure-cli-'));
 
 function vibann(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'test', 'structure', '_cli.ts'), ...args],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      encoding: 'utf8',
-      timeout: 120_000,
-    },
-  );
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'vibann.js'), ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
