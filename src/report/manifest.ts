@@ -3,7 +3,7 @@
  * run and how to reproduce it — command, options, seeds, data checksum, versions, backend, timings.
  */
 import { platform, release } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { writeJsonAtomic } from '../util/fs.ts';
 import { VERSION } from '../version.ts';
 
@@ -37,6 +37,43 @@ export interface RunManifest {
   timings: Record<string, number>;
   started: string;
   finished?: string;
+}
+
+/** What a run records about its dataset and split. */
+export function dataRecord(
+  ds: { source: string; sha256: string; nRows: number },
+  split?: {
+    kind: string;
+    description: string;
+    trainFit: readonly unknown[];
+    calibration: readonly unknown[];
+    test: readonly unknown[];
+  },
+): DataRecord {
+  return {
+    path: ds.source,
+    sha256: ds.sha256,
+    rows: ds.nRows,
+    split: split
+      ? {
+          kind: split.kind,
+          description: split.description,
+          sizes: {
+            train_fit: split.trainFit.length,
+            calibration: split.calibration.length,
+            test: split.test.length,
+          },
+        }
+      : undefined,
+  };
+}
+
+/** What a run records about the model it used. */
+export function modelRecord(
+  dir: string,
+  meta: { created: string; data: { sha256: string } },
+): NonNullable<RunManifest['model']> {
+  return { dir, created: meta.created, data_sha256: meta.data.sha256 };
 }
 
 export function newManifest(

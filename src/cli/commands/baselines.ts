@@ -149,7 +149,9 @@ export function register(program: Command): void {
       const doc = { ...table, vibann };
       const runDir = o.out ?? runDirName('baselines');
       const { writeJsonAtomic } = await import('../../util/fs.ts');
-      const { newManifest, writeManifest, baselinesPlot } = await import('../../report/index.ts');
+      const { newManifest, writeManifest, baselinesPlot, dataRecord } = await import(
+        '../../report/index.ts'
+      );
       await writeJsonAtomic(join(runDir, 'baselines.json'), doc);
       const bars = table.results.map((r) => ({
         model: r.model,
@@ -164,20 +166,7 @@ export function register(program: Command): void {
         { ...table.options, model: modelDir },
         { seed: o.seed },
       );
-      manifest.data = {
-        path: ds.source,
-        sha256: ds.sha256,
-        rows: ds.nRows,
-        split: {
-          kind: split.kind,
-          description: split.description,
-          sizes: {
-            train_fit: split.trainFit.length,
-            calibration: split.calibration.length,
-            test: split.test.length,
-          },
-        },
-      };
+      manifest.data = dataRecord(ds, split);
       manifest.timings.total = (performance.now() - t0) / 1000;
       await writeManifest(runDir, manifest);
       if (o.json) {

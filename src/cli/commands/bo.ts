@@ -163,7 +163,6 @@ export function register(program: Command): void {
           `the design run used the model created ${design.manifest.model.created} (${design.manifest.model.dir}); --model ${o.model} was created ${model.meta.created}: the gates are rebuilt with --model`,
         );
       const split = await splitForModel(model, ds);
-      const { familyWeights } = await import('../../data/index.ts');
       const { designGateContext, compareMethods, finiteOrNull } = await import(
         '../../bo/compare.ts'
       );
@@ -172,24 +171,14 @@ export function register(program: Command): void {
       );
       const { Rng } = await import('../../util/rng.ts');
       const { Composition } = await import('../../chem/composition.ts');
-      const { newManifest, writeManifest } = await import('../../report/manifest.ts');
+      const { newManifest, writeManifest, dataRecord, modelRecord } = await import(
+        '../../report/manifest.ts'
+      );
       const { writeJsonAtomic } = await import('../../util/fs.ts');
       const { backendInfo } = await import('../../nn/backend.ts');
 
-      const tf = split.trainFit;
-      const E = ds.elements.length;
-      const weights = familyWeights(ds, tf);
-      const data = {
-        elements: model.elements,
-        trainFit: {
-          x: tf.map((r) => ds.x.subarray(r * E, (r + 1) * E)),
-          composition: tf.map((r) => ds.compositions[r]),
-          hv: tf.map((r) => ds.hv[r]),
-          load: tf.map((r) => ds.load[r]),
-          weight: Array.from(weights),
-        },
-        calibration: { x: split.calibration.map((r) => ds.x.subarray(r * E, (r + 1) * E)) },
-      };
+      const { designData } = await import('../../design/data.ts');
+      const data = designData(ds, split, model.elements);
       const boOptions = {
         ...DEFAULT_BO_OPTIONS,
         load,
@@ -206,25 +195,8 @@ export function register(program: Command): void {
         { ...boOptions, n: o.n, design_run: o.designRun ?? null, mc: o.mc ?? null },
         { seed: o.seed, design_seed: designSeed },
       );
-      manifest.model = {
-        dir: o.model,
-        created: model.meta.created,
-        data_sha256: model.meta.data.sha256,
-      };
-      manifest.data = {
-        path: ds.source,
-        sha256: ds.sha256,
-        rows: ds.nRows,
-        split: {
-          kind: split.kind,
-          description: split.description,
-          sizes: {
-            train_fit: tf.length,
-            calibration: split.calibration.length,
-            test: split.test.length,
-          },
-        },
-      };
+      manifest.model = modelRecord(o.model, model.meta);
+      manifest.data = dataRecord(ds, split);
       const timings = manifest.timings;
 
       // the gates of the design run (or of a design with this seed), rebuilt step for step
@@ -252,7 +224,7 @@ export function register(program: Command): void {
 
       // GP-BO
       const rng = new Rng(o.seed);
-      info(`bo: fitting the GP surrogate on ${tf.length} train_fit rows…`);
+      info(`bo: fitting the GP surrogate on ${split.trainFit.length} train_fit rows…`);
       const surrogate = await fitSurrogate(data, boOptions, rng.fork('gp'));
       timings.gp_fit = surrogate.fitSeconds;
       const progress = createProgress();

@@ -117,28 +117,17 @@ export function register(program: Command): void {
       const model = await openModel(o.model);
       validateConstraints(constraints, model.elements);
       const split = await splitForModel(model, ds);
-      const { familyWeights } = await import('../../data/index.ts');
       const { runDesign, DEFAULT_DESIGN_OPTIONS } = await import('../../design/pipeline.ts');
       const { makeRefiner } = await import('../../design/refine.ts');
       const { Rng } = await import('../../util/rng.ts');
-      const { newManifest, writeManifest } = await import('../../report/manifest.ts');
+      const { newManifest, writeManifest, dataRecord, modelRecord } = await import(
+        '../../report/manifest.ts'
+      );
       const { writeJsonAtomic } = await import('../../util/fs.ts');
       const { backendInfo } = await import('../../nn/backend.ts');
 
-      const tf = split.trainFit;
-      const E = ds.elements.length;
-      const weights = familyWeights(ds, tf);
-      const data = {
-        elements: model.elements,
-        trainFit: {
-          x: tf.map((r) => ds.x.subarray(r * E, (r + 1) * E)),
-          composition: tf.map((r) => ds.compositions[r]),
-          hv: tf.map((r) => ds.hv[r]),
-          load: tf.map((r) => ds.load[r]),
-          weight: Array.from(weights),
-        },
-        calibration: { x: split.calibration.map((r) => ds.x.subarray(r * E, (r + 1) * E)) },
-      };
+      const { designData } = await import('../../design/data.ts');
+      const data = designData(ds, split, model.elements);
       const options = {
         ...DEFAULT_DESIGN_OPTIONS,
         load: o.load,
@@ -160,25 +149,8 @@ export function register(program: Command): void {
         { ...options, refine: o.refine ? refineOptions : false },
         { seed: o.seed },
       );
-      manifest.model = {
-        dir: o.model,
-        created: model.meta.created,
-        data_sha256: model.meta.data.sha256,
-      };
-      manifest.data = {
-        path: ds.source,
-        sha256: ds.sha256,
-        rows: ds.nRows,
-        split: {
-          kind: split.kind,
-          description: split.description,
-          sizes: {
-            train_fit: tf.length,
-            calibration: split.calibration.length,
-            test: split.test.length,
-          },
-        },
-      };
+      manifest.model = modelRecord(o.model, model.meta);
+      manifest.data = dataRecord(ds, split);
       const progress = createProgress();
       let mcmcStarted = false;
       const res = await runDesign(model, data, options, new Rng(o.seed), {

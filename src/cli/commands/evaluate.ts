@@ -80,7 +80,9 @@ export function register(program: Command): void {
       const runDir = o.out ?? runDirName('evaluate');
       const { predictions, ...metrics } = r;
       const { writeJsonAtomic, writeFileAtomic } = await import('../../util/fs.ts');
-      const { newManifest, writeManifest } = await import('../../report/manifest.ts');
+      const { newManifest, writeManifest, dataRecord, modelRecord } = await import(
+        '../../report/manifest.ts'
+      );
       const { evaluationFigures, trainingHistory } = await import('../../eval/figures.ts');
       const { stringify } = await import('csv-stringify/sync');
       await writeJsonAtomic(join(runDir, 'metrics.json'), metrics);
@@ -106,21 +108,8 @@ export function register(program: Command): void {
         { mc: r.mc, split: o.split ?? 'model' },
         { seed: o.seed },
       );
-      manifest.model = {
-        dir: o.model,
-        created: model.meta.created,
-        data_sha256: model.meta.data.sha256,
-      };
-      manifest.data = {
-        path: ds.source,
-        sha256: ds.sha256,
-        rows: ds.nRows,
-        split: {
-          kind: split.kind,
-          description: split.description,
-          sizes: { train_fit: r.n.train_fit, calibration: r.n.calibration, test: r.n.test },
-        },
-      };
+      manifest.model = modelRecord(o.model, model.meta);
+      manifest.data = dataRecord(ds, split);
       manifest.timings.total = (performance.now() - t0) / 1000;
       await writeManifest(runDir, manifest);
       if (o.json) {

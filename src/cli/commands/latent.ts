@@ -103,7 +103,9 @@ export function register(program: Command): void {
         '../../latent/analysis/analyze.ts'
       );
       const { Rng } = await import('../../util/rng.ts');
-      const { newManifest, writeManifest } = await import('../../report/manifest.ts');
+      const { newManifest, writeManifest, dataRecord, modelRecord } = await import(
+        '../../report/manifest.ts'
+      );
       const { writeJsonAtomic, writeFileAtomic } = await import('../../util/fs.ts');
       const { backendInfo } = await import('../../nn/backend.ts');
 
@@ -174,25 +176,8 @@ export function register(program: Command): void {
         { ...options },
         { seed: o.seed },
       );
-      manifest.model = {
-        dir: o.model,
-        created: model.meta.created,
-        data_sha256: model.meta.data.sha256,
-      };
-      manifest.data = {
-        path: ds.source,
-        sha256: ds.sha256,
-        rows: ds.nRows,
-        split: {
-          kind: split.kind,
-          description: split.description,
-          sizes: {
-            train_fit: split.trainFit.length,
-            calibration: split.calibration.length,
-            test: split.test.length,
-          },
-        },
-      };
+      manifest.model = modelRecord(o.model, model.meta);
+      manifest.data = dataRecord(ds, split);
 
       const lm = memberLatentModel(model);
       const lc = compareModel ? memberLatentModel(compareModel) : undefined;

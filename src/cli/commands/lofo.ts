@@ -138,7 +138,7 @@ export function register(program: Command): void {
           'runs',
           `lofo-${family.join('')}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`,
         );
-      const { newManifest, writeManifest } = await import('../../report/manifest.ts');
+      const { newManifest, writeManifest, dataRecord } = await import('../../report/manifest.ts');
       const { writeJsonAtomic } = await import('../../util/fs.ts');
       const { trainWithProgress } = await import('../training.ts');
       const { evaluateModel } = await import('../../eval/evaluate.ts');
@@ -148,20 +148,7 @@ export function register(program: Command): void {
         { family, preset: o.preset, seeds: o.seeds, quick: Boolean(o.quick), mc: o.mc },
         { seed: o.seed },
       );
-      manifest.data = {
-        path: ds.source,
-        sha256: ds.sha256,
-        rows: ds.nRows,
-        split: {
-          kind: split.kind,
-          description: split.description,
-          sizes: {
-            train_fit: split.trainFit.length,
-            calibration: split.calibration.length,
-            test: split.test.length,
-          },
-        },
-      };
+      manifest.data = dataRecord(ds, split);
       const heldHv = split.test.map((r) => ds.hv[r]);
       info(
         `lofo: holding out the ${split.test.length} rows containing ${family.join(', ')} (median ${Math.round(

@@ -128,23 +128,10 @@ export async function runStudies(o: StudyCliOptions): Promise<void> {
   }
   const runDir = o.out ?? runDirName('studies');
   const { writeJsonAtomic } = await import('../../util/fs.ts');
-  const { newManifest, writeManifest } = await import('../../report/manifest.ts');
+  const { newManifest, writeManifest, dataRecord } = await import('../../report/manifest.ts');
   await writeJsonAtomic(join(runDir, 'studies.json'), doc);
   const manifest = newManifest('evaluate', process.argv.slice(2), { ...o }, { seed: o.seed });
-  manifest.data = {
-    path: ds.source,
-    sha256: ds.sha256,
-    rows: ds.nRows,
-    split: {
-      kind: split.kind,
-      description: split.description,
-      sizes: {
-        train_fit: split.trainFit.length,
-        calibration: split.calibration.length,
-        test: split.test.length,
-      },
-    },
-  };
+  manifest.data = dataRecord(ds, split);
   manifest.timings.total = (performance.now() - t0) / 1000;
   await writeManifest(runDir, manifest);
   if (o.json) printJson(doc);

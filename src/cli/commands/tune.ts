@@ -119,9 +119,9 @@ export function register(program: Command): void {
         trials: study.nComplete,
       };
       await writeJsonAtomic(join(runDir, 'tuned.json'), tuned);
-      const { newManifest, writeManifest } = await import('../../report/manifest.ts');
+      const { newManifest, writeManifest, dataRecord } = await import('../../report/manifest.ts');
       const manifest = newManifest('tune', process.argv.slice(2), { ...o }, { seed: o.seed });
-      manifest.data = { path: ds.source, sha256: ds.sha256, rows: ds.nRows };
+      manifest.data = dataRecord(ds);
       manifest.timings.total = (performance.now() - t0) / 1000;
       await writeManifest(runDir, manifest);
       if (o.json) {
