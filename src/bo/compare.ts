@@ -22,12 +22,16 @@ import {
   type GateRecord,
 } from '../design/gates.ts';
 import type { DesignModel } from '../design/model.ts';
-import type { DesignData, DesignOptions } from '../design/pipeline.ts';
+import {
+  type DesignData,
+  type DesignOptions,
+  designThresholds,
+  fitLatentDensity,
+} from '../design/pipeline.ts';
 import { euclidean } from '../design/select.ts';
-import { calibrationThresholds, nearest, noveltyThreshold } from '../design/thresholds.ts';
-import { LatentFrame } from '../latent/frame.ts';
-import { type BicPoint, GaussianMixture, weightedQuantile } from '../latent/gmm.ts';
-import { VibannError } from '../util/errors.ts';
+import { nearest } from '../design/thresholds.ts';
+import type { LatentFrame } from '../latent/frame.ts';
+import type { BicPoint, GaussianMixture } from '../latent/gmm.ts';
 import { Rng } from '../util/rng.ts';
 import type { GpPoint } from './run.ts';
 
@@ -44,11 +48,9 @@ export interface GateContext {
   bic: BicPoint[];
 }
 
-const HV_CAP_MARGIN = 250; // as design/pipeline.ts
-
 /**
- * Rebuild the latent frame, GMM and thresholds of `runDesign(model, data, options, new Rng(seed))`
- * (its §9.1 and §9.2 stages, step for step).
+ * The latent frame, GMM and thresholds of `runDesign(model, data, options, new Rng(seed))`: the
+ * same functions and the same seed streams, so the gates are the design run's own.
  */
 export async function designGateContext(
   model: DesignModel,
@@ -57,53 +59,16 @@ export async function designGateContext(
   seed: number | string,
 ): Promise<GateContext> {
   const rng = new Rng(seed);
-  const keep = data.trainFit.composition.map((c) => !o.constraints.ban.some((b) => c.has(b)));
-  const rows = keep.map((k, i) => (k ? i : -1)).filter((i) => i >= 0);
-  if (rows.length < 10)
-    throw new VibannError(
-      `bo: only ${rows.length} training rows satisfy the banned-element constraint; too few for a latent density`,
-    );
-  const Z = await model.encode(
-    rows.map((i) => data.trainFit.x[i]),
-    o.load,
-  );
-  const frame = LatentFrame.fit(Z, o.latentVariance);
-  const U = frame.project(Z);
-  const w = rows.map((i) => data.trainFit.weight[i]);
-  const sel = GaussianMixture.selectByBic(U, {
-    kMin: o.gmm.kMin,
-    kMax: o.gmm.kMax,
-    nInit: o.gmm.nInit,
-    weights: w,
-    rng: rng.fork('gmm'),
-  });
-  const logpThreshold = weightedQuantile(sel.best.logPdf(U), w, o.supportQuantile);
-  const p = await model.predictAt(
-    data.calibration.x,
-    o.load,
-    o.calibrationPasses,
-    rng.fork('calibration').nextSeed(),
-  );
-  const cal = calibrationThresholds(p.mean, p.std, o.thresholds);
-  const thresholds: DesignThresholds = {
-    logpThreshold,
-    novelty: noveltyThreshold(data.trainFit.x, o.thresholds.noveltyQuantile),
-    sigmaRef: cal.sigmaRef,
-    sigmaCapFactor: o.sigmaCapFactor,
-    lcbTarget: cal.lcbTarget,
-  };
-  const window: [number, number] = o.targetWindow ?? [
-    cal.lcbTarget,
-    Math.max(...data.trainFit.hv) + HV_CAP_MARGIN,
-  ];
+  const d = await fitLatentDensity(model, data, o, rng);
+  const t = await designThresholds(model, data, o, rng, d.logpThreshold);
   return {
     load: o.load,
-    thresholds,
-    window,
-    nearPeakRows: cal.nearPeakRows,
-    frame,
-    gmm: sel.best,
-    bic: sel.curve,
+    thresholds: t.thresholds,
+    window: t.window,
+    nearPeakRows: t.nearPeakRows,
+    frame: d.frame,
+    gmm: d.gmm,
+    bic: d.bic,
   };
 }
 

@@ -209,6 +209,100 @@ interface PoolItem {
   prior: number;
 }
 
+/** The design's latent frame, GMM and support threshold (SPEC §9.1), and the model in frame coordinates. */
+export interface LatentDensity {
+  frame: LatentFrame;
+  gmm: GaussianMixture;
+  bic: BicPoint[];
+  logpThreshold: number;
+  /** The model with encode/decode in frame coordinates u (z = mean + V·u). */
+  lm: DesignModel;
+  /** Frame coordinates of the training latents the GMM was fitted on. */
+  trainU: number[][];
+}
+
+/**
+ * §9.1: encode train_fit at L* (rows holding banned elements left out, §9.6), fit the latent frame
+ * (principal subspace, latent/frame.ts), select the GMM by BIC with the §2 weights, and set the
+ * support threshold (weighted quantile of the training log-densities). Uses `rng.fork('gmm')`.
+ */
+export async function fitLatentDensity(
+  model: DesignModel,
+  data: DesignData,
+  o: DesignOptions,
+  rng: Rng,
+): Promise<LatentDensity> {
+  const rows = data.trainFit.composition
+    .map((c, i) => (o.constraints.ban.some((b) => c.has(b)) ? -1 : i))
+    .filter((i) => i >= 0);
+  if (rows.length < 10) {
+    throw new VibannError(
+      `design: only ${rows.length} training rows satisfy the banned-element constraint; too few for a latent density`,
+    );
+  }
+  const Z = await model.encode(
+    rows.map((i) => data.trainFit.x[i]),
+    o.load,
+  );
+  const frame = LatentFrame.fit(Z, o.latentVariance);
+  const lm: DesignModel = {
+    elements: model.elements,
+    latentDim: frame.dim,
+    encode: async (x, load) => frame.project(await model.encode(x, load)),
+    decode: (u) => model.decode(frame.lift(u)),
+    predictAt: (x, load, passes, seed) => model.predictAt(x, load, passes, seed),
+  };
+  const U = frame.project(Z);
+  const w = rows.map((i) => data.trainFit.weight[i]);
+  const sel = GaussianMixture.selectByBic(U, {
+    kMin: o.gmm.kMin,
+    kMax: o.gmm.kMax,
+    nInit: o.gmm.nInit,
+    weights: w,
+    rng: rng.fork('gmm'),
+  });
+  return {
+    frame,
+    gmm: sel.best,
+    bic: sel.curve,
+    logpThreshold: weightedQuantile(sel.best.logPdf(U), w, o.supportQuantile),
+    lm,
+    trainU: U,
+  };
+}
+
+/**
+ * §9.2: σ_ref and LCB_target from the calibration set at L* (uses `rng.fork('calibration')`), the
+ * novelty threshold from train_fit, and the target window.
+ */
+export async function designThresholds(
+  model: DesignModel,
+  data: DesignData,
+  o: DesignOptions,
+  rng: Rng,
+  logpThreshold: number,
+): Promise<{ thresholds: DesignThresholds; window: [number, number]; nearPeakRows: number }> {
+  const p = await model.predictAt(
+    data.calibration.x,
+    o.load,
+    o.calibrationPasses,
+    rng.fork('calibration').nextSeed(),
+  );
+  const cal = calibrationThresholds(p.mean, p.std, o.thresholds);
+  const thresholds: DesignThresholds = {
+    logpThreshold,
+    novelty: noveltyThreshold(data.trainFit.x, o.thresholds.noveltyQuantile),
+    sigmaRef: cal.sigmaRef,
+    sigmaCapFactor: o.sigmaCapFactor,
+    lcbTarget: cal.lcbTarget,
+  };
+  const window: [number, number] = o.targetWindow ?? [
+    cal.lcbTarget,
+    Math.max(...data.trainFit.hv) + HV_CAP_MARGIN,
+  ];
+  return { thresholds, window, nearPeakRows: cal.nearPeakRows };
+}
+
 /** Run a design. Throws VibannError (exit 3) only through the CLI when nothing is accepted. */
 export async function runDesign(
   model: DesignModel,
@@ -236,69 +330,13 @@ export async function runDesign(
       : undefined;
   const seedOf = (label: string) => rng.fork(label).nextSeed();
 
-  // §9.1 latent density on train_fit latents at L* (without rows holding banned elements, §9.6),
-  // in the principal subspace of those latents (latent/frame.ts)
-  const { gmm, bic, logpThreshold, frame, lm, trainU } = await stage('latent_density', async () => {
-    const keep = data.trainFit.composition.map((c) => !o.constraints.ban.some((b) => c.has(b)));
-    const rows = keep.map((k, i) => (k ? i : -1)).filter((i) => i >= 0);
-    if (rows.length < 10)
-      throw new VibannError(
-        `design: only ${rows.length} training rows satisfy the banned-element constraint; too few for a latent density`,
-      );
-    const Z = await model.encode(
-      rows.map((i) => data.trainFit.x[i]),
-      o.load,
-    );
-    const frame = LatentFrame.fit(Z, o.latentVariance);
-    const lm: DesignModel = {
-      elements: model.elements,
-      latentDim: frame.dim,
-      encode: async (x, load) => frame.project(await model.encode(x, load)),
-      decode: (u) => model.decode(frame.lift(u)),
-      predictAt: (x, load, passes, seed) => model.predictAt(x, load, passes, seed),
-    };
-    const U = frame.project(Z);
-    const w = rows.map((i) => data.trainFit.weight[i]);
-    const sel = GaussianMixture.selectByBic(U, {
-      kMin: o.gmm.kMin,
-      kMax: o.gmm.kMax,
-      nInit: o.gmm.nInit,
-      weights: w,
-      rng: rng.fork('gmm'),
-    });
-    const lp = sel.best.logPdf(U);
-    return {
-      gmm: sel.best,
-      bic: sel.curve,
-      logpThreshold: weightedQuantile(lp, w, o.supportQuantile),
-      frame,
-      lm,
-      trainU: U,
-    };
-  });
-
-  // §9.2 thresholds
-  const cal = await stage('thresholds', async () => {
-    const p = await model.predictAt(
-      data.calibration.x,
-      o.load,
-      o.calibrationPasses,
-      seedOf('calibration'),
-    );
-    return calibrationThresholds(p.mean, p.std, o.thresholds);
-  });
-  const novelty = noveltyThreshold(data.trainFit.x, o.thresholds.noveltyQuantile);
-  const thresholds: DesignThresholds = {
-    logpThreshold,
-    novelty,
-    sigmaRef: cal.sigmaRef,
-    sigmaCapFactor: o.sigmaCapFactor,
-    lcbTarget: cal.lcbTarget,
-  };
-  const window: [number, number] = o.targetWindow ?? [
-    cal.lcbTarget,
-    Math.max(...data.trainFit.hv) + HV_CAP_MARGIN,
-  ];
+  // §9.1 latent density and §9.2 thresholds (shared with the GP-BO comparison: designContext)
+  const density = await stage('latent_density', () => fitLatentDensity(model, data, o, rng));
+  const { gmm, bic, logpThreshold, frame, lm, trainU } = density;
+  const { thresholds, window, nearPeakRows } = await stage('thresholds', () =>
+    designThresholds(model, data, o, rng, logpThreshold),
+  );
+  const novelty = thresholds.novelty;
 
   // §9.3 MCMC
   interface SampleInfo {
@@ -564,7 +602,7 @@ export async function runDesign(
       : undefined;
   return {
     map,
-    thresholds: { ...thresholds, window, nearPeakRows: cal.nearPeakRows },
+    thresholds: { ...thresholds, window, nearPeakRows },
     gmm: { k: gmm.nComponents, bic },
     frame: { dim: frame.dim, latent_dim: frame.latentDim, explained: [...frame.explained] },
     mcmc: {
