@@ -141,6 +141,61 @@ function makeBatches(perm: number[], bs: number): number[][] {
   return out;
 }
 
+/** BatchNorm moving statistics (Keras momentum; unbiased batch variance, as torch). */
+function emaUpdate(
+  mm: Float32Array,
+  mv: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  stack: number[],
+  counts: number[],
+  M: number,
+  mom: number,
+): void {
+  const w = mm.length / M;
+  for (let j = 0; j < stack.length; j++) {
+    const c = counts[j];
+    if (c === 0) continue;
+    const k = stack[j];
+    const unb = c > 1 ? c / (c - 1) : 1;
+    for (let u = 0; u < w; u++) {
+      const q = k * w + u;
+      mm[q] = mom * mm[q] + (1 - mom) * mean[j * w + u];
+      mv[q] = mom * mv[q] + (1 - mom) * variance[j * w + u] * unb;
+    }
+  }
+}
+
+/** Gather the stacked batch: member j's rows into slot j (padding rows stay 0). */
+function fillBatch(
+  data: TrainingArrays,
+  xlogx: Float64Array,
+  rows: number[][],
+  B: number,
+  E: number,
+  xb: Float32Array,
+  lb: Float32Array,
+  yb: Float32Array,
+  aLoss: Float32Array,
+  aMean: Float32Array,
+  xl: Float32Array,
+): void {
+  for (let j = 0; j < rows.length; j++) {
+    const r = rows[j];
+    const inv = r.length > 0 ? 1 / r.length : 0;
+    for (let b = 0; b < r.length; b++) {
+      const i = r[b];
+      const q = j * B + b;
+      xb.set(data.x.subarray(i * E, (i + 1) * E), q * E);
+      lb[q] = data.load[i];
+      yb[q] = data.y[i];
+      aLoss[q] = data.w[i] * inv;
+      aMean[q] = inv;
+      xl[q] = xlogx[i];
+    }
+  }
+}
+
 /** Member seeds as in the peer: network k of seed s uses 1000·s + k. */
 export function memberSeeds(seed: number, nMembers: number): number[] {
   return Array.from({ length: nMembers }, (_, k) => 1000 * seed + k);
@@ -267,20 +322,7 @@ export async function trainEnsemble(
         const aLoss = new Float32Array(Ms * B);
         const aMean = new Float32Array(Ms * B);
         const xl = new Float32Array(Ms * B);
-        for (let j = 0; j < Ms; j++) {
-          const r = rows[j];
-          const inv = r.length > 0 ? 1 / r.length : 0;
-          for (let b = 0; b < r.length; b++) {
-            const i = r[b];
-            const q = j * B + b;
-            xb.set(data.x.subarray(i * E, (i + 1) * E), q * E);
-            lb[q] = data.load[i];
-            yb[q] = data.y[i];
-            aLoss[q] = data.w[i] * inv;
-            aMean[q] = inv;
-            xl[q] = xlogx[i];
-          }
-        }
+        fillBatch(data, xlogx, rows, B, E, xb, lb, yb, aLoss, aMean, xl);
         const betas = new Float32Array(stack.map((k) => ctrls[k].beta));
         const seeds = stack.map((k, j) => (counts[j] > 0 ? noises[k].nextSeed() : 0));
         const ragged = counts.some((c) => c !== B);
@@ -344,22 +386,16 @@ export async function trainEnsemble(
           }
           // BatchNorm moving statistics (Keras momentum; unbiased variance as torch)
           for (const [name, s] of Object.entries(stats)) {
-            const mean = s.mean.dataSync();
-            const variance = s.variance.dataSync();
-            const mm = model.values.get(`${name}/movingMean`) as Float32Array;
-            const mv = model.values.get(`${name}/movingVar`) as Float32Array;
-            const w = mm.length / M;
-            for (let j = 0; j < Ms; j++) {
-              const c = counts[j];
-              if (c === 0) continue;
-              const k = stack[j];
-              const unb = c > 1 ? c / (c - 1) : 1;
-              for (let u = 0; u < w; u++) {
-                const q = k * w + u;
-                mm[q] = mom * mm[q] + (1 - mom) * mean[j * w + u];
-                mv[q] = mom * mv[q] + (1 - mom) * variance[j * w + u] * unb;
-              }
-            }
+            emaUpdate(
+              model.values.get(`${name}/movingMean`) as Float32Array,
+              model.values.get(`${name}/movingVar`) as Float32Array,
+              s.mean.dataSync() as Float32Array,
+              s.variance.dataSync() as Float32Array,
+              stack,
+              counts,
+              M,
+              mom,
+            );
           }
         } finally {
           (parts as tf.Tensor | null)?.dispose();
