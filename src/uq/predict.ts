@@ -82,6 +82,35 @@ export function poolMembers(
   return { mean, std };
 }
 
+/** Add one chunk's samples (member-major, pass-major rows) to the per-member sums, in HV. */
+function accumulate(
+  yv: ArrayLike<number>,
+  M: number,
+  S: number,
+  Se: number,
+  r: number,
+  r0: number,
+  n: number,
+  sc: { mean: number; std: number },
+  sum: Float64Array[],
+  sumSq: Float64Array[],
+  samples: Float32Array | undefined,
+): void {
+  for (let k = 0; k < M; k++) {
+    const su = sum[k];
+    const sq = sumSq[k];
+    for (let s = 0; s < S; s++) {
+      const base = (k * Se + (Se > 1 ? s : 0)) * r;
+      for (let i = 0; i < r; i++) {
+        const v = sc.mean + sc.std * yv[base + i];
+        su[r0 + i] += v;
+        sq[r0 + i] += v * v;
+        if (samples) samples[(k * S + s) * n + r0 + i] = v;
+      }
+    }
+  }
+}
+
 /**
  * MC-dropout prediction of rows (x: n × E on the simplex, load: n standardised) with every
  * member of `model`.
@@ -137,19 +166,7 @@ export function predictMC(
       });
       const yv = yhat.dataSync();
       yhat.dispose();
-      for (let k = 0; k < M; k++) {
-        const su = sum[k];
-        const sq = sumSq[k];
-        for (let s = 0; s < S; s++) {
-          const base = (k * Se + (mc ? s : 0)) * r;
-          for (let i = 0; i < r; i++) {
-            const v = sc.mean + sc.std * yv[base + i];
-            su[r0 + i] += v;
-            sq[r0 + i] += v * v;
-            if (samples) samples[(k * S + s) * n + r0 + i] = v;
-          }
-        }
-      }
+      accumulate(yv, M, S, Se, r, r0, n, sc, sum, sumSq, samples);
     }
   } finally {
     tf.dispose(Object.values(params));
