@@ -3,7 +3,7 @@
  * run and how to reproduce it — command, options, seeds, data checksum, versions, backend, timings.
  */
 import { platform, release } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { writeJsonAtomic } from '../util/fs.ts';
 import { VERSION } from '../version.ts';
 
