@@ -401,12 +401,15 @@ function manifestHeader(m: RunManifest, runDir: string): string {
   html += '<div class="cols">';
   if (options.length > 0) html += `<div><h3>Options</h3>${kvTable(options, true)}</div>`;
   if (timings.length > 0) {
-    const total = timings.reduce((a, [, s]) => a + s, 0);
+    // A recorded 'total' (wall time of the whole run) is shown as the total row; otherwise the sum.
+    const stages = timings.filter(([k]) => k !== 'total');
+    const recorded = timings.find(([k]) => k === 'total')?.[1];
+    const total = recorded ?? stages.reduce((a, [, s]) => a + s, 0);
     html += `<div><h3>Timings</h3>${table(
       ['stage', 'seconds'],
       [
-        ...timings.map(([k, s]) => `<tr><td>${escapeHtml(k)}</td>${td(Number(fmt(s, 3)))}</tr>`),
-        `<tr class="total"><td>total</td>${td(Number(fmt(total, 3)))}</tr>`,
+        ...stages.map(([k, s]) => `<tr><td>${escapeHtml(k)}</td>${td(Number(fmt(s, 3)))}</tr>`),
+        `<tr class="total"><td>total${recorded === undefined ? ' (sum)' : ' (wall)'}</td>${td(Number(fmt(total, 3)))}</tr>`,
       ],
     )}</div>`;
   }
@@ -549,7 +552,7 @@ function designTables(v: unknown, ctx: Ctx): string {
           [
             n.distance !== undefined ? `d = ${num(n.distance, 3)}` : '',
             n.hv !== undefined
-              ? `${num(n.hv, 4)} HV${n.load !== undefined ? ` at ${n.load} N` : ''}`
+              ? `${num(n.hv, 4)} HV${n.load !== undefined ? ` at ${num(n.load, 3)} N` : ''}`
               : '',
           ]
             .filter(Boolean)

@@ -47,7 +47,7 @@ describe('buildReport on a full synthetic run directory', () => {
     assert.ok(html.includes('tfjs 4.22.0'));
     assert.match(html, /<th>backend<\/th><td>wasm<\/td>/);
     assert.match(html, /<td>mcmc<\/td><td class="n">42.5<\/td>/);
-    assert.match(html, /<td>total<\/td><td class="n">55.8<\/td>/); // 3 significant digits
+    assert.match(html, /<td>total \(sum\)<\/td><td class="n">55.8<\/td>/); // 3 significant digits; no recorded total: the sum
   });
 
   it('has a section for every kind of result present, in order', () => {
@@ -153,6 +153,21 @@ describe('buildReport: sections only when their data is there, and input errors'
     const ids = attrs(html, 'id');
     assert.deepEqual(ids, ['run', 'files']);
     assert.ok(!html.includes('<figure'));
+  });
+
+  it('a recorded total wall time is the total row, not added to the stages again', async () => {
+    const dir = join(root, 'total');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'manifest.json'),
+      JSON.stringify({ ...F.manifest(), timings: { mcmc: 11.7, refinement: 22.5, total: 36.7 } }),
+    );
+    const html = await buildReport(dir);
+    assert.match(html, /<td>total \(wall\)<\/td><td class="n">36.7<\/td>/);
+    assert.ok(
+      !html.includes('>73.4<') && !html.includes('>70.9<'),
+      'the total must not be summed with the stages',
+    );
   });
 
   it('a results file that is not JSON is reported in its section, not fatal', async () => {
