@@ -8,9 +8,9 @@ import { register as evaluate } from './evaluate.ts';
 import { register as explain } from './explain.ts';
 import { register as latent } from './latent.ts';
 import { register as lofo } from './lofo.ts';
-import { registerPending } from './pending.ts';
 import { register as predict } from './predict.ts';
 import { register as report } from './report.ts';
+import { register as serve } from './serve.ts';
 import { register as structure } from './structure.ts';
 import { register as train } from './train.ts';
 import { register as tune } from './tune.ts';
@@ -29,5 +29,5 @@ export function registerAll(program: Command): void {
   lofo(program);
   structure(program);
   report(program);
-  registerPending(program, ['serve']);
+  serve(program);
 }

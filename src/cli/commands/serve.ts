@@ -1,0 +1,44 @@
+/**
+ * `vibann serve` — a local web page (127.0.0.1 by default) to predict compositions across loads
+ * with uncertainty, run a design and watch its progress, and browse the reports of run
+ * directories (SPEC §14). Stops with Ctrl-C.
+ */
+import type { Command } from 'commander';
+import { info } from '../io.ts';
+import { intOption } from '../options.ts';
+import { DEFAULT_MODEL_DIR } from '../shared.ts';
+
+interface ServeOpts {
+  model: string;
+  data?: string;
+  runs: string;
+  host: string;
+  port: number;
+}
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('local web page: predictions across loads, design with progress, run reports')
+    .option('--model <dir>', 'model directory', DEFAULT_MODEL_DIR)
+    .option('--data <file>', 'dataset CSV the model was trained on (for designs)')
+    .option('--runs <dir>', 'folder of run directories to browse', 'runs')
+    .option(
+      '--host <host>',
+      'address to listen on (keep 127.0.0.1 unless you mean to share it)',
+      '127.0.0.1',
+    )
+    .option('--port <n>', 'port', intOption('--port', 0), 8765)
+    .action(async (o: ServeOpts) => {
+      const { serve } = await import('../../serve/server.ts');
+      const { url } = await serve({
+        modelDir: o.model,
+        data: o.data,
+        runsDir: o.runs,
+        host: o.host,
+        port: o.port,
+      });
+      info(`vibann serve: ${url} (model ${o.model}; Ctrl-C to stop)`);
+      await new Promise<never>(() => {});
+    });
+}
