@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { recordBackend } from '../util/runtime.ts';
 import * as tf from './tf.ts';
 
 export type BackendName = 'wasm' | 'cpu';
@@ -63,6 +64,7 @@ export async function initBackend(preferred?: BackendName): Promise<BackendInfo>
         threadsCount: getThreadsCount(),
         tfjsVersion,
       };
+      recordBackend(current);
       return current;
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
@@ -70,12 +72,14 @@ export async function initBackend(preferred?: BackendName): Promise<BackendInfo>
       await tf.setBackend('cpu');
       await tf.ready();
       current = { backend: 'cpu', tfjsVersion, fallbackReason: reason };
+      recordBackend(current);
       return current;
     }
   }
   await tf.setBackend('cpu');
   await tf.ready();
   current = { backend: 'cpu', tfjsVersion };
+  recordBackend(current);
   return current;
 }
 

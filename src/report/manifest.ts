@@ -5,6 +5,7 @@
 import { platform, release } from 'node:os';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../util/fs.ts';
+import { recordedBackend } from '../util/runtime.ts';
 import { VERSION } from '../version.ts';
 
 export interface DataRecord {
@@ -108,7 +109,13 @@ export async function timed<T>(
   }
 }
 
+/** Write the manifest, with the finish time and the backend the run used (if it used the network). */
 export async function writeManifest(dir: string, m: RunManifest): Promise<void> {
   m.finished = new Date().toISOString();
+  const b = recordedBackend();
+  if (b && m.backend === undefined) {
+    m.backend = `${b.backend}${b.simd ? ' (SIMD)' : ''}`;
+    m.versions.tfjs = b.tfjsVersion;
+  }
   await writeJsonAtomic(join(dir, 'manifest.json'), m);
 }

@@ -68,7 +68,8 @@ describe('quick workflow on the reference dataset', () => {
   });
 
   it('evaluate --json has the documented shape', () => {
-    const r = runCli(['evaluate', '--model', model, '--mc', '10', '--json']);
+    const run = join(dir, 'evaluate');
+    const r = runCli(['evaluate', '--model', model, '--mc', '10', '--out', run, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.deepEqual(j.n, { train_fit: 430, calibration: 108, test: 135 });
@@ -92,6 +93,9 @@ describe('quick workflow on the reference dataset', () => {
     }
     assert.ok(j.recalibrated.sigma_scale > 0);
     assert.equal(j.cv.folds.length, 5);
+    const m = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
+    assert.match(m.backend, /^(wasm|cpu)/, 'the manifest records the numerical backend');
+    assert.equal(m.versions.tfjs, '4.22.0');
   });
 
   it('design exits 3 with per-gate rejection counts when nothing passes, and writes its run directory', () => {
@@ -111,6 +115,7 @@ describe('quick workflow on the reference dataset', () => {
     assert.ok('thresholds' in j && 'candidates' in j && 'rejected' in j && 'manifest' in j);
     const m = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
     assert.equal(m.command, 'design');
+    assert.match(m.backend, /^(wasm|cpu)/);
     assert.equal(m.data.sha256, '9e78a8d1aea58566e84c846a86873cf4ae3b1f9a6b23866601565d6482e2de70');
     if (r.code === 3) {
       assert.match(r.stderr, /no candidate passed all four gates \(rejections: /);

@@ -15,7 +15,14 @@ import { InputError } from '../../util/errors.ts';
 import { formatTable, info, out, printJson, warn } from '../io.ts';
 import { intOption, numberOption } from '../options.ts';
 import { createProgress } from '../progress.ts';
-import { DEFAULT_MODEL_DIR, duration, openDataset, openModel, splitForModel } from '../shared.ts';
+import {
+  DEFAULT_MODEL_DIR,
+  duration,
+  openDataset,
+  openModel,
+  runDirName,
+  splitForModel,
+} from '../shared.ts';
 
 interface BoOpts {
   model: string;
@@ -175,7 +182,6 @@ export function register(program: Command): void {
         '../../report/manifest.ts'
       );
       const { writeJsonAtomic } = await import('../../util/fs.ts');
-      const { backendInfo } = await import('../../nn/backend.ts');
 
       const { designData } = await import('../../design/data.ts');
       const data = designData(ds, split, model.elements);
@@ -282,13 +288,8 @@ export function register(program: Command): void {
         },
       );
       timings.comparison = (performance.now() - t) / 1000;
-
-      const b = backendInfo();
-      manifest.backend = b ? `${b.backend}${b.simd ? ' (SIMD)' : ''}` : undefined;
-      manifest.versions.tfjs = b?.tfjsVersion;
       timings.total = (performance.now() - t0) / 1000;
-      const runDir =
-        o.out ?? join('runs', `bo-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+      const runDir = o.out ?? runDirName('bo');
       const sparse = (x: readonly number[]) => {
         const r: Record<string, number> = {};
         x.forEach((v, k) => {

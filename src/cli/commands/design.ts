@@ -124,7 +124,6 @@ export function register(program: Command): void {
         '../../report/manifest.ts'
       );
       const { writeJsonAtomic } = await import('../../util/fs.ts');
-      const { backendInfo } = await import('../../nn/backend.ts');
 
       const { designData } = await import('../../design/data.ts');
       const data = designData(ds, split, model.elements);
@@ -167,9 +166,6 @@ export function register(program: Command): void {
         },
         refine: o.refine ? makeRefiner(model, refineOptions) : undefined,
       });
-      const b = backendInfo();
-      manifest.backend = b ? `${b.backend}${b.simd ? ' (SIMD)' : ''}` : undefined;
-      manifest.versions.tfjs = b?.tfjsVersion;
       Object.assign(manifest.timings, res.timings, { total: (performance.now() - t0) / 1000 });
       const runDir = o.out ?? runDirName('design');
       const doc = {

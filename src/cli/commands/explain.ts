@@ -15,7 +15,14 @@ import type { TopLevelSpec } from '../../report/plots/common.ts';
 import { InputError } from '../../util/errors.ts';
 import { formatTable, info, out, printJson } from '../io.ts';
 import { intOption } from '../options.ts';
-import { DEFAULT_MODEL_DIR, duration, openDataset, openModel, splitForModel } from '../shared.ts';
+import {
+  DEFAULT_MODEL_DIR,
+  duration,
+  openDataset,
+  openModel,
+  runDirName,
+  splitForModel,
+} from '../shared.ts';
 import { csv } from './latent.ts';
 
 interface ExplainOpts {
@@ -81,9 +88,7 @@ export function register(program: Command): void {
       const model = await openModel(o.model);
       const { ds } = await openDataset(o.data);
       const split = await splitForModel(model, ds);
-      const runDir =
-        o.out ??
-        join('runs', `explain-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+      const runDir = o.out ?? runDirName('explain');
       const { explainModel, explainJson, DEFAULT_EXPLAIN } = await import(
         '../../explain/explain.ts'
       );
@@ -92,7 +97,6 @@ export function register(program: Command): void {
         '../../report/manifest.ts'
       );
       const { writeJsonAtomic, writeFileAtomic } = await import('../../util/fs.ts');
-      const { backendInfo } = await import('../../nn/backend.ts');
 
       const options = {
         ...DEFAULT_EXPLAIN,
@@ -238,10 +242,6 @@ export function register(program: Command): void {
         );
         timings.figures = (performance.now() - tp) / 1000;
       }
-
-      const b = backendInfo();
-      manifest.backend = b ? `${b.backend}${b.simd ? ' (SIMD)' : ''}` : undefined;
-      manifest.versions.tfjs = b?.tfjsVersion;
       Object.assign(manifest.timings, timings, { total: (performance.now() - t0) / 1000 });
       const doc = { ...explainJson(result), files: { ig_rows: 'ig_rows.csv' }, manifest };
       await writeJsonAtomic(join(runDir, 'explain.json'), doc);

@@ -16,7 +16,14 @@ import type { Command } from 'commander';
 import { InputError } from '../../util/errors.ts';
 import { formatTable, info, out, printJson, warn } from '../io.ts';
 import { intOption, numberOption } from '../options.ts';
-import { DEFAULT_MODEL_DIR, duration, openDataset, openModel, splitForModel } from '../shared.ts';
+import {
+  DEFAULT_MODEL_DIR,
+  duration,
+  openDataset,
+  openModel,
+  runDirName,
+  splitForModel,
+} from '../shared.ts';
 
 interface LatentOpts {
   model: string;
@@ -95,9 +102,7 @@ export function register(program: Command): void {
       const model = await openModel(o.model);
       const { ds } = await openDataset(o.data);
       const split = await splitForModel(model, ds);
-      const runDir =
-        o.out ??
-        join('runs', `latent-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+      const runDir = o.out ?? runDirName('latent');
       const { memberLatentModel } = await import('../../latent/analysis/access.ts');
       const { analyzeLatents, latentJson, latentRowsOf, DEFAULT_LATENT_ANALYSIS } = await import(
         '../../latent/analysis/analyze.ts'
@@ -107,7 +112,6 @@ export function register(program: Command): void {
         '../../report/manifest.ts'
       );
       const { writeJsonAtomic, writeFileAtomic } = await import('../../util/fs.ts');
-      const { backendInfo } = await import('../../nn/backend.ts');
 
       // the comparison model (navigability, SPEC §8)
       let compareDir = o.compareDeterministic;
@@ -389,10 +393,6 @@ export function register(program: Command): void {
         );
         timings.figures = (performance.now() - tp) / 1000;
       }
-
-      const b = backendInfo();
-      manifest.backend = b ? `${b.backend}${b.simd ? ' (SIMD)' : ''}` : undefined;
-      manifest.versions.tfjs = b?.tfjsVersion;
       Object.assign(manifest.timings, timings, { total: (performance.now() - t0) / 1000 });
       const doc = {
         ...latentJson(analysis),

@@ -17,7 +17,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../util/errors.ts';
 import { formatTable, info, out, printJson } from '../io.ts';
 import { intOption } from '../options.ts';
-import { duration, openDataset } from '../shared.ts';
+import { duration, openDataset, runDirName } from '../shared.ts';
 
 interface LofoOpts {
   list?: boolean;
@@ -132,12 +132,7 @@ export function register(program: Command): void {
       const family = parseFamily(o.family!);
       const { Rng } = await import('../../util/rng.ts');
       const split = d.lofoSplit(ds, family, { rng: new Rng(o.seed) });
-      const runDir =
-        o.out ??
-        join(
-          'runs',
-          `lofo-${family.join('')}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`,
-        );
+      const runDir = o.out ?? runDirName(`lofo-${family.join('')}`);
       const { newManifest, writeManifest, dataRecord } = await import('../../report/manifest.ts');
       const { writeJsonAtomic } = await import('../../util/fs.ts');
       const { trainWithProgress } = await import('../training.ts');
@@ -157,15 +152,13 @@ export function register(program: Command): void {
       );
       const modelDir = join(runDir, 'model');
       const tt = performance.now();
-      const { model, backend } = await trainWithProgress(
+      const { model } = await trainWithProgress(
         ds,
         split,
         { preset: o.preset as 'default' | 'paper', seed: o.seed, seeds: o.seeds, quick: o.quick },
         modelDir,
       );
       manifest.timings.train = (performance.now() - tt) / 1000;
-      manifest.backend = `${backend.backend}${backend.simd ? ' (SIMD)' : ''}`;
-      manifest.versions.tfjs = backend.tfjsVersion;
       manifest.model = { dir: modelDir, created: model.meta.created, data_sha256: ds.sha256 };
       const te = performance.now();
       const ev = evaluateModel(model, ds, split, { passes: o.mc, seed: o.seed });
