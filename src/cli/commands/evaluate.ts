@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../util/errors.ts';
 import { writeFigures } from '../figures.ts';
-import { formatTable, out, printJson } from '../io.ts';
+import { out, printJson } from '../io.ts';
+import { metricsTable } from '../metrics-table.ts';
 import { intOption } from '../options.ts';
 import { DEFAULT_MODEL_DIR, openDataset, openModel, runDirName, splitForModel } from '../shared.ts';
 
@@ -116,41 +117,15 @@ export function register(program: Command): void {
         printJson(metrics);
         return;
       }
-      type M = typeof r.test;
-      const line = (name: string, m: M) => [
-        name,
-        m.n,
-        m.r2.toFixed(3),
-        m.mae.toFixed(1),
-        m.rmse.toFixed(1),
-        m.mean_signed_error.toFixed(1),
-        m.coverage_1sigma.toFixed(3),
-        m.mace.toFixed(3),
-        m.nll.toFixed(2),
-        m.tail.q90.coverage_1sigma.toFixed(3),
-        m.tail.q90.mean_signed_error.toFixed(1),
-      ];
       out(`${r.split.description}; ${r.mc.members} networks × ${r.mc.passes} MC passes`);
       out(
-        formatTable(
+        metricsTable(
           [
-            'set',
-            'n',
-            'R²',
-            'MAE',
-            'RMSE',
-            'mean signed err',
-            '±1σ cov',
-            'MACE',
-            'NLL',
-            '±1σ cov top 10 %',
-            'signed err top 10 %',
+            ['test', r.test],
+            ['calibration', r.calibration],
+            [`test, σ × ${r.recalibrated.sigma_scale.toFixed(3)}`, r.recalibrated.test],
           ],
-          [
-            line('test', r.test),
-            line('calibration', r.calibration),
-            line(`test, σ × ${r.recalibrated.sigma_scale.toFixed(3)}`, r.recalibrated.test),
-          ],
+          { labelHeader: 'set', tail: true },
         ),
       );
       out(

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../util/errors.ts';
 import { formatTable, info, out, printJson } from '../io.ts';
+import { metricsTable } from '../metrics-table.ts';
 import { intOption } from '../options.ts';
 import { duration, openDataset, runDirName } from '../shared.ts';
 
@@ -226,39 +227,14 @@ export function register(program: Command): void {
         printJson(doc);
         return;
       }
-      const m = ev.test;
-      const r = ev.recalibrated.test;
       out(
         `held-out family ${family.join('-')}: ${split.test.length} rows (${doc.held_out.families.length} element sets); trained on ${split.trainFit.length} rows, calibration ${split.calibration.length}; ${model.net.nMembers} networks × ${ev.mc.passes} MC passes`,
       );
       out(
-        formatTable(
-          ['', 'n', 'R²', 'MAE', 'RMSE', 'mean signed err', '±1σ cov', 'MACE', 'NLL'],
-          [
-            [
-              'held out',
-              m.n,
-              m.r2.toFixed(3),
-              m.mae.toFixed(1),
-              m.rmse.toFixed(1),
-              m.mean_signed_error.toFixed(1),
-              m.coverage_1sigma.toFixed(3),
-              m.mace.toFixed(3),
-              m.nll.toFixed(2),
-            ],
-            [
-              `held out, σ × ${ev.recalibrated.sigma_scale.toFixed(3)}`,
-              r.n,
-              r.r2.toFixed(3),
-              r.mae.toFixed(1),
-              r.rmse.toFixed(1),
-              r.mean_signed_error.toFixed(1),
-              r.coverage_1sigma.toFixed(3),
-              r.mace.toFixed(3),
-              r.nll.toFixed(2),
-            ],
-          ],
-        ),
+        metricsTable([
+          ['held out', ev.test],
+          [`held out, σ × ${ev.recalibrated.sigma_scale.toFixed(3)}`, ev.recalibrated.test],
+        ]),
       );
       out(
         '(HV; R² is over the held-out rows only, so it is low when the family spans a narrow hardness range)',
