@@ -86,8 +86,15 @@ export interface McmcTarget<I> {
   logDensity(Z: readonly number[][]): Float64Array;
   /** Support threshold: below it log π = −∞. */
   readonly logDensityThreshold: number;
-  /** The batched expensive target; called once per step for all feasible proposals. */
-  evaluate(Z: readonly number[][], step: number): TargetBatch<I> | Promise<TargetBatch<I>>;
+  /**
+   * The batched expensive target; called once per step for all feasible proposals, with their
+   * `logDensity` values (already computed for the support pre-check; -1 step: the initial states).
+   */
+  evaluate(
+    Z: readonly number[][],
+    step: number,
+    logDensity: ArrayLike<number>,
+  ): TargetBatch<I> | Promise<TargetBatch<I>>;
 }
 
 export interface McmcSample<I> {
@@ -203,7 +210,7 @@ export async function runMcmc<I>(
   const proposal = new MixtureProposal(mixture, o);
   const C = init.length;
   const z = init.map((v) => [...v]);
-  const first = await target.evaluate(z, -1);
+  const first = await target.evaluate(z, -1, target.logDensity(z));
   const base = Float64Array.from(first.logTarget);
   const info = [...first.info];
   for (let c = 0; c < C; c++) {
@@ -233,6 +240,7 @@ export async function runMcmc<I>(
       evalRes = await target.evaluate(
         feasible.map((c) => props[c]),
         t,
+        feasible.map((c) => logp[c]),
       );
       evaluations += feasible.length;
     }

@@ -219,6 +219,10 @@ export interface LatentDensity {
   lm: DesignModel;
   /** Frame coordinates of the training latents the GMM was fitted on. */
   trainU: number[][];
+  /** Their train_fit row indices (rows holding banned elements are left out). */
+  rows: number[];
+  /** Their GMM log-densities. */
+  trainLogp: Float64Array;
 }
 
 /**
@@ -261,13 +265,16 @@ export async function fitLatentDensity(
     weights: w,
     rng: rng.fork('gmm'),
   });
+  const trainLogp = sel.best.logPdf(U);
   return {
     frame,
     gmm: sel.best,
     bic: sel.curve,
-    logpThreshold: weightedQuantile(sel.best.logPdf(U), w, o.supportQuantile),
+    logpThreshold: weightedQuantile(trainLogp, w, o.supportQuantile),
     lm,
     trainU: U,
+    rows,
+    trainLogp,
   };
 }
 
@@ -350,8 +357,7 @@ export async function runDesign(
   const target: McmcTarget<SampleInfo> = {
     logDensity: (Z) => gmm.logPdf(Z),
     logDensityThreshold: logpThreshold,
-    evaluate: async (Z) => {
-      const lp = gmm.logPdf(Z);
+    evaluate: async (Z, _step, lp) => {
       const X = (await lm.decode(Z)).map((v) => applyMask(v, mask));
       const p = await model.predictAt(
         X,
@@ -378,14 +384,10 @@ export async function runDesign(
     },
   };
   const mcmcRes = await stage('mcmc', async () => {
-    // Initial states: distinct training latents inside the support, drawn with probability ∝ weight.
-    const Z = await lm.encode(data.trainFit.x, o.load);
-    const lp = gmm.logPdf(Z);
-    const ok = Z.map((_, i) => i).filter(
-      (i) =>
-        lp[i] >= logpThreshold &&
-        !o.constraints.ban.some((b) => data.trainFit.composition[i].has(b)),
-    );
+    // Initial states: distinct training latents inside the support (the GMM's own training rows,
+    // so banned elements are already left out), drawn with probability ∝ weight.
+    const { trainU, trainLogp, rows } = density;
+    const ok = rows.map((_, j) => j).filter((j) => trainLogp[j] >= logpThreshold);
     if (ok.length === 0)
       throw new VibannError(
         'design: no training latent lies inside the support threshold; cannot start the chains',
@@ -396,14 +398,15 @@ export async function runDesign(
     for (let c = 0; c < o.mcmc.chains; c++) {
       if (pool.length === 0) pool.push(...ok);
       let tot = 0;
-      for (const i of pool) tot += data.trainFit.weight[i];
+      const weight = (j: number) => data.trainFit.weight[rows[j]];
+      for (const j of pool) tot += weight(j);
       let u = r.uniform() * tot;
       let k = 0;
-      while (k < pool.length - 1 && u >= data.trainFit.weight[pool[k]]) {
-        u -= data.trainFit.weight[pool[k]];
+      while (k < pool.length - 1 && u >= weight(pool[k])) {
+        u -= weight(pool[k]);
         k++;
       }
-      init.push(Z[pool[k]]);
+      init.push(trainU[pool[k]]);
       pool.splice(k, 1);
     }
     return runMcmc(target, gmm, init, rng.fork('mcmc'), o.mcmc, (t, acc) =>

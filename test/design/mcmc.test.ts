@@ -95,10 +95,12 @@ describe('MCMC sampler (SPEC §9.3)', () => {
     const t: McmcTarget<null> = {
       logDensity: (Z) => Float64Array.from(Z, (z) => (z[0] < 0 ? -1 : 0)),
       logDensityThreshold: -0.5,
-      evaluate: (Z) => {
+      evaluate: (Z, _step, lp) => {
+        // the support pre-check's log-densities are handed over, one per latent, not recomputed
+        assert.deepEqual(Array.from(lp), Array.from(t.logDensity(Z)));
         for (const z of Z) if (z[0] < 0 && evaluated >= 0) evaluated = -1e9;
         evaluated += Z.length;
-        return stdNormal.evaluate(Z, 0) as { logTarget: number[]; info: null[] };
+        return stdNormal.evaluate(Z, 0, []) as { logTarget: number[]; info: null[] };
       },
     };
     const r = await runMcmc(
