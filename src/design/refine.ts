@@ -128,7 +128,7 @@ async function refine(
   const passOnes = tf.ones([S, 1, 1]);
   const frameMean = tf.tensor2d(Float32Array.from(ctx.frame.mean), [1, dz]);
   const frameBasis = tf.tensor3d(Float32Array.from(ctx.frame.basis.flat()), [1, d, dz]);
-  const z = tf.variable(tf.tensor2d(Float32Array.from(seeds.flat()), [B, d]));
+  const z = tf.tidy(() => tf.variable(tf.tensor2d(Float32Array.from(seeds.flat()), [B, d])));
   const opt = tf.train.adam(o.lr);
 
   /** Per-seed LCB, σ and the objective's terms; scalar objective. */
@@ -151,8 +151,10 @@ async function refine(
     const win = tf.add(tf.relu(tf.sub(lo, lcb)), tf.relu(tf.sub(lcb, hi)));
     const diff = tf.sub(tf.expandDims(z, 0), means); // [K, B, d]
     const d2 = tf.sum(tf.mul(groupedMatMul(diff as tf.Tensor3D, precisions), diff), 2); // [K, B]
-    // smooth minimum over components, temperature d: −d·ln Σ_k exp(−d²_k/d) (≈ min_k d²_k)
-    const maha = tf.mul(tf.log(tf.sum(tf.exp(tf.div(d2, -d)), 0)), -d); // [B]
+    // smooth minimum over components, temperature d: −d·ln Σ_k exp(−d²_k/d) (≈ min_k d²_k); the
+    // exponents are floored at −80 so that far from every component exp does not underflow to 0
+    // (log 0 = −∞ would turn the latents into NaN)
+    const maha = tf.mul(tf.log(tf.sum(tf.exp(tf.maximum(tf.div(d2, -d), -80)), 0)), -d); // [B]
     // GMM log-density; exponents floored at −80 so exp never underflows to 0 (float32)
     const logp = tf.log(tf.sum(tf.exp(tf.maximum(tf.sub(logConst, tf.mul(d2, 0.5)), -80)), 0)); // [B]
     const sup = tf.relu(tf.sub(supportLevel, logp));
@@ -183,16 +185,19 @@ async function refine(
   let step = 0;
   try {
     for (step = 0; step <= o.maxSteps; step++) {
-      // Score the current iterate (before the update), so the kept best is exactly a scored point.
-      const { objVal, lcbVal, perVal, zVal } = tf.tidy(() => {
+      // Score the current iterate and take its gradient in one pass; the update comes after the
+      // scores are read, so the kept best is exactly a scored point.
+      const zVal = z.arraySync() as number[][];
+      const kept: tf.Tensor[] = [];
+      const { value, grads } = tf.variableGrads(() => {
         const r = evaluate();
-        return {
-          objVal: r.objective.dataSync()[0],
-          lcbVal: Array.from(r.lcb.dataSync()),
-          perVal: Array.from(r.perSeed.dataSync()),
-          zVal: z.arraySync() as number[][],
-        };
-      });
+        kept.push(tf.keep(r.lcb), tf.keep(r.perSeed));
+        return r.objective as tf.Scalar;
+      }, [z]);
+      const objVal = value.dataSync()[0];
+      const lcbVal = Array.from(kept[0].dataSync());
+      const perVal = Array.from(kept[1].dataSync());
+      tf.dispose([value, ...kept]);
       for (let b = 0; b < B; b++) {
         if (perVal[b] < bestPer[b]) {
           bestPer[b] = perVal[b];
@@ -200,23 +205,19 @@ async function refine(
         }
       }
       if (objVal < bestObj) bestObj = objVal;
-      if (o.snapshots.includes(step)) trajectory.push({ step, lcb: lcbVal, objective: objVal });
-      if (step === o.maxSteps) {
-        if (!o.snapshots.includes(step)) trajectory.push({ step, lcb: lcbVal, objective: objVal });
-        break;
-      }
-      if (step > 0 && step % o.patience === 0) {
+      let stop = step === o.maxSteps;
+      if (!stop && step > 0 && step % o.patience === 0) {
         const improved = (lastCheckObj - bestObj) / Math.max(1, Math.abs(lastCheckObj));
-        if (Number.isFinite(lastCheckObj) && improved < o.relTol) {
-          if (!o.snapshots.includes(step))
-            trajectory.push({ step, lcb: lcbVal, objective: objVal });
-          break;
-        }
+        stop = Number.isFinite(lastCheckObj) && improved < o.relTol;
         lastCheckObj = bestObj;
       } else if (step === 0) {
         lastCheckObj = objVal;
       }
-      opt.minimize(() => evaluate().objective as tf.Scalar, false, [z]);
+      if (o.snapshots.includes(step) || stop)
+        trajectory.push({ step, lcb: lcbVal, objective: objVal });
+      if (!stop) opt.applyGradients([{ name: z.name, tensor: grads[z.name] }]);
+      tf.dispose(Object.values(grads));
+      if (stop) break;
     }
   } finally {
     opt.dispose();
@@ -227,8 +228,11 @@ async function refine(
       ...Object.values(dparams),
       means,
       precisions,
+      logConst,
       loadT,
       passOnes,
+      frameMean,
+      frameBasis,
     ])
       t.dispose();
     maskT?.dispose();
