@@ -305,6 +305,8 @@ export function register(program: Command): void {
         JSON.parse(
           JSON.stringify(v, (_k, x) => (typeof x === 'number' ? finiteOrNull(x) : x)),
         ) as T;
+      // complete the manifest (finish time, backend) before the results file embeds it
+      await writeManifest(runDir, manifest);
       const doc = nanSafe({
         load,
         iterations: o.iterations,
@@ -349,7 +351,6 @@ export function register(program: Command): void {
             : [];
         await writePlot(runDir, 'bo_trace', boTracePlot({ trace: res.trace, references: refs }));
       }
-      await writeManifest(runDir, manifest);
 
       if (o.json) {
         printJson(doc);

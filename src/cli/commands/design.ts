@@ -168,6 +168,8 @@ export function register(program: Command): void {
       });
       Object.assign(manifest.timings, res.timings, { total: (performance.now() - t0) / 1000 });
       const runDir = o.out ?? runDirName('design');
+      // complete the manifest (finish time, backend) before the results file embeds it
+      await writeManifest(runDir, manifest);
       const doc = {
         thresholds: res.thresholds,
         candidates: res.candidates,
@@ -185,7 +187,6 @@ export function register(program: Command): void {
       await writeJsonAtomic(join(runDir, 'design.json'), doc);
       const { designFigures } = await import('../../design/figures.ts');
       await writeFigures(runDir, designFigures(res));
-      await writeManifest(runDir, manifest);
 
       if (o.json) printJson(doc);
       else {

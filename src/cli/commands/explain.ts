@@ -243,9 +243,10 @@ export function register(program: Command): void {
         timings.figures = (performance.now() - tp) / 1000;
       }
       Object.assign(manifest.timings, timings, { total: (performance.now() - t0) / 1000 });
+      // complete the manifest (finish time, backend) before the results file embeds it
+      await writeManifest(runDir, manifest);
       const doc = { ...explainJson(result), files: { ig_rows: 'ig_rows.csv' }, manifest };
       await writeJsonAtomic(join(runDir, 'explain.json'), doc);
-      await writeManifest(runDir, manifest);
       if (o.json) {
         printJson(doc);
         return;

@@ -394,6 +394,8 @@ export function register(program: Command): void {
         timings.figures = (performance.now() - tp) / 1000;
       }
       Object.assign(manifest.timings, timings, { total: (performance.now() - t0) / 1000 });
+      // complete the manifest (finish time, backend) before the results file embeds it
+      await writeManifest(runDir, manifest);
       const doc = {
         ...latentJson(analysis),
         navigability_comparison: compareModel
@@ -410,7 +412,6 @@ export function register(program: Command): void {
         manifest,
       };
       await writeJsonAtomic(join(runDir, 'latent.json'), doc);
-      await writeManifest(runDir, manifest);
       if (o.json) {
         printJson(doc);
         return;

@@ -192,6 +192,8 @@ export function register(program: Command): void {
         manifest.timings.figures = (performance.now() - tp) / 1000;
       }
       manifest.timings.total = (performance.now() - t0) / 1000;
+      // complete the manifest (finish time, backend) before the results file embeds it
+      await writeManifest(runDir, manifest);
       const doc = {
         family,
         rule: 'every row containing all of these elements',
@@ -222,7 +224,6 @@ export function register(program: Command): void {
         manifest,
       };
       await writeJsonAtomic(join(runDir, 'lofo.json'), doc);
-      await writeManifest(runDir, manifest);
       if (o.json) {
         printJson(doc);
         return;
