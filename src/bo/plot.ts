@@ -2,7 +2,7 @@
  * The GP-BO best-LCB trace (SPEC §10): the best LCB so far against the iteration, under the
  * fantasy-augmented GP the acquisition saw and under the GP trained on data only, with the VIBANN
  * design's LCB target (performance gate) and its best candidate's LCB as reference lines. A pure
- * function: typed data in, a Vega-Lite spec out (render with report/render.ts).
+ * function: typed data in, a Vega-Lite spec out (render with plots/render.ts).
  */
 import {
   BASE_CONFIG,
@@ -13,7 +13,7 @@ import {
   type TopLevelSpec,
   titleBlock,
   VL_SCHEMA,
-} from '../report/plots/common.ts';
+} from '../plots/common.ts';
 import type { BoTracePoint } from './run.ts';
 
 export interface BoTracePlotData {

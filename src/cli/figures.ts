@@ -6,7 +6,7 @@ export async function writeFigures(
   dir: string,
   figs: Record<string, TopLevelSpec>,
 ): Promise<string[]> {
-  const { writePlot } = await import('../report/render.ts');
+  const { writePlot } = await import('../plots/render.ts');
   const written: string[] = [];
   for (const [name, spec] of Object.entries(figs)) {
     try {

@@ -4,7 +4,7 @@
  * candidates.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { gmmDensityPlot, loadCurvesPlot } from '../report/plots/index.ts';
+import { gmmDensityPlot, loadCurvesPlot } from '../plots/index.ts';
 import type { DesignResult } from './pipeline.ts';
 
 export function designFigures(r: DesignResult): Record<string, TopLevelSpec> {

@@ -1,6 +1,6 @@
 /**
  * Figures of an evaluation run (SPEC §14): parity with ±1σ bars, reliability diagram, PIT
- * histogram, training curves. Pure: data in, Vega-Lite specs out (render with report/render.ts).
+ * histogram, training curves. Pure: data in, Vega-Lite specs out (render with plots/render.ts).
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { HardnessModelMeta } from '../model/hardness-model.ts';
@@ -9,7 +9,7 @@ import {
   pitHistogramPlot,
   reliabilityPlot,
   trainingCurvesPlot,
-} from '../report/plots/index.ts';
+} from '../plots/index.ts';
 import type { EvaluationReport } from './evaluate.ts';
 
 /** The model's per-epoch records in the report's TrainingHistory shape. */

@@ -9,7 +9,7 @@ import {
   type TopLevelSpec,
   titleBlock,
   VL_SCHEMA,
-} from '../report/plots/common.ts';
+} from '../plots/common.ts';
 import type { FeatureImportance } from './permutation.ts';
 
 export interface PermutationPanel {

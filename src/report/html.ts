@@ -13,13 +13,13 @@
 import { promises as fsp } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
+import { fmt } from '../plots/common.ts';
+import { FIGURES, figureFor, type ReportTopic } from '../plots/names.ts';
+import type { TrainingHistory } from '../plots/training.ts';
 import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
+import type { RunManifest } from '../util/manifest.ts';
 import { VERSION } from '../version.ts';
-import type { RunManifest } from './manifest.ts';
-import { fmt } from './plots/common.ts';
-import { FIGURES, figureFor, type ReportTopic } from './plots/names.ts';
-import type { TrainingHistory } from './plots/training.ts';
 
 export interface ReportOptions {
   /** Draw figures from known results files when their SVG is missing (default true). */
@@ -687,8 +687,8 @@ async function deriveFigures(
   have: Set<string>,
   warnings: string[],
 ): Promise<Figure[]> {
-  const plots = await import('./plots/index.ts');
-  const { renderSvg } = await import('./render.ts');
+  const plots = await import('../plots/index.ts');
+  const { renderSvg } = await import('../plots/render.ts');
   const out: Figure[] = [];
   const add = async (stem: string, topic: ReportTopic, spec: () => TopLevelSpec | undefined) => {
     if ([...have].some((h) => h === stem || h.startsWith(`${stem}_`))) return;

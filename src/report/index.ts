@@ -1,7 +1,6 @@
 /**
- * Reports (SPEC §14): run manifests, figure specs (Vega-Lite), SVG/PNG rendering and the
- * self-contained HTML report. Importing this module is cheap: vega, vega-lite and resvg are loaded
- * only when something is rendered.
+ * The self-contained HTML report of a run directory (SPEC §14). Figure specs and rendering live in
+ * `src/plots`, run manifests in `src/util/manifest.ts`.
  */
 export {
   buildReport,
@@ -11,15 +10,3 @@ export {
   readRunManifest,
   writeReport,
 } from './html.ts';
-export * from './manifest.ts';
-export * from './plots/index.ts';
-export { FIGURES, type FigureName, figureFor, type ReportTopic } from './plots/names.ts';
-export {
-  markCounts,
-  type PngOptions,
-  type RenderOptions,
-  renderPng,
-  renderSvg,
-  type WrittenPlot,
-  writePlot,
-} from './render.ts';

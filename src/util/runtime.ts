@@ -1,6 +1,6 @@
 /**
  * The numerical backend this process ended up using, recorded by nn/backend.ts when it initialises
- * tfjs and read by the run manifest (report/manifest.ts). Kept free of tfjs imports so that
+ * tfjs and read by the run manifest (util/manifest.ts). Kept free of tfjs imports so that
  * writing a manifest never loads TensorFlow.js; a run that never used the network records none.
  */
 export interface BackendRecord {

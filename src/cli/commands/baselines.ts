@@ -149,9 +149,8 @@ export function register(program: Command): void {
       const doc = { ...table, vibann };
       const runDir = o.out ?? runDirName('baselines');
       const { writeJsonAtomic } = await import('../../util/fs.ts');
-      const { newManifest, writeManifest, baselinesPlot, dataRecord } = await import(
-        '../../report/index.ts'
-      );
+      const { newManifest, writeManifest, dataRecord } = await import('../../util/manifest.ts');
+      const { baselinesPlot } = await import('../../plots/index.ts');
       await writeJsonAtomic(join(runDir, 'baselines.json'), doc);
       const bars = table.results.map((r) => ({
         model: r.model,

@@ -179,7 +179,7 @@ export function register(program: Command): void {
       const { Rng } = await import('../../util/rng.ts');
       const { Composition } = await import('../../chem/composition.ts');
       const { newManifest, writeManifest, dataRecord, modelRecord } = await import(
-        '../../report/manifest.ts'
+        '../../util/manifest.ts'
       );
       const { writeJsonAtomic } = await import('../../util/fs.ts');
 
@@ -337,7 +337,7 @@ export function register(program: Command): void {
       });
       await writeJsonAtomic(join(runDir, 'bo.json'), doc);
       if (o.plot) {
-        const { writePlot } = await import('../../report/render.ts');
+        const { writePlot } = await import('../../plots/render.ts');
         const { boTracePlot } = await import('../../bo/plot.ts');
         const vib = design ? cmp.rows[1] : [];
         const refs =

@@ -121,7 +121,7 @@ export function register(program: Command): void {
       const { makeRefiner } = await import('../../design/refine.ts');
       const { Rng } = await import('../../util/rng.ts');
       const { newManifest, writeManifest, dataRecord, modelRecord } = await import(
-        '../../report/manifest.ts'
+        '../../util/manifest.ts'
       );
       const { writeJsonAtomic } = await import('../../util/fs.ts');
 

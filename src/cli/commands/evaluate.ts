@@ -82,7 +82,7 @@ export function register(program: Command): void {
       const { predictions, ...metrics } = r;
       const { writeJsonAtomic, writeFileAtomic } = await import('../../util/fs.ts');
       const { newManifest, writeManifest, dataRecord, modelRecord } = await import(
-        '../../report/manifest.ts'
+        '../../util/manifest.ts'
       );
       const { evaluationFigures, trainingHistory } = await import('../../eval/figures.ts');
       const { stringify } = await import('csv-stringify/sync');

@@ -11,7 +11,7 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { TopLevelSpec } from '../../report/plots/common.ts';
+import type { TopLevelSpec } from '../../plots/common.ts';
 import { InputError } from '../../util/errors.ts';
 import { formatTable, info, out, printJson } from '../io.ts';
 import { intOption } from '../options.ts';
@@ -94,7 +94,7 @@ export function register(program: Command): void {
       );
       const { Rng } = await import('../../util/rng.ts');
       const { newManifest, writeManifest, dataRecord, modelRecord } = await import(
-        '../../report/manifest.ts'
+        '../../util/manifest.ts'
       );
       const { writeJsonAtomic, writeFileAtomic } = await import('../../util/fs.ts');
 
@@ -148,7 +148,7 @@ export function register(program: Command): void {
       if (o.plots) {
         info('explain: figures…');
         const tp = performance.now();
-        const rp = await import('../../report/index.ts');
+        const rp = await import('../../plots/index.ts');
         const { permutationPlot } = await import('../../explain/plots.ts');
         // attention weights sit near 1/E ≈ 0.02: three decimals on the axis, not '.2~f'
         const fineAxis = (spec: TopLevelSpec): TopLevelSpec => {

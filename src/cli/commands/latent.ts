@@ -109,7 +109,7 @@ export function register(program: Command): void {
       );
       const { Rng } = await import('../../util/rng.ts');
       const { newManifest, writeManifest, dataRecord, modelRecord } = await import(
-        '../../report/manifest.ts'
+        '../../util/manifest.ts'
       );
       const { writeJsonAtomic, writeFileAtomic } = await import('../../util/fs.ts');
 
@@ -275,7 +275,7 @@ export function register(program: Command): void {
       if (o.plots) {
         info('latent: figures…');
         const tp = performance.now();
-        const rp = await import('../../report/index.ts');
+        const rp = await import('../../plots/index.ts');
         const lp = await import('../../latent/analysis/plots.ts');
         const ev = analysis.pca.explained_variance_ratio;
         const pcaPts = Array.from({ length: nRows }, (_, i) => ({

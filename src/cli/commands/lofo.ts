@@ -134,7 +134,7 @@ export function register(program: Command): void {
       const { Rng } = await import('../../util/rng.ts');
       const split = d.lofoSplit(ds, family, { rng: new Rng(o.seed) });
       const runDir = o.out ?? runDirName(`lofo-${family.join('')}`);
-      const { newManifest, writeManifest, dataRecord } = await import('../../report/manifest.ts');
+      const { newManifest, writeManifest, dataRecord } = await import('../../util/manifest.ts');
       const { writeJsonAtomic } = await import('../../util/fs.ts');
       const { trainWithProgress } = await import('../training.ts');
       const { evaluateModel } = await import('../../eval/evaluate.ts');
@@ -168,7 +168,7 @@ export function register(program: Command): void {
 
       if (o.plots) {
         const tp = performance.now();
-        const rp = await import('../../report/index.ts');
+        const rp = await import('../../plots/index.ts');
         await rp.writePlot(
           runDir,
           'parity_lofo',

@@ -128,7 +128,7 @@ export async function runStudies(o: StudyCliOptions): Promise<void> {
   }
   const runDir = o.out ?? runDirName('studies');
   const { writeJsonAtomic } = await import('../../util/fs.ts');
-  const { newManifest, writeManifest, dataRecord } = await import('../../report/manifest.ts');
+  const { newManifest, writeManifest, dataRecord } = await import('../../util/manifest.ts');
   await writeJsonAtomic(join(runDir, 'studies.json'), doc);
   const manifest = newManifest('evaluate', process.argv.slice(2), { ...o }, { seed: o.seed });
   manifest.data = dataRecord(ds, split);

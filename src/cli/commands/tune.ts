@@ -119,7 +119,7 @@ export function register(program: Command): void {
         trials: study.nComplete,
       };
       await writeJsonAtomic(join(runDir, 'tuned.json'), tuned);
-      const { newManifest, writeManifest, dataRecord } = await import('../../report/manifest.ts');
+      const { newManifest, writeManifest, dataRecord } = await import('../../util/manifest.ts');
       const manifest = newManifest('tune', process.argv.slice(2), { ...o }, { seed: o.seed });
       manifest.data = dataRecord(ds);
       manifest.timings.total = (performance.now() - t0) / 1000;

@@ -2,7 +2,7 @@
  * Figures of the latent analysis that the report module has no spec for (SPEC §14): the k-means
  * elbow curve, the measured-HV distribution per cluster, the gradient sensitivity per latent
  * coordinate, and the navigability comparison. Plain data in, a Vega-Lite spec out (render with
- * `writePlot` from src/report); the look follows src/report/plots/common.ts.
+ * `writePlot` from src/report); the look follows src/plots/common.ts.
  */
 import {
   BASE_CONFIG,
@@ -12,7 +12,7 @@ import {
   type TopLevelSpec,
   titleBlock,
   VL_SCHEMA,
-} from '../../report/plots/common.ts';
+} from '../../plots/common.ts';
 import type { ClusterSummary, ElbowPoint } from './clusters.ts';
 import type { NavigabilityModelReport } from './navigability.ts';
 import type { CoordinateSensitivity } from './sensitivity.ts';

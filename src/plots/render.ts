@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { InputError, VibannError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
-import { FONT_FAMILY } from './plots/common.ts';
+import { FONT_FAMILY } from './common.ts';
 
 type VegaModule = typeof import('vega');
 type VegaView = InstanceType<VegaModule['View']>;

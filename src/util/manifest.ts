@@ -4,9 +4,9 @@
  */
 import { platform, release } from 'node:os';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../util/fs.ts';
-import { recordedBackend } from '../util/runtime.ts';
 import { VERSION } from '../version.ts';
+import { writeJsonAtomic } from './fs.ts';
+import { recordedBackend } from './runtime.ts';
 
 export interface DataRecord {
   /** Dataset file. */

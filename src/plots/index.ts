@@ -49,6 +49,7 @@ export {
   type TraversalOptions,
   traversalPlot,
 } from './latent.ts';
+export { FIGURES, type FigureName, figureFor, type ReportTopic } from './names.ts';
 export {
   type DataSetName,
   type ParityData,
@@ -56,6 +57,15 @@ export {
   type ParityPoint,
   parityPlot,
 } from './parity.ts';
+export {
+  markCounts,
+  type PngOptions,
+  type RenderOptions,
+  renderPng,
+  renderSvg,
+  type WrittenPlot,
+  writePlot,
+} from './render.ts';
 export {
   type EpochRecord,
   type NetworkHistory,
