@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { boTracePlot } from '../../src/bo/plot.ts';
-import { markCounts } from '../../src/report/render.ts';
+import { markCounts } from '../../src/plots/render.ts';
 
 describe('GP-BO best-LCB trace figure', () => {
   it('draws both best-LCB series and the reference line with its label', async () => {

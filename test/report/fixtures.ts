@@ -4,7 +4,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunManifest } from '../../src/report/manifest.ts';
 import type {
   AttentionData,
   BaselinesData,
@@ -18,8 +17,9 @@ import type {
   ReliabilityData,
   TrainingHistory,
   TraversalData,
-} from '../../src/report/plots/index.ts';
+} from '../../src/plots/index.ts';
 import { calibrationMetrics } from '../../src/uq/calibration.ts';
+import type { RunManifest } from '../../src/util/manifest.ts';
 
 /** A small LCG so fixtures do not depend on the project's Rng. */
 export function lcg(seed = 1) {

@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { igPlot, parityPlot } from '../../src/plots/index.ts';
+import { writePlot } from '../../src/plots/render.ts';
 import { buildReport, escapeHtml, inlineSvg, writeReport } from '../../src/report/html.ts';
-import { igPlot, parityPlot } from '../../src/report/plots/index.ts';
-import { writePlot } from '../../src/report/render.ts';
 import { InputError } from '../../src/util/errors.ts';
 import * as F from './fixtures.ts';
 

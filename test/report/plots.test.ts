@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { TopLevelSpec } from '../../src/report/plots/common.ts';
+import type { TopLevelSpec } from '../../src/plots/common.ts';
 import {
   attentionPlot,
   baselinesPlot,
@@ -18,9 +18,9 @@ import {
   topN,
   trainingCurvesPlot,
   traversalPlot,
-} from '../../src/report/plots/index.ts';
-import { logTicks } from '../../src/report/plots/training.ts';
-import { markCounts, renderPng, renderSvg, writePlot } from '../../src/report/render.ts';
+} from '../../src/plots/index.ts';
+import { markCounts, renderPng, renderSvg, writePlot } from '../../src/plots/render.ts';
+import { logTicks } from '../../src/plots/training.ts';
 import { InputError } from '../../src/util/errors.ts';
 import * as F from './fixtures.ts';
 
