@@ -93,7 +93,7 @@ export function createHandler(
   let dataP: Promise<Dataset> | undefined;
   const model = () => {
     modelP ??= (async () => {
-      const { openModel } = await import('../cli/shared.ts');
+      const { openModel } = await import('../workflows/common.ts');
       return openModel(o.modelDir);
     })();
     modelP.catch(() => {
@@ -148,7 +148,7 @@ export function createHandler(
   const startDesign = async (body: Record<string, unknown>): Promise<DesignJob> => {
     const m = await model();
     const ds = await dataset();
-    const { splitForModel } = await import('../cli/shared.ts');
+    const { splitForModel } = await import('../workflows/common.ts');
     const split = await splitForModel(m, ds);
     const { DEFAULT_CONSTRAINTS, validateConstraints } = await import('../design/constraints.ts');
     const ban = Array.isArray(body.ban) ? (body.ban as unknown[]).map(String) : [];

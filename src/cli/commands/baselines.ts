@@ -8,10 +8,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CalibrationMetrics } from '../../uq/calibration.ts';
+import { DEFAULT_MODEL_DIR, openModel, runDirName } from '../../workflows/common.ts';
 import { writeFigures } from '../figures.ts';
 import { formatTable, info, out, printJson, warn } from '../io.ts';
 import { intOption } from '../options.ts';
-import { DEFAULT_MODEL_DIR, openModel, runDirName } from '../shared.ts';
 
 export interface BaselinesOpts {
   data?: string;

@@ -12,17 +12,18 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { DesignOptions } from '../../design/pipeline.ts';
 import { InputError } from '../../util/errors.ts';
-import { formatTable, info, out, printJson, warn } from '../io.ts';
-import { intOption, numberOption } from '../options.ts';
-import { createProgress } from '../progress.ts';
 import {
   DEFAULT_MODEL_DIR,
-  duration,
   openDataset,
   openModel,
   runDirName,
   splitForModel,
-} from '../shared.ts';
+} from '../../workflows/common.ts';
+import { duration } from '../duration.ts';
+import { cliHooks } from '../hooks.ts';
+import { formatTable, info, out, printJson, warn } from '../io.ts';
+import { intOption, numberOption } from '../options.ts';
+import { createProgress } from '../progress.ts';
 
 interface BoOpts {
   model: string;
@@ -163,7 +164,7 @@ export function register(program: Command): void {
       const load = designOptions.load;
       const designSeed = design?.manifest.seeds?.seed ?? o.seed;
 
-      const { ds } = await openDataset(o.data);
+      const { ds } = await openDataset(o.data, cliHooks());
       const model = await openModel(o.model);
       if (design?.manifest.model?.created && design.manifest.model.created !== model.meta.created)
         warn(

@@ -9,18 +9,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT, InputError, VibannError } from '../../util/errors.ts';
-import { writeFigures } from '../figures.ts';
-import { formatTable, info, out, printJson } from '../io.ts';
-import { intOption, listOption, numberOption } from '../options.ts';
-import { createProgress } from '../progress.ts';
 import {
   DEFAULT_MODEL_DIR,
-  duration,
   openDataset,
   openModel,
   runDirName,
   splitForModel,
-} from '../shared.ts';
+} from '../../workflows/common.ts';
+import { duration } from '../duration.ts';
+import { writeFigures } from '../figures.ts';
+import { cliHooks } from '../hooks.ts';
+import { formatTable, info, out, printJson } from '../io.ts';
+import { intOption, listOption, numberOption } from '../options.ts';
+import { createProgress } from '../progress.ts';
 
 interface DesignOpts {
   model: string;
@@ -95,7 +96,7 @@ export function register(program: Command): void {
         maxElements: o.maxElements,
         minElements: o.minElements,
       };
-      const { ds } = await openDataset(o.data);
+      const { ds } = await openDataset(o.data, cliHooks());
       if (!existsSync(join(o.model, 'manifest.json'))) {
         if (cmd.getOptionValueSource('model') !== 'default') {
           throw new InputError(
@@ -106,12 +107,13 @@ export function register(program: Command): void {
           `no model at ${o.model}: training the default model first${o.quick ? ' (--quick)' : ''}`,
         );
         const { selectSplit } = await import('../../data/index.ts');
-        const { trainWithProgress } = await import('../training.ts');
-        await trainWithProgress(
+        const { trainAndSave } = await import('../../workflows/common.ts');
+        await trainAndSave(
           ds,
           selectSplit(ds),
           { preset: 'default', seed: 1, seeds: 1, quick: o.quick },
           o.model,
+          cliHooks(),
         );
       }
       const model = await openModel(o.model);

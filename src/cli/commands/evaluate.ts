@@ -8,11 +8,18 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../util/errors.ts';
+import {
+  DEFAULT_MODEL_DIR,
+  openDataset,
+  openModel,
+  runDirName,
+  splitForModel,
+} from '../../workflows/common.ts';
 import { writeFigures } from '../figures.ts';
+import { cliHooks } from '../hooks.ts';
 import { out, printJson } from '../io.ts';
 import { metricsTable } from '../metrics-table.ts';
 import { intOption } from '../options.ts';
-import { DEFAULT_MODEL_DIR, openDataset, openModel, runDirName, splitForModel } from '../shared.ts';
 
 interface EvalOpts {
   model: string;
@@ -74,7 +81,7 @@ export function register(program: Command): void {
       }
       const t0 = performance.now();
       const model = await openModel(o.model);
-      const { ds } = await openDataset(o.data);
+      const { ds } = await openDataset(o.data, cliHooks());
       const split = await splitForModel(model, ds, o.split);
       const { evaluateModel } = await import('../../eval/evaluate.ts');
       const r = evaluateModel(model, ds, split, { passes: o.mc, seed: o.seed });

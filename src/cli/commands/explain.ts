@@ -13,16 +13,17 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { TopLevelSpec } from '../../plots/common.ts';
 import { InputError } from '../../util/errors.ts';
-import { formatTable, info, out, printJson } from '../io.ts';
-import { intOption } from '../options.ts';
 import {
   DEFAULT_MODEL_DIR,
-  duration,
   openDataset,
   openModel,
   runDirName,
   splitForModel,
-} from '../shared.ts';
+} from '../../workflows/common.ts';
+import { duration } from '../duration.ts';
+import { cliHooks } from '../hooks.ts';
+import { formatTable, info, out, printJson } from '../io.ts';
+import { intOption } from '../options.ts';
 import { csv } from './latent.ts';
 
 interface ExplainOpts {
@@ -86,7 +87,7 @@ export function register(program: Command): void {
       const igSteps = o.quick && !given('igSteps') ? 50 : o.igSteps;
       const repeats = o.quick && !given('repeats') ? 5 : o.repeats;
       const model = await openModel(o.model);
-      const { ds } = await openDataset(o.data);
+      const { ds } = await openDataset(o.data, cliHooks());
       const split = await splitForModel(model, ds);
       const runDir = o.out ?? runDirName('explain');
       const { explainModel, explainJson, DEFAULT_EXPLAIN } = await import(

@@ -14,16 +14,17 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../util/errors.ts';
-import { formatTable, info, out, printJson, warn } from '../io.ts';
-import { intOption, numberOption } from '../options.ts';
 import {
   DEFAULT_MODEL_DIR,
-  duration,
   openDataset,
   openModel,
   runDirName,
   splitForModel,
-} from '../shared.ts';
+} from '../../workflows/common.ts';
+import { duration } from '../duration.ts';
+import { cliHooks } from '../hooks.ts';
+import { formatTable, info, out, printJson, warn } from '../io.ts';
+import { intOption, numberOption } from '../options.ts';
 
 interface LatentOpts {
   model: string;
@@ -100,7 +101,7 @@ export function register(program: Command): void {
         );
       if (o.perplexity < 0) throw new InputError(`--perplexity must be ≥ 0, got ${o.perplexity}`);
       const model = await openModel(o.model);
-      const { ds } = await openDataset(o.data);
+      const { ds } = await openDataset(o.data, cliHooks());
       const split = await splitForModel(model, ds);
       const runDir = o.out ?? runDirName('latent');
       const { memberLatentModel } = await import('../../latent/analysis/access.ts');
@@ -118,13 +119,13 @@ export function register(program: Command): void {
       const timings: Record<string, number> = {};
       if (o.trainDeterministic) {
         compareDir = join(runDir, 'deterministic-model');
-        const { trainWithProgress } = await import('../training.ts');
+        const { trainAndSave } = await import('../../workflows/common.ts');
         const p = model.meta.preset;
         info(
           `training the comparison model (bottleneck 'deterministic', preset ${p.name}${o.quick ? ', --quick' : ''}) into ${compareDir}`,
         );
         const tt = performance.now();
-        await trainWithProgress(
+        await trainAndSave(
           ds,
           split,
           {
@@ -136,6 +137,7 @@ export function register(program: Command): void {
             training: o.quick ? undefined : p.training,
           },
           compareDir,
+          cliHooks(),
         );
         timings.train_deterministic = (performance.now() - tt) / 1000;
       }

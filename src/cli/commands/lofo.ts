@@ -15,10 +15,12 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../util/errors.ts';
+import { openDataset, runDirName } from '../../workflows/common.ts';
+import { duration } from '../duration.ts';
+import { cliHooks } from '../hooks.ts';
 import { formatTable, info, out, printJson } from '../io.ts';
 import { metricsTable } from '../metrics-table.ts';
 import { intOption } from '../options.ts';
-import { duration, openDataset, runDirName } from '../shared.ts';
 
 interface LofoOpts {
   list?: boolean;
@@ -95,7 +97,7 @@ export function register(program: Command): void {
         );
       if (o.preset !== 'default' && o.preset !== 'paper')
         throw new InputError(`--preset expects 'default' or 'paper', got '${o.preset}'`);
-      const { ds } = await openDataset(o.data);
+      const { ds } = await openDataset(o.data, cliHooks());
       const d = await import('../../data/index.ts');
 
       if (o.list) {
@@ -136,7 +138,7 @@ export function register(program: Command): void {
       const runDir = o.out ?? runDirName(`lofo-${family.join('')}`);
       const { newManifest, writeManifest, dataRecord } = await import('../../util/manifest.ts');
       const { writeJsonAtomic } = await import('../../util/fs.ts');
-      const { trainWithProgress } = await import('../training.ts');
+      const { trainAndSave } = await import('../../workflows/common.ts');
       const { evaluateModel } = await import('../../eval/evaluate.ts');
       const manifest = newManifest(
         'lofo',
@@ -153,11 +155,12 @@ export function register(program: Command): void {
       );
       const modelDir = join(runDir, 'model');
       const tt = performance.now();
-      const { model } = await trainWithProgress(
+      const { model } = await trainAndSave(
         ds,
         split,
         { preset: o.preset as 'default' | 'paper', seed: o.seed, seeds: o.seeds, quick: o.quick },
         modelDir,
+        cliHooks(),
       );
       manifest.timings.train = (performance.now() - tt) / 1000;
       manifest.model = { dir: modelDir, created: model.meta.created, data_sha256: ds.sha256 };

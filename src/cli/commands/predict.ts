@@ -7,9 +7,9 @@
 import type { Command } from 'commander';
 import type { Composition } from '../../chem/composition.ts';
 import { InputError } from '../../util/errors.ts';
+import { DEFAULT_MODEL_DIR, openModel } from '../../workflows/common.ts';
 import { formatTable, out, printJson } from '../io.ts';
 import { intOption, loadListOption } from '../options.ts';
-import { DEFAULT_MODEL_DIR, openModel } from '../shared.ts';
 
 export interface PredictOpts {
   model: string;

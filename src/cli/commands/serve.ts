@@ -4,9 +4,9 @@
  * directories (SPEC §14). Stops with Ctrl-C.
  */
 import type { Command } from 'commander';
+import { DEFAULT_MODEL_DIR } from '../../workflows/common.ts';
 import { info } from '../io.ts';
 import { intOption } from '../options.ts';
-import { DEFAULT_MODEL_DIR } from '../shared.ts';
 
 interface ServeOpts {
   model: string;

@@ -4,9 +4,11 @@
  */
 import { join } from 'node:path';
 import type { StudyMetrics } from '../../eval/studies.ts';
+import { openDataset, runDirName } from '../../workflows/common.ts';
+import { duration } from '../duration.ts';
+import { cliHooks } from '../hooks.ts';
 import { formatTable, info, out, printJson } from '../io.ts';
 import { createProgress } from '../progress.ts';
-import { duration, openDataset, runDirName } from '../shared.ts';
 
 export interface StudyCliOptions {
   data?: string;
@@ -35,7 +37,7 @@ const HEAD = ['R²', 'MAE', 'RMSE', '±1σ cov', 'MACE', 'cov top 10 %', 'signed
 
 export async function runStudies(o: StudyCliOptions): Promise<void> {
   const t0 = performance.now();
-  const { ds } = await openDataset(o.data);
+  const { ds } = await openDataset(o.data, cliHooks());
   const { selectSplit } = await import('../../data/index.ts');
   const split = selectSplit(ds, { spec: o.split, seed: o.seed });
   const s = await import('../../eval/studies.ts');

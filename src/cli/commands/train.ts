@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
  */
 import type { Command } from 'commander';
 import { InputError } from '../../util/errors.ts';
+import { DEFAULT_MODEL_DIR, openDataset, trainAndSave } from '../../workflows/common.ts';
+import { duration } from '../duration.ts';
+import { cliHooks } from '../hooks.ts';
 import { formatTable, out, printJson } from '../io.ts';
 import { intOption } from '../options.ts';
-import { DEFAULT_MODEL_DIR, duration, openDataset } from '../shared.ts';
-import { trainWithProgress } from '../training.ts';
 
 interface TrainOpts {
   data?: string;
@@ -67,14 +68,14 @@ export function register(program: Command): void {
     .action(async (o: TrainOpts) => {
       if (o.preset !== 'default' && o.preset !== 'paper')
         throw new InputError(`--preset expects 'default' or 'paper', got '${o.preset}'`);
-      const { ds } = await openDataset(o.data);
+      const { ds } = await openDataset(o.data, cliHooks());
       const { selectSplit } = await import('../../data/index.ts');
       const split = selectSplit(ds, { spec: o.split, seed: o.seed });
       const training: Record<string, number> = {};
       if (o.epochs !== undefined) training.maxEpochs = o.epochs;
       if (o.batch !== undefined) training.batchSize = o.batch;
       if (o.patience !== undefined) training.patience = o.patience;
-      const { model, backend } = await trainWithProgress(
+      const { model, backend } = await trainAndSave(
         ds,
         split,
         {
@@ -86,6 +87,7 @@ export function register(program: Command): void {
           network: o.tuned ? readTuned(o.tuned) : undefined,
         },
         o.out,
+        cliHooks(),
       );
       const hv = model.hvScaler.std;
       const rows = model.meta.training.members.map((m) => [

@@ -10,9 +10,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../util/errors.ts';
+import { openDataset, runDirName } from '../../workflows/common.ts';
+import { duration } from '../duration.ts';
+import { cliHooks } from '../hooks.ts';
 import { formatTable, info, out, printJson } from '../io.ts';
 import { intOption } from '../options.ts';
-import { duration, openDataset, runDirName } from '../shared.ts';
 
 interface TuneOpts {
   data?: string;
@@ -58,7 +60,7 @@ export function register(program: Command): void {
       const t0 = performance.now();
       if (o.preset !== 'default' && o.preset !== 'paper')
         throw new InputError(`--preset expects 'default' or 'paper', got '${o.preset}'`);
-      const { ds } = await openDataset(o.data);
+      const { ds } = await openDataset(o.data, cliHooks());
       const { selectSplit } = await import('../../data/index.ts');
       const split = selectSplit(ds, { spec: o.split, seed: o.seed });
       const { Study, TpeSampler } = await import('../../tune/tpe.ts');
