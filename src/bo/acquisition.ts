@@ -12,6 +12,7 @@
  * The minimum over anchors / proposals is differentiable except where two are equally near;
  * there the gradient of the current argmin is used.
  */
+import { LCB_Z } from '../uq/lcb.ts';
 import type { GpPosterior } from './posterior.ts';
 import { softmax, softmaxVjp } from './simplex.ts';
 
@@ -29,7 +30,7 @@ export interface AcquisitionOptions {
 }
 
 export const DEFAULT_ACQUISITION_OPTIONS: AcquisitionOptions = Object.freeze({
-  z: 1.645,
+  z: LCB_Z,
   trustRadius: 0.12,
   trustWeight: 1e4,
   repulsionRadius: 0.02,

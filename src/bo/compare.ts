@@ -1,76 +1,21 @@
 /**
  * GP-BO's candidates beside VIBANN's, through the same gates (SPEC §10, §9.7).
  *
- * The gates need a VIBANN design's context: the latent frame and GMM (support), the calibration
- * thresholds σ_ref and LCB_target (uncertainty, performance) and the novelty threshold.
- * `designGateContext` rebuilds them exactly as `runDesign` does (design/pipeline.ts, stages
- * `latent_density` and `thresholds`), from the same model, data, options and seed: every random
- * step there comes from `new Rng(seed).fork(label)`, which depends only on the seed and the label,
- * so the rebuilt GMM and thresholds equal the run's (the CLI checks this against design.json).
- *
- * Each candidate — whichever method proposed it — is then scored the same way: the VIBANN
- * ensemble's μ, σ, LCB = μ − 1.645σ at L* (one MC call for all candidates, so both methods see the
- * same dropout draws), log p_GMM of the re-encoded rounded alloy, the distance to the nearest
- * train_fit composition, the four gates, and the GP surrogate's own LCB.
+ * The gates are a VIBANN design's: its gate state (latent frame and GMM for the support gate, the
+ * calibration thresholds σ_ref and LCB_target, the novelty threshold, the target window), saved by
+ * the design run in its run directory and loaded from there (runs/design.ts), or computed for a
+ * fresh design context when no run is given (`designGateState`). Every candidate — whichever
+ * method proposed it — is scored by `screen()` (design/screen.ts), the function the design itself
+ * screens its alloys with, in one call for all candidates (so both methods see the same MC
+ * dropout draws), and beside it the GP surrogate's own LCB.
  */
 import type { Composition } from '../chem/composition.ts';
-import {
-  allPass,
-  type DesignThresholds,
-  evaluateGates,
-  GATE_NAMES,
-  type GateRecord,
-} from '../design/gates.ts';
+import { allPass, GATE_NAMES, type GateRecord } from '../design/gates.ts';
 import type { DesignModel } from '../design/model.ts';
-import {
-  type DesignData,
-  type DesignOptions,
-  designThresholds,
-  fitLatentDensity,
-} from '../design/pipeline.ts';
+import type { DesignData } from '../design/pipeline.ts';
+import { type GateState, screen } from '../design/screen.ts';
 import { euclidean } from '../design/select.ts';
-import { nearest } from '../design/thresholds.ts';
-import type { LatentFrame } from '../latent/frame.ts';
-import type { BicPoint, GaussianMixture } from '../latent/gmm.ts';
-import { Rng } from '../util/rng.ts';
 import type { GpPoint } from './run.ts';
-
-/** What the four gates of a design run need. */
-export interface GateContext {
-  /** Design load L*, N. */
-  load: number;
-  thresholds: DesignThresholds;
-  /** Target window on LCB (accepted = all gates pass and LCB inside the window, as runDesign). */
-  window: [number, number];
-  nearPeakRows: number;
-  frame: LatentFrame;
-  gmm: GaussianMixture;
-  bic: BicPoint[];
-}
-
-/**
- * The latent frame, GMM and thresholds of `runDesign(model, data, options, new Rng(seed))`: the
- * same functions and the same seed streams, so the gates are the design run's own.
- */
-export async function designGateContext(
-  model: DesignModel,
-  data: DesignData,
-  o: DesignOptions,
-  seed: number | string,
-): Promise<GateContext> {
-  const rng = new Rng(seed);
-  const d = await fitLatentDensity(model, data, o, rng);
-  const t = await designThresholds(model, data, o, rng, d.logpThreshold);
-  return {
-    load: o.load,
-    thresholds: t.thresholds,
-    window: t.window,
-    nearPeakRows: t.nearPeakRows,
-    frame: d.frame,
-    gmm: d.gmm,
-    bic: d.bic,
-  };
-}
 
 export interface GatedCandidate {
   /** Composition as a vector over the model's elements (the rounded alloy). */
@@ -97,45 +42,32 @@ export interface ScoreOptions {
   seed: number;
 }
 
-/** Score compositions through the four gates of a design context. */
+/** Score compositions through the four gates of a design's gate state (`screen()`). */
 export async function scoreThroughGates(
   model: DesignModel,
   data: DesignData,
-  ctx: GateContext,
+  state: GateState,
   vectors: readonly ArrayLike<number>[],
   o: ScoreOptions,
 ): Promise<GatedCandidate[]> {
-  if (vectors.length === 0) return [];
-  const pred = await model.predictAt(vectors, ctx.load, o.passes, o.seed);
-  const lp = ctx.gmm.logPdf(ctx.frame.project(await model.encode(vectors, ctx.load)));
+  const scored = await screen(model, data.trainFit.x, state, vectors, o);
   const tf = data.trainFit;
-  return vectors.map((v, i) => {
-    const nn = nearest(v, tf.x);
-    const mean = pred.mean[i];
-    const sd = pred.std[i];
-    const lcb = mean - 1.645 * sd;
-    const gates = evaluateGates(
-      { logp: lp[i], novelty: nn.distance, sigma: sd, lcb },
-      ctx.thresholds,
-    );
-    const inWindow = lcb >= ctx.window[0] && lcb <= ctx.window[1];
-    return {
-      vector: Array.from(v),
-      vibann: { mean, sd, lcb },
-      logp: lp[i],
-      nearest: {
-        index: nn.index,
-        formula: (tf.composition[nn.index] as Composition).toFormula(),
-        distance: nn.distance,
-        hv: tf.hv[nn.index],
-        load: tf.load[nn.index],
-      },
-      gates,
-      passed: GATE_NAMES.filter((g) => gates[g].pass).length,
-      inWindow,
-      accepted: allPass(gates) && inWindow,
-    };
-  });
+  return scored.map((s, i) => ({
+    vector: Array.from(vectors[i]),
+    vibann: { mean: s.mean, sd: s.std, lcb: s.lcb },
+    logp: s.logp,
+    nearest: {
+      index: s.nearest.index,
+      formula: (tf.composition[s.nearest.index] as Composition).toFormula(),
+      distance: s.nearest.distance,
+      hv: tf.hv[s.nearest.index],
+      load: tf.load[s.nearest.index],
+    },
+    gates: s.gates,
+    passed: GATE_NAMES.filter((g) => s.gates[g].pass).length,
+    inWindow: s.inWindow,
+    accepted: s.accepted,
+  }));
 }
 
 /** Mean Euclidean distance over all pairs (NaN for fewer than 2 vectors). */
@@ -233,13 +165,13 @@ export interface Comparison {
 export async function compareMethods(
   model: DesignModel,
   data: DesignData,
-  ctx: GateContext,
+  state: GateState,
   gpAt: GpAt,
   methods: readonly MethodCandidates[],
   o: ScoreOptions,
 ): Promise<Comparison> {
   const all = methods.flatMap((m) => m.candidates.map((c) => c.vector));
-  const gated = await scoreThroughGates(model, data, ctx, all, o);
+  const gated = await scoreThroughGates(model, data, state, all, o);
   const gp = gpAt(all);
   let k = 0;
   const rows = methods.map((m) =>

@@ -34,6 +34,7 @@ import type { GaussianProcessRegressor, GpOptions } from '../baselines/gp.ts';
 import { LoadScaler, type LoadTransform } from '../data/scalers.ts';
 import { type AlloyOptions, DEFAULT_ALLOY_OPTIONS, toAlloy } from '../design/alloy.ts';
 import { DEFAULT_CONSTRAINTS, type DesignConstraints } from '../design/constraints.ts';
+import { LCB_Z } from '../uq/lcb.ts';
 import { InputError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
 import {
@@ -434,7 +435,7 @@ export function surrogateAt(
     { rows: vectors.length, cols: E + 1, data },
     { includeNoise: o.includeNoise },
   );
-  const z = o.z ?? 1.645;
+  const z = o.z ?? LCB_Z;
   return Array.from(mean, (m, i) => {
     const sd = Math.sqrt(variance[i]);
     return { mean: m, sd, lcb: m - z * sd };

@@ -6,6 +6,7 @@
 import type { Composition } from '../chem/composition.ts';
 import { LatentFrame } from '../latent/frame.ts';
 import { type BicPoint, GaussianMixture, weightedQuantile } from '../latent/gmm.ts';
+import { LCB_Z } from '../uq/lcb.ts';
 import { VibannError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
 import { type AlloyOptions, DEFAULT_ALLOY_OPTIONS, toAlloy } from './alloy.ts';
@@ -15,21 +16,15 @@ import {
   permittedMask,
   validateConstraints,
 } from './constraints.ts';
-import {
-  allPass,
-  type DesignThresholds,
-  evaluateGates,
-  GATE_NAMES,
-  type GateRecord,
-} from './gates.ts';
+import { type DesignThresholds, GATE_NAMES, type GateRecord } from './gates.ts';
 import { type DesignMap, designMap } from './map.ts';
 import { DEFAULT_MCMC_OPTIONS, type McmcOptions, type McmcTarget, runMcmc } from './mcmc.ts';
 import { applyMask, type DesignModel } from './model.ts';
+import { type GateState, screen } from './screen.ts';
 import { diverseSelect } from './select.ts';
 import {
   calibrationThresholds,
   DEFAULT_THRESHOLD_OPTIONS,
-  nearest,
   noveltyThreshold,
   type ThresholdOptions,
 } from './thresholds.ts';
@@ -130,6 +125,11 @@ export interface RefineContext {
   window: [number, number];
   mask?: boolean[];
   rng: Rng;
+  /**
+   * Called after every refinement step with the step, the step cap and the best objective so far
+   * (progress; it may throw to cancel the refinement).
+   */
+  onStep?: (step: number, maxSteps: number, bestObjective: number) => void;
 }
 
 export interface RefineResult {
@@ -189,11 +189,18 @@ export interface DesignResult {
   timings: Record<string, number>;
   /** The latent density on the first two frame coordinates with training latents, samples and candidates. */
   map?: DesignMap;
+  /** The gates' state (latent frame, GMM, thresholds, window): saved as the run's gates.json. */
+  gateState: GateState;
 }
 
+/** Callbacks of a design run; any of them may throw (e.g. `CancelledError`) to stop it. */
 export interface DesignHooks {
+  /** A stage starts ('latent_density', 'thresholds', 'mcmc', 'refinement', 'screening', 'report'). */
   onStage?: (stage: string, detail?: string) => void;
+  /** After every MCMC step (0-based `step` of `total`) with the moves accepted so far. */
   onMcmcStep?: (step: number, total: number, accepted: number) => void;
+  /** After every refinement step (see `RefineContext.onStep`). */
+  onRefineStep?: (step: number, maxSteps: number, bestObjective: number) => void;
   refine?: RefineFn;
 }
 
@@ -310,6 +317,30 @@ export async function designThresholds(
   return { thresholds, window, nearPeakRows: cal.nearPeakRows };
 }
 
+/**
+ * The gate state of a design with these options and this seed (§9.1, §9.2): the same two stages,
+ * in the same order and on the same random streams, as `runDesign(model, data, o, rng)`. For a
+ * comparison with an existing design run, load that run's saved state instead (runs/design.ts).
+ */
+export async function designGateState(
+  model: DesignModel,
+  data: DesignData,
+  o: DesignOptions,
+  rng: Rng,
+): Promise<GateState> {
+  const d = await fitLatentDensity(model, data, o, rng);
+  const t = await designThresholds(model, data, o, rng, d.logpThreshold);
+  return {
+    load: o.load,
+    thresholds: t.thresholds,
+    window: t.window,
+    nearPeakRows: t.nearPeakRows,
+    frame: d.frame,
+    gmm: d.gmm,
+    bic: d.bic,
+  };
+}
+
 /** Run a design. Throws VibannError (exit 3) only through the CLI when nothing is accepted. */
 export async function runDesign(
   model: DesignModel,
@@ -344,6 +375,15 @@ export async function runDesign(
     designThresholds(model, data, o, rng, logpThreshold),
   );
   const novelty = thresholds.novelty;
+  const gateState: GateState = {
+    load: o.load,
+    thresholds,
+    window,
+    nearPeakRows,
+    frame,
+    gmm,
+    bic,
+  };
 
   // §9.3 MCMC
   interface SampleInfo {
@@ -370,7 +410,7 @@ export async function runDesign(
       for (let i = 0; i < Z.length; i++) {
         const mu = p.mean[i];
         const sd = p.std[i];
-        const lcb = mu - 1.645 * sd;
+        const lcb = mu - LCB_Z * sd;
         const U = mu - o.utilityZ * sd;
         const pen =
           o.lcbPenaltyWeight * Math.max(0, thresholds.lcbTarget - lcb) ** 2 +
@@ -452,6 +492,7 @@ export async function runDesign(
           window,
           mask,
           rng: rng.fork('refine'),
+          onStep: hooks.onRefineStep,
         }),
       );
       refinement = { steps: res.steps, trajectory: res.trajectory, outcomes: [] };
@@ -481,33 +522,15 @@ export async function runDesign(
 
   // §9.7 evaluate every rounded alloy: MC prediction, re-encoded support, novelty, gates
   const evaluated = await stage('screening', async () => {
-    const X = pool.map((p) => p.vector);
-    if (X.length === 0) return [];
-    const pred = await model.predictAt(X, o.load, o.reportPasses, seedOf('screen'));
-    const U = await lm.encode(X, o.load);
-    const lp = gmm.logPdf(U);
-    return pool.map((p, i) => {
-      const nn = nearest(p.vector, data.trainFit.x);
-      const lcb = pred.mean[i] - 1.645 * pred.std[i];
-      const gates = evaluateGates(
-        { logp: lp[i], novelty: nn.distance, sigma: pred.std[i], lcb },
-        thresholds,
-      );
-      const inWindow = lcb >= window[0] && lcb <= window[1];
-      return {
-        p,
-        i,
-        u: U[i],
-        mean: pred.mean[i],
-        std: pred.std[i],
-        lcb,
-        logp: lp[i],
-        nn,
-        gates,
-        inWindow,
-        accepted: allPass(gates) && inWindow,
-      };
-    });
+    if (pool.length === 0) return [];
+    const scored = await screen(
+      model,
+      data.trainFit.x,
+      gateState,
+      pool.map((p) => p.vector),
+      { passes: o.reportPasses, seed: seedOf('screen') },
+    );
+    return pool.map((p, i) => ({ p, ...scored[i] }));
   });
   if (refinement) {
     refinedItems.forEach((it, seed) => {
@@ -572,15 +595,15 @@ export async function runDesign(
           load: q.load,
           mean: q.mean[k],
           std: q.std[k],
-          lcb: q.mean[k] - 1.645 * q.std[k],
+          lcb: q.mean[k] - LCB_Z * q.std[k],
         })),
         gates: e.gates,
         accepted: e.accepted,
         nearest: {
-          formula: tf.composition[e.nn.index].toFormula(),
-          distance: e.nn.distance,
-          hv: tf.hv[e.nn.index],
-          load: tf.load[e.nn.index],
+          formula: tf.composition[e.nearest.index].toFormula(),
+          distance: e.nearest.distance,
+          hv: tf.hv[e.nearest.index],
+          load: tf.load[e.nearest.index],
         },
         logp: e.logp,
         provenance: e.p.provenance,
@@ -621,5 +644,6 @@ export async function runDesign(
     screened: evaluated.length,
     accepted: accepted.length,
     timings,
+    gateState,
   };
 }

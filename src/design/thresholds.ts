@@ -4,6 +4,7 @@
  * 2 % of rows by μ but at least 10 rows (all rows when the set has fewer than 10).
  */
 import { quantile } from '../uq/calibration.ts';
+import { LCB_Z } from '../uq/lcb.ts';
 import { euclidean } from './select.ts';
 
 export interface ThresholdOptions {
@@ -45,7 +46,7 @@ export function calibrationThresholds(
   const sigmaRef = quantile(sigma, o.sigmaRefQuantile);
   const k = Math.min(n, Math.max(o.nearPeakMin, Math.ceil(o.nearPeakFraction * n)));
   const byMu = Array.from({ length: n }, (_, i) => i).sort((a, b) => mu[b] - mu[a] || a - b);
-  const lcb = byMu.slice(0, k).map((i) => mu[i] - 1.645 * sigma[i]);
+  const lcb = byMu.slice(0, k).map((i) => mu[i] - LCB_Z * sigma[i]);
   return { sigmaRef, lcbTarget: quantile(lcb, o.lcbTargetQuantile), nearPeakRows: k };
 }
 

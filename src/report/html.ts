@@ -16,6 +16,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { fmt } from '../plots/common.ts';
 import { FIGURES, figureFor, type ReportTopic } from '../plots/names.ts';
 import type { TrainingHistory } from '../plots/training.ts';
+import { LCB_Z } from '../uq/lcb.ts';
 import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import type { RunManifest } from '../util/manifest.ts';
@@ -562,7 +563,7 @@ function designTables(v: unknown, ctx: Ctx): string {
     return `<tr>${td(i + 1)}<td><b>${escapeHtml(c.formula)}</b></td>${
       designLoad !== undefined
         ? p
-          ? `<td class="n">${escapeHtml(num(p.mean, 4))} ± ${escapeHtml(num(p.std, 3))}</td>${td(Number(num(p.lcb ?? p.mean - 1.645 * p.std, 4)))}`
+          ? `<td class="n">${escapeHtml(num(p.mean, 4))} ± ${escapeHtml(num(p.std, 3))}</td>${td(Number(num(p.lcb ?? p.mean - LCB_Z * p.std, 4)))}`
           : '<td>–</td><td>–</td>'
         : ''
     }${gates.join('')}${td(c.accepted ?? null)}<td>${nearest}</td></tr>`;

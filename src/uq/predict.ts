@@ -5,15 +5,16 @@
  * times; the ensemble's members are stacked), with dropout on, BatchNorm frozen and z = μ.
  * Pooling in HV units by the law of total variance: μ = mean of the member means;
  * σ² = mean of the member variances (population, over passes) + variance of the member means
- * (population). LCB = μ − 1.645σ. Seeded: member k uses seed + 7919·(k+1) (as the peer), and a
- * mask entry depends only on (seed, member, layer, pass, row, unit), so results do not depend on
- * the chunk size.
+ * (population). LCB = μ − LCB_Z·σ (lcb.ts). Seeded: member k uses seed + 7919·(k+1) (as the
+ * peer), and a mask entry depends only on (seed, member, layer, pass, row, unit), so results do
+ * not depend on the chunk size.
  */
 
 import { forward } from '../nn/model.ts';
 import type { VibannModel } from '../nn/params.ts';
 import * as tf from '../nn/tf.ts';
 import { InputError } from '../util/errors.ts';
+import { LCB_Z } from './lcb.ts';
 
 export interface PredictOptions {
   /** MC passes S (SPEC §5: 100). */
@@ -35,7 +36,7 @@ export interface PredictResult {
   mean: Float64Array;
   /** Pooled standard deviation σ per row, HV. */
   std: Float64Array;
-  /** μ − 1.645σ per row, HV. */
+  /** μ − LCB_Z·σ per row, HV. */
   lcb: Float64Array;
   /** Samples (HV) indexed [(k·S + s)·n + i] when asked for. */
   samples?: Float32Array;
@@ -49,8 +50,7 @@ export interface PredictResult {
   n: number;
 }
 
-/** The z-score of the one-sided 95 % lower bound used for LCB. */
-export const LCB_Z = 1.645;
+export { LCB_Z };
 
 /**
  * Pool per-member MC means and variances (population) by the law of total variance.

@@ -7,6 +7,7 @@
 
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { LCB_Z } from '../../uq/lcb.ts';
 import { InputError } from '../../util/errors.ts';
 import {
   DEFAULT_MODEL_DIR,
@@ -101,7 +102,7 @@ export function register(program: Command): void {
           predictions.map((p) => ({
             ...p,
             composition: ds.compositions[p.row].toFormula({ step: 0.1 }),
-            lcb: p.mean - 1.645 * p.std,
+            lcb: p.mean - LCB_Z * p.std,
           })),
           {
             header: true,
