@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Entry point: runs the TypeScript sources through tsx's loader, so a fresh clone works after
-// `npm ci` without a build step.
-import { register } from 'tsx/esm/api';
+// Entry point of the installed command: runs the compiled CLI from dist/ (built by `npm run build`,
+// which the `prepare` and `prepack` scripts run, so `npm ci` on a clone and `npm pack` both have it).
 
 // A closed pipe (`vibann … | head`) is not an error: stop quietly.
 for (const s of [process.stdout, process.stderr]) {
@@ -10,6 +9,17 @@ for (const s of [process.stdout, process.stderr]) {
     throw e;
   });
 }
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+
+let cli;
+try {
+  cli = await import('../dist/cli/main.js');
+} catch (e) {
+  if (e?.code === 'ERR_MODULE_NOT_FOUND' && String(e.message).includes('dist/cli/main.js')) {
+    process.stderr.write(
+      "vibann: error: the compiled CLI (dist/) is missing; run 'npm run build' in the package folder\n",
+    );
+    process.exit(1);
+  }
+  throw e;
+}
+process.exitCode = await cli.main(process.argv.slice(2));

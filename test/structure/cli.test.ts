@@ -4,12 +4,13 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { SOURCE_ENTRY } from '../helpers/cli.ts';
 import { md, oracle, REPO_ROOT } from './_fixtures.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vibann-structure-cli-'));
 
 function vibann(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'vibann.js'), ...args], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', SOURCE_ENTRY, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, NO_COLOR: '1', ...env },
     encoding: 'utf8',
