@@ -1,5 +1,5 @@
 /**
- * The GP-BO design baseline (SPEC §10; ORIGINAL.md §10.2 for what the paper's code did):
+ * The GP-BO design baseline (SPEC §10; docs/original.md §10.2 for what the paper's code did):
  *
  * 1. Surrogate: a GP (Matérn 5/2 + white, ML-II hyperparameters, `baselines/gp.ts`) on train_fit,
  *    features = the E composition fractions + the load standardised on train_fit (as the §7

@@ -1,5 +1,5 @@
 /**
- * Output conventions shared by every command (ARCHITECTURE.md, CLI contract): with `--json` one
+ * Output conventions shared by every command (docs/architecture.md, CLI contract): with `--json` one
  * JSON document goes to stdout and nothing else does; progress, logs and warnings go to stderr.
  */
 import pc from 'picocolors';

@@ -1,5 +1,5 @@
 /**
- * Where the reference dataset and split are found (ARCHITECTURE.md, "Dataset resolution").
+ * Where the reference dataset and split are found (docs/architecture.md, "Dataset resolution").
  * The data is public literature data and is never committed to this repository.
  */
 import { existsSync } from 'node:fs';

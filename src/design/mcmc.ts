@@ -10,7 +10,7 @@
  * the density of this exact mixture in both directions:
  *   q(z'|z) = g·p_GMM(z') + (1−g)·[p_small·N(z'; z, s_small²Σ_k(z)) + (1−p_small)·N(z'; z, s_large²Σ_k(z))].
  * (The original code omitted the small-step part and its global move always returned one point;
- * ORIGINAL.md §9.4.)
+ * docs/original.md §9.4.)
  *
  * Acceptance at temperature T: ln u < (log π(z') − log π(z))/T + ln q(z|z') − ln q(z'|z).
  * A repulsion term against the last M accepted samples across chains keeps chains from

@@ -4,7 +4,7 @@
  * (banned elements zeroed and the rest renormalised), through the full ensemble in MC-dropout
  * mode with dropout masks drawn once (common random numbers), so the objective is a smooth,
  * deterministic S-pass estimate (the original code scored softplus(x̂), a different composition;
- * ORIGINAL.md §9.8). Objective (HV units, minimised), averaged over seeds:
+ * docs/original.md §9.8). Objective (HV units, minimised), averaged over seeds:
  *   −LCB + w_win·(relu(lo − LCB) + relu(LCB − hi)) + w_maha·softmin_k d²_k(z) + w_σ·relu(σ − 2.5σ_ref)
  *   + w_sup·relu(logp_thr + margin − log p_GMM(u)) + w_rep·Σ_{b≠b'} relu(r − ‖u_b − u_b'‖)/(B(B−1))
  * Stop when the best objective improves by < `relTol` (relative) over `patience` steps, or at

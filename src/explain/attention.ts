@@ -5,7 +5,7 @@
  * Caveat for readers: each head's softmax runs over all element slots whether or not the element
  * is present; an absent element's weight multiplies a zero fraction and has no effect, yet it
  * takes part of the mass. The mean over all rows therefore mixes learned bias with relevance; the
- * mean over rows containing the element is the one to read (ORIGINAL.md §8.1).
+ * mean over rows containing the element is the one to read (docs/original.md §8.1).
  */
 import { InputError } from '../util/errors.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Integrated gradients (Sundararajan et al. 2017; SPEC §11, ORIGINAL.md §8.2): for a row x and a
+ * Integrated gradients (Sundararajan et al. 2017; SPEC §11, docs/original.md §8.2): for a row x and a
  * baseline x0, IG_i = (x_i − x0_i) · ∫₀¹ ∂f/∂x_i(x0 + α(x − x0)) dα, the integral by the
  * trapezoid rule on `steps` equal intervals (steps + 1 gradient evaluations: α = 0, 1/steps, …, 1).
  * Completeness: Σ_i IG_i = f(x) − f(x0) up to the quadrature error, which is reported per row as

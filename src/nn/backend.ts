@@ -1,5 +1,5 @@
 /**
- * TensorFlow.js backend setup (ECOSYSTEM.md §4 pitfall 5): prod mode, the `wasm` backend with
+ * TensorFlow.js backend setup (docs/dependencies.md pitfall 5): prod mode, the `wasm` backend with
  * SIMD where the runtime supports it, falling back to `cpu` with a warning. The chosen backend is
  * returned so that every result can record it (results are reproducible within a backend).
  */

@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the figure specs (SPEC §14): one look for every plot (DejaVu Sans, which resvg
- * finds on the system — ECOSYSTEM.md pitfall 9), titles with subtitles, number formatting, and
+ * finds on the system — docs/dependencies.md pitfall 9), titles with subtitles, number formatting, and
  * small helpers for domains and top-N selection. Everything here is pure and cheap: only *types*
  * come from vega-lite, so importing a plot module never loads the plotting libraries.
  */

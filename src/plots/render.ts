@@ -119,7 +119,7 @@ export interface PngOptions {
 type ResvgModule = typeof import('@resvg/resvg-js');
 let resvg: ResvgModule | undefined;
 
-/** Rasterise an SVG with resvg, text in DejaVu Sans from the system fonts (ECOSYSTEM.md pitfall 9). */
+/** Rasterise an SVG with resvg, text in DejaVu Sans from the system fonts (docs/dependencies.md pitfall 9). */
 export function renderPng(svg: string, options: PngOptions = {}): Uint8Array {
   // resvg-js is a CommonJS native addon: require() loads it synchronously, and only on first use.
   resvg ??= createRequire(import.meta.url)('@resvg/resvg-js') as ResvgModule;

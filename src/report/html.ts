@@ -102,7 +102,7 @@ function shortArray(v: number[]): string {
   return v.length <= 10 ? `[${shown}]` : `[${shown}, … (${v.length} values)]`;
 }
 
-/** Readable labels (with units) for the metric keys of ARCHITECTURE.md's object M. */
+/** Readable labels (with units) for the metric keys of docs/architecture.md's object M. */
 const LABELS: Record<string, string> = {
   n: 'rows',
   r2: 'R²',
@@ -279,7 +279,7 @@ function renderGeneric(value: unknown, ctx: Ctx, depth = 0, path = ''): string {
 // Known results files
 // ---------------------------------------------------------------------------------------------
 
-/** A metrics object M (ARCHITECTURE.md): has accuracy numbers. */
+/** A metrics object M (docs/architecture.md): has accuracy numbers. */
 function isMetricBlock(v: unknown): v is Record<string, unknown> {
   return isRecord(v) && (typeof v.mae === 'number' || typeof v.rmse === 'number');
 }

@@ -1,6 +1,6 @@
 /**
  * The whole structure analysis of one frame (SPEC §13) in the JSON shape of `vibann structure
- * analyze --json` (ARCHITECTURE.md), with wall-clock timings per stage and the reader's warnings.
+ * analyze --json` (docs/architecture.md), with wall-clock timings per stage and the reader's warnings.
  */
 import { InputError } from '../util/errors.ts';
 import { type AngleStats, bondAngles } from './angles.ts';

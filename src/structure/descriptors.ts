@@ -4,7 +4,7 @@
  * packing fraction from Voronoi volumes against atomic volumes, and the icosahedral peak index of the
  * bond-angle distribution.
  *
- * Icosahedral peak index (the paper's Fig. 5l, ORIGINAL.md §12.3: "not defined in code or text";
+ * Icosahedral peak index (the paper's Fig. 5l, docs/original.md §12.3: "not defined in code or text";
  * [OURS]): the share of bond angles in the 60° peak of icosahedral order among those in the two
  * peaks of a close-packed/icosahedral angle distribution,
  *   I = N[55°, 65°) / (N[50°, 70°) + N[100°, 120°)),

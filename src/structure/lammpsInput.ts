@@ -1,5 +1,5 @@
 /**
- * LAMMPS melt-quench input for a composition (SPEC §13, the paper's protocol, ORIGINAL.md §12.1):
+ * LAMMPS melt-quench input for a composition (SPEC §13, the paper's protocol, docs/original.md §12.1):
  * a BCC lattice whose sites get element types at random with exact stoichiometry (largest-remainder
  * counts, a seeded shuffle of our own, so the start is reproducible without LAMMPS's generator);
  * FIRE minimisation; velocities at the low temperature; then four NPT stages at 1 fs —

@@ -572,7 +572,7 @@ export class SigmaRecalibrator {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The metrics object M of ARCHITECTURE.md (`evaluate --json`)
+// The metrics object M of docs/architecture.md (`evaluate --json`)
 // ---------------------------------------------------------------------------------------------
 
 /** Where `mace`, `imce`, `coverage_curve` and the PIT come from. */
@@ -665,7 +665,7 @@ function pick(v: Vec, idx: readonly number[]): number[] {
 }
 
 /**
- * The metrics object M of ARCHITECTURE.md: accuracy, ±1σ coverage, NLL, MACE/IMCE (MC samples when
+ * The metrics object M of docs/architecture.md: accuracy, ±1σ coverage, NLL, MACE/IMCE (MC samples when
  * given, else Gaussian intervals — `calibration_source` says which), toolbox RMSCE/miscalibration
  * area/MACE/sharpness, coverage curve, PIT histogram, and the same on the tails y ≥ q0.80, y ≥ q0.90.
  * Tail R² is NaN (serialised as null) when a tail's y is constant.

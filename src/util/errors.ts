@@ -1,6 +1,6 @@
 /**
  * Errors with meaning for the CLI: each carries the process exit code it maps to
- * (ARCHITECTURE.md, CLI contract): 1 runtime failure, 2 usage or input error,
+ * (docs/architecture.md, CLI contract): 1 runtime failure, 2 usage or input error,
  * 3 a design run in which no candidate passed the gates.
  */
 export const EXIT = { ok: 0, runtime: 1, input: 2, noCandidate: 3 } as const;

@@ -55,7 +55,7 @@ export function throwIfCancelled(hooks: WorkflowHooks | undefined, what?: string
   if (hooks?.signal?.aborted) throw new CancelledError(what);
 }
 
-/** Find and load the dataset (ARCHITECTURE.md resolution order); warnings go to the hooks. */
+/** Find and load the dataset (docs/architecture.md resolution order); warnings go to the hooks. */
 export async function openDataset(
   data?: string,
   hooks: WorkflowHooks = {},

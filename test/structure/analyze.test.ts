@@ -8,7 +8,7 @@ describe('analyzeStructure: the `structure analyze --json` document', () => {
     const o = oracle().glasses.A1;
     const f = readStructure(md('A1.extxyz'));
     const r = analyzeStructure(f, { peakWindow: [2.0, 3.0] });
-    // ARCHITECTURE.md contract keys
+    // docs/architecture.md contract keys
     for (const k of [
       'n_atoms',
       'species_counts',

@@ -306,7 +306,7 @@ describe('recalibration', () => {
   });
 });
 
-describe('calibrationMetrics (ARCHITECTURE.md M)', () => {
+describe('calibrationMetrics (docs/architecture.md M)', () => {
   it('carries the toolbox fixture values', () => {
     const m = calibrationMetrics([1.5, 3, 2], [1, 2, 3], [0.1, 0.5, 1]);
     close(m.mace_toolbox, 0.3733333333, 1e-6);

@@ -1,6 +1,6 @@
 /**
  * `vibann data info` — summary of a dataset (rows, element basis and per-element counts, loads,
- * HV range, families, SHA-256), found through the resolution order of ARCHITECTURE.md.
+ * HV range, families, SHA-256), found through the resolution order of docs/architecture.md.
  * `vibann data fetch` — download the reference dataset and verify its SHA-256.
  */
 import { join } from 'node:path';

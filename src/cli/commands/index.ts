@@ -1,4 +1,4 @@
-/** Registers every command of the CLI contract (ARCHITECTURE.md) in its documented order. */
+/** Registers every command of the CLI contract (docs/architecture.md) in its documented order. */
 import type { Command } from 'commander';
 import { register as baselines } from './baselines.ts';
 import { register as bo } from './bo.ts';

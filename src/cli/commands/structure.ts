@@ -1,6 +1,6 @@
 /**
  * `vibann structure analyze FILE` — g(r), coordination, bonds, angles and Voronoi indices of an MD
- * frame (SPEC §13), as tables or one JSON document (`--json`, ARCHITECTURE.md contract).
+ * frame (SPEC §13), as tables or one JSON document (`--json`, docs/architecture.md contract).
  * `vibann structure lammps-input --composition F` — the paper's melt-quench input for LAMMPS.
  * `vibann structure run --composition F` — write the input, run `lmp`, analyse the final frame and
  * cross-check the icosahedral fraction with LAMMPS's compute voronoi/atom.

@@ -1,7 +1,7 @@
 /**
  * The latent analysis of SPEC §8 for one model, end to end, on a reference set of rows (by
  * default every row of the dataset, each encoded at its own load; the fits use the train_fit rows
- * only, as the original code, ORIGINAL.md §7):
+ * only, as the original code, docs/original.md §7):
  * 1. latents z = μ of the design network; predicted HV = its hardness head ŷ(z);
  * 2. k-means (k = 3) on the latents standardised with the train_fit scaler, elbow curve k = 1..10;
  *    per-cluster measured-HV five-number summary and mean composition (clusters.ts);
@@ -70,7 +70,7 @@ export interface LatentAnalysisOptions {
   k: number;
   /** Largest k of the elbow curve (SPEC §8: 10). */
   elbowMax: number;
-  /** k-means++ restarts (ORIGINAL.md §7.1: 10). */
+  /** k-means++ restarts (docs/original.md §7.1: 10). */
   kmeansInit: number;
   /** t-SNE perplexity (SPEC §8: 30); 0 skips the t-SNE map. */
   perplexity: number;
@@ -155,7 +155,7 @@ export interface LatentAnalysis {
     components_for_90pct: number;
     r2_predicted_hv_pc1: number;
     r2_predicted_hv_pc2: number;
-    /** The same on the test rows only (as the original code, ORIGINAL.md §7.7). */
+    /** The same on the test rows only (as the original code, docs/original.md §7.7). */
     test: { n: number; r2_predicted_hv_pc1: number; r2_predicted_hv_pc2: number };
     /** R² of the measured HV on PC1 (all rows), for comparison. */
     r2_measured_hv_pc1: number;
@@ -191,7 +191,7 @@ export interface LatentClusters {
   trainIdx: number[];
 }
 
-/** The rows of a split, stacked train_fit, calibration, test (as ORIGINAL.md §7.2). */
+/** The rows of a split, stacked train_fit, calibration, test (as docs/original.md §7.2). */
 export function latentRowsOf(ds: Dataset, split: Split): LatentRows {
   const E = ds.elements.length;
   const ids = [...split.trainFit, ...split.calibration, ...split.test];

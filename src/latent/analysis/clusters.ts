@@ -2,7 +2,7 @@
  * K-means on standardised latents (SPEC §8): the elbow curve (within-cluster sum of squares for
  * k = 1..10), the k = 3 clustering, and per-cluster hardness distributions and mean compositions.
  *
- * As the original code (ORIGINAL.md §7.1–7.2): the scaler and k-means are fitted on the train_fit
+ * As the original code (docs/original.md §7.1–7.2): the scaler and k-means are fitted on the train_fit
  * latents only (k-means++ with 10 seeded restarts, the lowest inertia kept); every other row is
  * assigned to its nearest centre. Clusters are renumbered by ascending median measured HV over
  * all assigned rows, so cluster 0 is the softest and cluster k−1 the hardest, whatever the seed.

@@ -1,6 +1,6 @@
 /**
  * PCA map of the latents (SPEC §8): fitted on the train_fit latents (centred, not scaled, as the
- * original code, ORIGINAL.md §7.7), explained-variance ratios, scores of any rows, and the R² of
+ * original code, docs/original.md §7.7), explained-variance ratios, scores of any rows, and the R² of
  * a straight-line fit of predicted HV on PC1 and on PC2.
  *
  * Signs: a principal direction is defined up to sign; each is oriented so that the scores of the

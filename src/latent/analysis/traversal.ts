@@ -1,5 +1,5 @@
 /**
- * Latent traversal (SPEC §8, ORIGINAL.md §7.5): from an anchor latent, sweep one coordinate at a
+ * Latent traversal (SPEC §8, docs/original.md §7.5): from an anchor latent, sweep one coordinate at a
  * time over `steps` evenly spaced values between its q0.01 and q0.99 over the reference latents
  * (train_fit), the other coordinates held at the anchor, and predict hardness from the latent
  * with the hardness head (no decoding, no re-encoding). Each coordinate is summarised by the

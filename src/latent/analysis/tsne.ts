@@ -1,7 +1,7 @@
 /**
  * Exact t-SNE (van der Maaten & Hinton 2008) for the 2-D latent map of SPEC §8, following
  * scikit-learn's `TSNE(method='exact', init='pca', learning_rate='auto')` (the original code used
- * sklearn's defaults with PCA initialisation, ORIGINAL.md §7.3):
+ * sklearn's defaults with PCA initialisation, docs/original.md §7.3):
  * - P: per row a Gaussian over squared Euclidean distances whose bandwidth is found by bisection
  *   so that the perplexity is `perplexity` (entropy in nats, tolerance 1e-5, ≤ 100 steps);
  *   symmetrised P = (P_{j|i} + P_{i|j}) / 2n, floored at 1e-12.
