@@ -11,10 +11,10 @@
  */
 import type { Composition } from '../chem/composition.ts';
 import { allPass, GATE_NAMES, type GateRecord } from '../design/gates.ts';
-import type { DesignModel } from '../design/model.ts';
 import type { DesignData } from '../design/pipeline.ts';
 import { type GateState, screen } from '../design/screen.ts';
 import { euclidean } from '../design/select.ts';
+import type { DesignModel } from '../model/design-model.ts';
 import type { GpPoint } from './run.ts';
 
 export interface GatedCandidate {

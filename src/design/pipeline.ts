@@ -6,6 +6,7 @@
 import type { Composition } from '../chem/composition.ts';
 import { LatentFrame } from '../latent/frame.ts';
 import { type BicPoint, GaussianMixture, weightedQuantile } from '../latent/gmm.ts';
+import type { DesignModel } from '../model/design-model.ts';
 import { LCB_Z } from '../uq/lcb.ts';
 import { VibannError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
@@ -18,8 +19,8 @@ import {
 } from './constraints.ts';
 import { type DesignThresholds, GATE_NAMES, type GateRecord } from './gates.ts';
 import { type DesignMap, designMap } from './map.ts';
+import { applyMask } from './mask.ts';
 import { DEFAULT_MCMC_OPTIONS, type McmcOptions, type McmcTarget, runMcmc } from './mcmc.ts';
-import { applyMask, type DesignModel } from './model.ts';
 import { type GateState, screen } from './screen.ts';
 import { diverseSelect } from './select.ts';
 import {

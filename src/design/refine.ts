@@ -9,13 +9,16 @@
  *   + w_sup·relu(logp_thr + margin − log p_GMM(u)) + w_rep·Σ_{b≠b'} relu(r − ‖u_b − u_b'‖)/(B(B−1))
  * Stop when the best objective improves by < `relTol` (relative) over `patience` steps, or at
  * `maxSteps`; the best iterate of each seed is kept.
+ *
+ * The model enters through its views (model/view.ts), in physical units: the design network's
+ * differentiable decoder and the ensemble's MC sampler (HV samples of fractions at the design load),
+ * so each step is one forward and one backward pass for all seeds together (`tf.variableGrads`).
  */
 import { inverse, Matrix } from 'ml-matrix';
 import type { HardnessModel } from '../model/hardness-model.ts';
 import { groupedMatMul } from '../nn/kernels.ts';
-import { decodeLog, forward } from '../nn/model.ts';
-import { disposeNoise, mcNoise } from '../nn/sampling.ts';
 import * as tf from '../nn/tf.ts';
+import { LCB_Z } from '../uq/lcb.ts';
 import type { RefineContext, RefineFn, RefineResult } from './pipeline.ts';
 
 export interface RefineOptions {
@@ -87,24 +90,18 @@ async function refine(
   const B = seeds.length;
   const d = ctx.frame.dim; // the seeds, the GMM and the optimisation live in frame coordinates u
   const dz = model.latentDim;
-  const E = model.elements.length;
-  const S = o.passes;
-  const M = model.net.nMembers;
-  const hv = model.hvScaler;
-  const lStd = model.loadScaler.transform(ctx.load);
   const sigmaCap = ctx.thresholds.sigmaCapFactor * ctx.thresholds.sigmaRef;
   const [lo, hi] = ctx.window;
 
-  const all = model.net.tensors();
-  const designNet = model.net.select([model.meta.design_member]);
-  const dparams = designNet.tensors();
-  const ensemble = { options: model.net.options, params: all };
-  const dnet = { options: designNet.options, params: dparams };
-  const memberSeeds = Array.from(
-    { length: M },
-    (_, k) => (ctx.rng.nextSeed() + 7919 * (k + 1)) >>> 0,
-  );
-  const noise = mcNoise(model.net.options, memberSeeds, S, 0, B);
+  // the design network's decoder and the ensemble's MC-dropout estimate with masks drawn once
+  const decoder = model.memberView();
+  const ensemble = model.ensembleView();
+  const sampler = ensemble.mcSampler({
+    loadN: ctx.load,
+    passes: o.passes,
+    rows: B,
+    seed: Array.from({ length: ensemble.members }, () => ctx.rng.nextSeed()),
+  });
   const gm = ctx.gmm;
   const K = gm.nComponents;
   const means = tf.tensor3d(Float32Array.from(gm.means.flat()), [K, 1, d]);
@@ -124,8 +121,6 @@ async function refine(
     [K, d, d],
   );
   const maskT = ctx.mask ? tf.tensor1d(ctx.mask.map((m) => (m ? 1 : 0))) : null;
-  const loadT = tf.fill([1, S * B, 1], lStd);
-  const passOnes = tf.ones([S, 1, 1]);
   const frameMean = tf.tensor2d(Float32Array.from(ctx.frame.mean), [1, dz]);
   const frameBasis = tf.tensor3d(Float32Array.from(ctx.frame.basis.flat()), [1, d, dz]);
   const z = tf.tidy(() => tf.variable(tf.tensor2d(Float32Array.from(seeds.flat()), [B, d])));
@@ -135,19 +130,12 @@ async function refine(
   const evaluate = () => {
     // lift u to the network's latent: z = mean + u·V
     const zNet = tf.add(groupedMatMul(tf.expandDims(z, 0) as tf.Tensor3D, frameBasis), frameMean); // [1, B, dz]
-    let xh = tf.squeeze(tf.exp(decodeLog(dnet, zNet)), [0]); // [B, E]
+    let xh: tf.Tensor = decoder.decodeTensor(tf.reshape(zNet, [B, dz])); // [B, E] fractions
     if (maskT) xh = tf.div(tf.mul(xh, maskT), tf.sum(tf.mul(xh, maskT), 1, true));
-    // tile S passes by broadcasting (tfjs-core's lean bundle has no Tile gradient): row s·B + b
-    const xt = tf.reshape(tf.mul(passOnes, tf.expandDims(xh, 0)), [1, S * B, E]);
-    const y = forward(
-      ensemble,
-      { x: xt, load: loadT },
-      { training: false, mc: true, noise, decoder: false },
-    ).yhat; // [M, S·B]
-    const yHv = tf.add(tf.mul(tf.reshape(y, [M * S, B]), hv.std), hv.mean);
+    const yHv = sampler.samples(xh); // [M·S, B], HV
     const { mean, variance } = tf.moments(yHv, 0); // pooled over M·S samples = law of total variance
     const sigma = tf.sqrt(tf.add(variance, 1e-6));
-    const lcb = tf.sub(mean, tf.mul(sigma, 1.645));
+    const lcb = tf.sub(mean, tf.mul(sigma, LCB_Z));
     const win = tf.add(tf.relu(tf.sub(lo, lcb)), tf.relu(tf.sub(lcb, hi)));
     const diff = tf.sub(tf.expandDims(z, 0), means); // [K, B, d]
     const d2 = tf.sum(tf.mul(groupedMatMul(diff as tf.Tensor3D, precisions), diff), 2); // [K, B]
@@ -217,24 +205,16 @@ async function refine(
         trajectory.push({ step, lcb: lcbVal, objective: objVal });
       if (!stop) opt.applyGradients([{ name: z.name, tensor: grads[z.name] }]);
       tf.dispose(Object.values(grads));
+      ctx.onStep?.(step, o.maxSteps, bestObj);
       if (stop) break;
     }
   } finally {
     opt.dispose();
     z.dispose();
-    disposeNoise(noise);
-    for (const t of [
-      ...Object.values(all),
-      ...Object.values(dparams),
-      means,
-      precisions,
-      logConst,
-      loadT,
-      passOnes,
-      frameMean,
-      frameBasis,
-    ])
-      t.dispose();
+    sampler.dispose();
+    ensemble.dispose();
+    decoder.dispose();
+    for (const t of [means, precisions, logConst, frameMean, frameBasis]) t.dispose();
     maskT?.dispose();
   }
   return { z: best, steps: step, trajectory };

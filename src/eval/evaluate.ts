@@ -12,8 +12,7 @@ import {
   SigmaRecalibrator,
   samplesFromFlat,
 } from '../uq/calibration.ts';
-import { predictMC } from '../uq/predict.ts';
-import { accuracyMetrics } from './metrics.ts';
+import { accuracyMetrics } from '../uq/metrics.ts';
 
 export interface EvaluateOptions {
   /** MC passes per member (default: the model's preset, 100). */
@@ -105,17 +104,12 @@ export function evaluateModel(
   // is not what the ensemble uses, so use the same MC mean as everywhere else).
   let cv: CvReport | undefined;
   const nf = split.cvFolds.length;
-  if (nf >= 2 && model.net.nMembers % nf === 0) {
+  if (nf >= 2 && model.nMembers % nf === 0) {
     const folds: CvReport['folds'] = [];
-    for (let k = 0; k < model.net.nMembers; k++) {
+    for (let k = 0; k < model.nMembers; k++) {
       const rows = split.cvFolds[k % nf];
       const d = rowsOf(ds, rows);
-      const load = Float32Array.from(d.load, (L) => model.loadScaler.transform(L));
-      const p = predictMC(model.net.select([k]), d.x, load, {
-        passes,
-        seed,
-        scale: { mean: model.hvScaler.mean, std: model.hvScaler.std },
-      });
+      const p = model.predictRows(d.x, d.load, { passes, seed, members: [k] });
       const a = accuracyMetrics(d.hv, p.mean);
       folds.push({
         member: k,
@@ -142,7 +136,7 @@ export function evaluateModel(
     calibration: m(cal),
     recalibrated: { sigma_scale: recal.scale, test: rec(test), calibration: rec(cal) },
     cv,
-    mc: { passes, members: model.net.nMembers, seed },
+    mc: { passes, members: model.nMembers, seed },
     predictions: [
       ...rowsOut('train_fit', split.trainFit, train),
       ...rowsOut('test', split.test, test),

@@ -4,6 +4,10 @@
  * scikit-learn style: `HardnessModel.fit(…)`, `predict`, `predictWithUncertainty`, `save`,
  * `HardnessModel.load`. It also implements the design pipeline's `DesignModel` (latent space of
  * one member, the "design network"; every hardness prediction uses the whole ensemble).
+ *
+ * The networks and the scalers are private: tools that look inside the model get a view in
+ * physical units (`ensembleView()`, `memberView(k)`, view.ts), and MC predictions come from
+ * `predictRows` / `predictWithUncertainty` (fractions, N → HV).
  */
 
 import { basename } from 'node:path';
@@ -16,13 +20,10 @@ import {
   type StandardScalerJSON,
 } from '../data/scalers.ts';
 import { type Split, type SplitFileJSON, splitToJSON } from '../data/split.ts';
-import type { DesignModel, McStats } from '../design/model.ts';
 import { type BackendInfo, initBackend } from '../nn/backend.ts';
 import { loadModel, saveModel } from '../nn/io.ts';
-import { decodeLog, encode, type Net } from '../nn/model.ts';
 import { resolveVibannOptions, type VibannOptions } from '../nn/options.ts';
 import type { VibannModel } from '../nn/params.ts';
-import * as tf from '../nn/tf.ts';
 import {
   preset as getPreset,
   type Preset,
@@ -40,7 +41,9 @@ import {
 import { type PredictResult, predictMC } from '../uq/predict.ts';
 import { InputError } from '../util/errors.ts';
 import { VERSION } from '../version.ts';
+import type { DesignModel, McStats } from './design-model.ts';
 import { memberPlans, prepareArrays } from './prepare.ts';
+import { type EnsembleView, ensembleView, type MemberView, memberView } from './view.ts';
 
 export const HARDNESS_MODEL_SCHEMA = 'vibann-hardness-model/1';
 
@@ -90,7 +93,7 @@ export interface UncertainPrediction {
   mean: Float64Array;
   /** σ per row, HV. */
   std: Float64Array;
-  /** μ − 1.645σ per row, HV. */
+  /** μ − LCB_Z·σ per row, HV (uq/lcb.ts). */
   lcb: Float64Array;
   /** All MC samples (HV), [(k·S + s)·n + i], when asked for. */
   samples?: Float32Array;
@@ -98,11 +101,23 @@ export interface UncertainPrediction {
   members: number;
 }
 
+/** Options of an MC-dropout prediction. */
+export interface McOptions {
+  /** MC passes per member (default: the preset's, SPEC §5: 100). */
+  passes?: number;
+  /** Seed of the dropout masks (default 1). */
+  seed?: number;
+  /** Return every sample (HV). */
+  returnSamples?: boolean;
+  /** Only these members (indices into the ensemble; default all), e.g. one CV fold's network. */
+  members?: readonly number[];
+}
+
 export class HardnessModel implements DesignModel {
-  readonly net: VibannModel;
+  private readonly net: VibannModel;
   readonly meta: HardnessModelMeta;
-  readonly loadScaler: LoadScaler;
-  readonly hvScaler: StandardScaler;
+  private readonly loadScaler: LoadScaler;
+  private readonly hvScaler: StandardScaler;
   readonly elements: readonly string[];
 
   constructor(net: VibannModel, meta: HardnessModelMeta) {
@@ -122,6 +137,35 @@ export class HardnessModel implements DesignModel {
 
   get latentDim(): number {
     return this.net.options.latentDim;
+  }
+
+  /** Networks in the ensemble. */
+  get nMembers(): number {
+    return this.net.nMembers;
+  }
+
+  /** The networks' architecture options (shared by every member). */
+  get networkOptions(): Readonly<VibannOptions> {
+    return this.net.options;
+  }
+
+  /** The whole ensemble in physical units (inference mode, gradients, MC sampler); dispose it. */
+  ensembleView(): EnsembleView {
+    return ensembleView(this.viewSource());
+  }
+
+  /** The latent space of member `member` (default: the design network) in physical units; dispose it. */
+  memberView(member: number = this.meta.design_member): MemberView {
+    return memberView(this.viewSource(), member);
+  }
+
+  private viewSource() {
+    return {
+      net: this.net,
+      loadScaler: this.loadScaler,
+      hvScaler: this.hvScaler,
+      elements: this.elements,
+    };
   }
 
   /** Train the ensemble of SPEC §4 on `split` of `ds`. */
@@ -220,16 +264,22 @@ export class HardnessModel implements DesignModel {
     return out;
   }
 
-  /** MC-dropout prediction with ensemble pooling (SPEC §5) of rows x (n × E) at loads (N). */
-  predictRows(
-    x: Float32Array,
-    loadsN: ArrayLike<number>,
-    o: { passes?: number; seed?: number; returnSamples?: boolean } = {},
-  ): PredictResult {
+  /**
+   * MC-dropout prediction with ensemble pooling (SPEC §5) of rows x (n × E fractions) at loads
+   * (N), in HV; `members` restricts it to a sub-ensemble.
+   */
+  predictRows(x: Float32Array, loadsN: ArrayLike<number>, o: McOptions = {}): PredictResult {
     const load = Float32Array.from(loadsN as ArrayLike<number>, (L) =>
       this.loadScaler.transform(L),
     );
-    return predictMC(this.net, x, load, {
+    if (o.members) {
+      for (const k of o.members) {
+        if (!Number.isInteger(k) || k < 0 || k >= this.net.nMembers)
+          throw new InputError(`model: member ${k} does not exist (0 … ${this.net.nMembers - 1})`);
+      }
+    }
+    const net = o.members ? this.net.select([...o.members]) : this.net;
+    return predictMC(net, x, load, {
       passes: o.passes ?? this.meta.preset.mcPasses,
       seed: o.seed ?? 1,
       scale: { mean: this.hvScaler.mean, std: this.hvScaler.std },
@@ -240,7 +290,7 @@ export class HardnessModel implements DesignModel {
   /** μ, σ and LCB (HV) for each composition at its load. */
   predictWithUncertainty(
     req: PredictionRequest,
-    o: { passes?: number; seed?: number; returnSamples?: boolean } = {},
+    o: Omit<McOptions, 'members'> = {},
   ): UncertainPrediction {
     const n = req.compositions.length;
     const loads = typeof req.loads === 'number' ? new Array<number>(n).fill(req.loads) : req.loads;
@@ -264,46 +314,32 @@ export class HardnessModel implements DesignModel {
 
   // ---- DesignModel -------------------------------------------------------------------------
 
-  private withDesignNet<T>(fn: (net: Net) => T): T {
-    const member = this.net.select([this.meta.design_member]);
-    const params = member.tensors();
-    try {
-      return fn({ options: member.options, params });
-    } finally {
-      for (const t of Object.values(params)) t.dispose();
-    }
-  }
-
   async encode(x: readonly ArrayLike<number>[], load: number): Promise<number[][]> {
     if (x.length === 0) return [];
-    const E = this.elements.length;
-    const flat = this.flat(x);
-    const l = this.loadScaler.transform(load);
-    return this.withDesignNet((net) => {
-      const mu = tf.tidy(() => {
-        const xT = tf.tensor3d(flat, [1, x.length, E]);
-        const lT = tf.fill([1, x.length, 1], l);
-        return tf.squeeze(encode(net, { x: xT, load: lT }, { training: false }).mu, [0]);
-      });
-      const out = mu.arraySync() as number[][];
-      mu.dispose();
-      return out;
-    });
+    const view = this.memberView();
+    try {
+      const z = view.encode(this.flat(x), new Array<number>(x.length).fill(load));
+      return rows(z, view.latentDim);
+    } finally {
+      view.dispose();
+    }
   }
 
   async decode(z: readonly (readonly number[])[]): Promise<number[][]> {
     if (z.length === 0) return [];
-    return this.withDesignNet((net) => {
-      const d = this.latentDim;
-      const flat = new Float32Array(z.length * d);
-      for (const [i, v] of z.entries()) flat.set(v, i * d);
-      const xh = tf.tidy(() =>
-        tf.squeeze(tf.exp(decodeLog(net, tf.tensor3d(flat, [1, z.length, d]))), [0]),
-      );
-      const out = xh.arraySync() as number[][];
-      xh.dispose();
-      return out;
-    });
+    const d = this.latentDim;
+    const flat = new Float64Array(z.length * d);
+    for (const [i, v] of z.entries()) {
+      if (v.length !== d)
+        throw new InputError(`latent vector ${i} has ${v.length} entries, expected ${d}`);
+      flat.set(v, i * d);
+    }
+    const view = this.memberView();
+    try {
+      return rows(view.decode(flat), this.elements.length);
+    } finally {
+      view.dispose();
+    }
   }
 
   async predictAt(
@@ -336,4 +372,11 @@ export class HardnessModel implements DesignModel {
     }
     return new HardnessModel(model, extra);
   }
+}
+
+/** A flat row-major array as rows of `width`. */
+function rows(flat: Float64Array, width: number): number[][] {
+  return Array.from({ length: flat.length / width }, (_, i) =>
+    Array.from(flat.subarray(i * width, (i + 1) * width)),
+  );
 }

@@ -4,8 +4,8 @@
  * (z = (QᵀQ)⁻¹Qᵀ·centre(ln x − b), with Q's columns centred), as a trained autoencoder approximately is.
  */
 import { Composition } from '../../src/chem/composition.ts';
-import type { DesignModel, McStats } from '../../src/design/model.ts';
 import type { DesignData } from '../../src/design/pipeline.ts';
+import type { DesignModel, McStats } from '../../src/model/design-model.ts';
 import { Rng } from '../../src/util/rng.ts';
 
 export const ELEMENTS = ['B', 'Co', 'Fe', 'Nb', 'W', 'Zr'] as const;

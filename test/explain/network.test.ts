@@ -3,47 +3,10 @@ import { before, describe, it } from 'node:test';
 import { integratedGradients } from '../../src/explain/ig.ts';
 import { ensembleFunction } from '../../src/explain/network.ts';
 import { memberLatentModel } from '../../src/latent/analysis/access.ts';
-import {
-  HARDNESS_MODEL_SCHEMA,
-  HardnessModel,
-  type HardnessModelMeta,
-} from '../../src/model/hardness-model.ts';
 import { initBackend } from '../../src/nn/backend.ts';
 import { forward } from '../../src/nn/model.ts';
 import * as tf from '../../src/nn/tf.ts';
-import { Rng } from '../../src/util/rng.ts';
-import { tinyModel } from '../nn/helpers.ts';
-
-const ELEMENTS = ['Al', 'B', 'Cu', 'Fe', 'Nb', 'Zr'];
-
-/** A HardnessModel around an untrained tiny 3-network ensemble (E = 6, d = 3). */
-function tinyHardnessModel(hv = { mean: 900, std: 300 }): HardnessModel {
-  const net = tinyModel({ dropout: 0.2 }, 3, 11);
-  const meta = {
-    schema: HARDNESS_MODEL_SCHEMA,
-    elements: ELEMENTS,
-    load_scaler: { kind: 'load', transform: 'log', mean: 0.3, std: 1.2 },
-    hv_scaler: { kind: 'standard', mean: hv.mean, std: hv.std },
-    design_member: 1,
-  } as unknown as HardnessModelMeta;
-  return new HardnessModel(net, meta);
-}
-
-/** Random compositions (2–4 elements each) as n × 6 fractions. */
-function compositions(n: number, seed: string): Float64Array {
-  const rng = new Rng(seed);
-  const x = new Float64Array(n * 6);
-  for (let i = 0; i < n; i++) {
-    const idx = rng.permutation(6).slice(0, 2 + rng.int(3));
-    let s = 0;
-    for (const j of idx) {
-      x[i * 6 + j] = 0.1 + rng.uniform();
-      s += x[i * 6 + j];
-    }
-    for (const j of idx) x[i * 6 + j] /= s;
-  }
-  return x;
-}
+import { compositions, tinyHardnessModel, tinyNet } from '../model/helpers.ts';
 
 describe('the ensemble as a function for interpretability', () => {
   before(async () => {
@@ -51,12 +14,12 @@ describe('the ensemble as a function for interpretability', () => {
   });
 
   it('value = hvMean + hvStd × mean over networks of the inference-mode ŷ', () => {
-    const model = tinyHardnessModel();
-    const ens = ensembleFunction(model);
+    const ens = ensembleFunction(tinyHardnessModel());
+    const vm = tinyNet();
     const x = compositions(5, 'v');
     const l = [-1, -0.3, 0, 0.4, 1.2];
     const f = ens.value(x, l);
-    const net = { options: model.net.options, params: model.net.tensors() };
+    const net = { options: vm.options, params: vm.tensors() };
     const y = tf.tidy(() =>
       tf.mean(
         forward(
@@ -76,7 +39,7 @@ describe('the ensemble as a function for interpretability', () => {
 
   it('∂f/∂x and ∂f/∂ℓ agree with central finite differences', () => {
     // unit HV scale so float32 differences keep their digits
-    const ens = ensembleFunction(tinyHardnessModel({ mean: 0, std: 1 }));
+    const ens = ensembleFunction(tinyHardnessModel({ hv: { mean: 0, std: 1 } }));
     const x = compositions(3, 'g');
     const l = [-0.5, 0.2, 0.9];
     const g = ens.valueAndGrad(x, l);
@@ -174,7 +137,7 @@ describe('the design network’s latent space', () => {
   });
 
   it('latents, head and ∂HV/∂z (finite differences); no tensors leak', () => {
-    const lm = memberLatentModel(tinyHardnessModel({ mean: 0, std: 1 }));
+    const lm = memberLatentModel(tinyHardnessModel({ hv: { mean: 0, std: 1 } }));
     assert.equal(lm.latentDim, 3);
     const x = compositions(4, 'z');
     const loads = [0.5, 1, 2, 5];

@@ -4,15 +4,12 @@
  * hardness head ŷ(z) in HV (inference mode: BatchNorm frozen, no dropout, no decoding) and its
  * gradient with respect to z. Each ensemble member has its own latent space, so every latent
  * quantity comes from one member; its hardness head is that member's prediction.
+ *
+ * An adapter of the model's member view (model/view.ts, physical units) to the analysis' `Matrix`.
  */
 import type { HardnessModel } from '../../model/hardness-model.ts';
-import { encode, hardnessFromLatent, type Net } from '../../nn/model.ts';
-import * as tf from '../../nn/tf.ts';
 import { InputError } from '../../util/errors.ts';
 import type { Matrix } from './stats.ts';
-
-/** Rows per tfjs call (memory bound, not a result-changing setting). */
-const CHUNK = 4096;
 
 export interface LatentModel {
   /** Latent dimension d. */
@@ -32,29 +29,22 @@ export interface LatentModel {
 /** The latent space of member `member` (default: the design network) of a trained model. */
 export function memberLatentModel(model: HardnessModel, member?: number): LatentModel {
   const k = member ?? model.meta.design_member;
-  if (!Number.isInteger(k) || k < 0 || k >= model.net.nMembers)
-    throw new InputError(`latent: member ${k} does not exist (0 … ${model.net.nMembers - 1})`);
-  const vm = model.net.select([k]);
-  const net: Net = { options: vm.options, params: vm.tensors() };
-  const E = vm.options.nElements;
-  const d = vm.options.latentDim;
-  const hvMean = model.hvScaler.mean;
-  const hvStd = model.hvScaler.std;
-  const std = (loadsN: ArrayLike<number>, from: number, to: number) =>
-    Float32Array.from({ length: to - from }, (_, i) =>
-      model.loadScaler.transform(loadsN[from + i]),
-    );
-  const checkLoads = (loadsN: ArrayLike<number>, n: number) => {
-    if (loadsN.length !== n) throw new InputError(`latent: ${loadsN.length} loads for ${n} rows`);
-  };
+  if (!Number.isInteger(k) || k < 0 || k >= model.nMembers)
+    throw new InputError(`latent: member ${k} does not exist (0 … ${model.nMembers - 1})`);
+  const view = model.memberView(k);
+  const d = view.latentDim;
+  const E = view.elements.length;
   let disposed = false;
   const live = () => {
     if (disposed) throw new InputError('latent: the latent model was disposed');
   };
+  const checkLoads = (loadsN: ArrayLike<number>, n: number) => {
+    if (loadsN.length !== n) throw new InputError(`latent: ${loadsN.length} loads for ${n} rows`);
+  };
 
   return {
     latentDim: d,
-    bottleneck: vm.options.bottleneck,
+    bottleneck: view.bottleneck,
     encode(x, loadsN) {
       live();
       const n = loadsN.length;
@@ -62,75 +52,23 @@ export function memberLatentModel(model: HardnessModel, member?: number): Latent
         throw new InputError(
           `latent: ${x.length} composition values for ${n} rows × ${E} elements`,
         );
-      const out = new Float64Array(n * d);
-      for (let r0 = 0; r0 < n; r0 += CHUNK) {
-        const r = Math.min(CHUNK, n - r0);
-        const xs = Float32Array.from({ length: r * E }, (_, i) => x[r0 * E + i]);
-        const mu = tf.tidy(() =>
-          tf.reshape(
-            encode(
-              net,
-              {
-                x: tf.tensor3d(xs, [1, r, E]),
-                load: tf.tensor3d(std(loadsN, r0, r0 + r), [1, r, 1]),
-              },
-              { training: false },
-            ).mu,
-            [r * d],
-          ),
-        );
-        out.set(mu.dataSync(), r0 * d);
-        mu.dispose();
-      }
-      return { data: out, n, d };
+      return { data: view.encode(x, loadsN), n, d };
     },
     hardness(z, loadsN) {
       live();
       checkLoads(loadsN, z.n);
-      const out = new Float64Array(z.n);
-      for (let r0 = 0; r0 < z.n; r0 += CHUNK) {
-        const r = Math.min(CHUNK, z.n - r0);
-        const y = tf.tidy(() =>
-          tf.reshape(
-            hardnessFromLatent(
-              net,
-              tf.tensor3d(Float32Array.from(z.data.subarray(r0 * d, (r0 + r) * d)), [1, r, d]),
-              tf.tensor3d(std(loadsN, r0, r0 + r), [1, r, 1]),
-            ),
-            [r],
-          ),
-        );
-        const v = y.dataSync();
-        y.dispose();
-        for (let i = 0; i < r; i++) out[r0 + i] = hvMean + hvStd * v[i];
-      }
-      return out;
+      return view.hardness(z.data.subarray(0, z.n * d), loadsN);
     },
     hardnessGrad(z, loadsN) {
       live();
       checkLoads(loadsN, z.n);
-      const hv = new Float64Array(z.n);
-      const grad = new Float64Array(z.n * d);
-      for (let r0 = 0; r0 < z.n; r0 += CHUNK) {
-        const r = Math.min(CHUNK, z.n - r0);
-        const zt = tf.tensor3d(Float32Array.from(z.data.subarray(r0 * d, (r0 + r) * d)), [1, r, d]);
-        const lt = tf.tensor3d(std(loadsN, r0, r0 + r), [1, r, 1]);
-        // rows are independent in inference mode, so the gradient of the sum is the per-row gradient
-        const f = (zz: tf.Tensor) => tf.sum(hardnessFromLatent(net, zz, lt)) as tf.Scalar;
-        const { value, grads } = tf.valueAndGrads(f)([zt]);
-        const y = tf.tidy(() => tf.reshape(hardnessFromLatent(net, zt, lt), [r]));
-        const yv = y.dataSync();
-        const gv = grads[0].dataSync();
-        for (let i = 0; i < r; i++) hv[r0 + i] = hvMean + hvStd * yv[i];
-        for (let i = 0; i < r * d; i++) grad[r0 * d + i] = hvStd * gv[i];
-        tf.dispose([zt, lt, y, value, ...grads]);
-      }
-      return { hv, grad: { data: grad, n: z.n, d } };
+      const g = view.hardnessGrad(z.data.subarray(0, z.n * d), loadsN);
+      return { hv: g.hv, grad: { data: g.grad, n: z.n, d } };
     },
     dispose() {
       if (disposed) return;
       disposed = true;
-      for (const t of Object.values(net.params)) t.dispose();
+      view.dispose();
     },
   };
 }
