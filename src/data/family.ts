@@ -4,6 +4,7 @@
  */
 import { median } from 'simple-statistics';
 import type { Composition } from '../chem/composition.ts';
+import { InputError } from '../util/errors.ts';
 import type { Dataset } from './dataset.ts';
 
 export function familyKey(c: Composition): string {
@@ -40,4 +41,18 @@ export function rowsContainingAll(ds: Dataset, elements: readonly string[]): num
     if (elements.every((e) => ds.compositions[r].has(e))) out.push(r);
   }
   return out;
+}
+
+/** 'Mo,Ta,Si,W' or 'B-Fe-Nb' → element symbols (whitespace ignored, duplicates removed). */
+export function parseFamily(v: string): string[] {
+  const els = v
+    .split(/[,\-\s]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (els.length === 0)
+    throw new InputError(`--family expects element symbols such as Mo,Ta,Si,W; got '${v}'`);
+  for (const e of els)
+    if (!/^[A-Z][a-z]?$/.test(e))
+      throw new InputError(`--family: '${e}' is not an element symbol (expected e.g. Mo,Ta,Si,W)`);
+  return [...new Set(els)];
 }

@@ -78,3 +78,25 @@ export function evaluationFigures(
   if (meta.history.length > 0) figs.training = trainingCurvesPlot(trainingHistory(meta));
   return figs;
 }
+
+/**
+ * Write figures (SVG + PNG) into `dir`; a figure that cannot be drawn is reported through `onWarn`
+ * and skipped (the run's results stand without it). Returns the names written.
+ */
+export async function writeFigures(
+  dir: string,
+  figs: Record<string, TopLevelSpec>,
+  onWarn?: (message: string) => void,
+): Promise<string[]> {
+  const { writePlot } = await import('../plots/render.ts');
+  const written: string[] = [];
+  for (const [name, spec] of Object.entries(figs)) {
+    try {
+      await writePlot(dir, name, spec);
+      written.push(name);
+    } catch (e) {
+      onWarn?.(`figure '${name}' could not be drawn: ${(e as Error).message}`);
+    }
+  }
+  return written;
+}

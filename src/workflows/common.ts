@@ -143,3 +143,10 @@ export async function trainAndSave(
   hooks.onInfo?.(`saved the model to ${outDir}`);
   return res;
 }
+
+/** `options` over `defaults`, where an option given as `undefined` keeps the default. */
+export function withDefaults<D extends object, O extends object>(defaults: D, options: O): D & O {
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
+  return out as D & O;
+}

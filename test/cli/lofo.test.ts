@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseFamily } from '../../src/cli/commands/lofo.ts';
+import { parseFamily } from '../../src/data/family.ts';
 import { InputError } from '../../src/util/errors.ts';
 import { runCli as runCommand } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/paths.ts';

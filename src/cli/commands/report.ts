@@ -1,12 +1,10 @@
 /**
  * `vibann report --run DIR [--out FILE.html]` — one self-contained HTML page with every table and
- * figure of a run directory (SPEC §14): no scripts, no network references, printable. The report
- * library (and, when a figure has to be drawn from the data, vega) is loaded inside the action.
+ * figure of a run directory (SPEC §14): no scripts, no network references, printable. The work is
+ * `runReport` (src/workflows/report.ts).
  */
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { InputError } from '../../util/errors.ts';
+import { runReport } from '../../workflows/report.ts';
 import { out as print, printJson } from '../io.ts';
 
 export interface ReportOpts {
@@ -30,26 +28,11 @@ export function register(program: Command): void {
     )
     .option('--json', 'print one JSON document on stdout')
     .action(async (o: ReportOpts) => {
-      const out = o.out ?? join(o.run, 'report.html');
-      let outIsDir = false;
-      try {
-        outIsDir = statSync(out).isDirectory();
-      } catch {
-        // does not exist yet: fine
-      }
-      if (outIsDir)
-        throw new InputError(`--out '${out}' is a directory; expected a file such as report.html`);
-      const { writeReport, readRunManifest } = await import('../../report/html.ts');
-      // Checks the directory and its manifest first: a clear exit-2 message before any work.
-      await readRunManifest(o.run);
-      const t0 = performance.now();
-      const path = await writeReport(o.run, out, { deriveFigures: o.derive });
-      const bytes = statSync(path).size;
-      const seconds = (performance.now() - t0) / 1000;
-      if (o.json) printJson({ report: path, run: o.run, bytes, seconds });
+      const r = await runReport(o);
+      if (o.json) printJson(r);
       else
         print(
-          `report written to ${path} (${(bytes / 1e6).toFixed(2)} MB, ${seconds.toFixed(1)} s)`,
+          `report written to ${r.report} (${(r.bytes / 1e6).toFixed(2)} MB, ${r.seconds.toFixed(1)} s)`,
         );
     });
 }

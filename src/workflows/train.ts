@@ -1,0 +1,97 @@
+/**
+ * The train workflow (SPEC §4): the VIBANN ensemble (one network per CV fold of train_fit,
+ * × `seeds`) on the chosen split, saved atomically to a model directory (an interrupted run never
+ * damages an existing model), with its summary `train.json` (`TrainRunDocument`, read back by
+ * `readTrainRun`). Progress per epoch; cancellation is checked after every epoch.
+ */
+import { join } from 'node:path';
+import { TRAIN_FILE, type TrainRunDocument } from '../runs/train.ts';
+import { readTuned } from '../runs/tune.ts';
+import type { PresetName } from '../train/presets.ts';
+import { InputError } from '../util/errors.ts';
+import {
+  DEFAULT_MODEL_DIR,
+  openDataset,
+  trainAndSave,
+  type WorkflowHooks,
+  withDefaults,
+} from './common.ts';
+
+export interface TrainOptions {
+  /** Dataset CSV (default: the reference dataset). */
+  data?: string;
+  /** 'reference' | 'cluster' | FILE (default: reference on the reference dataset). */
+  split?: string;
+  /** 'default' (CV-tuned) | 'paper' (the paper's settings). */
+  preset?: string;
+  /** Repeat the CV ensemble with N seeds (networks = N × folds). */
+  seeds?: number;
+  /** Base seed (split, initialisation, batches, dropout). */
+  seed?: number;
+  /** Maximum epochs per network (default: the preset's). */
+  epochs?: number;
+  /** Batch size (default: the preset's). */
+  batch?: number;
+  /** Early-stopping patience, epochs (default: the preset's). */
+  patience?: number;
+  /** Smoke run: 5 epochs, 20 MC passes. */
+  quick?: boolean;
+  /** A tuned.json of `vibann tune`: its network settings replace the preset's. */
+  tuned?: string;
+  /** Model directory. */
+  out?: string;
+}
+
+export const TRAIN_DEFAULTS: Required<Pick<TrainOptions, 'preset' | 'seeds' | 'seed' | 'out'>> = {
+  preset: 'default',
+  seeds: 1,
+  seed: 1,
+  out: DEFAULT_MODEL_DIR,
+};
+
+/** A preset name from the command line, checked. */
+export function checkPreset(name: string): PresetName {
+  if (name !== 'default' && name !== 'paper')
+    throw new InputError(`--preset expects 'default' or 'paper', got '${name}'`);
+  return name;
+}
+
+export async function runTrain(
+  options: TrainOptions = {},
+  hooks: WorkflowHooks = {},
+): Promise<TrainRunDocument> {
+  const o = withDefaults(TRAIN_DEFAULTS, options);
+  const preset = checkPreset(o.preset);
+  const network = o.tuned ? readTuned(o.tuned).network : undefined;
+  const { ds } = await openDataset(o.data, hooks);
+  const { selectSplit } = await import('../data/index.ts');
+  const split = selectSplit(ds, { spec: o.split, seed: o.seed });
+  const training: Record<string, number> = {};
+  if (o.epochs !== undefined) training.maxEpochs = o.epochs;
+  if (o.batch !== undefined) training.batchSize = o.batch;
+  if (o.patience !== undefined) training.patience = o.patience;
+  const { model, backend } = await trainAndSave(
+    ds,
+    split,
+    { preset, seed: o.seed, seeds: o.seeds, quick: o.quick, training, network },
+    o.out,
+    hooks,
+  );
+  const meta = model.meta;
+  const hv = meta.hv_scaler.std;
+  const doc: TrainRunDocument = {
+    model_dir: o.out,
+    preset: meta.preset.name,
+    networks: meta.training.members.length,
+    backend,
+    wall_s: meta.training.wall_s,
+    members: meta.training.members.map((m) => ({
+      ...m,
+      best_val_rmse_hv: Math.sqrt(m.bestValMse) * hv,
+    })),
+    data: meta.data,
+  };
+  const { writeJsonAtomic } = await import('../util/fs.ts');
+  await writeJsonAtomic(join(o.out, TRAIN_FILE), doc);
+  return doc;
+}
