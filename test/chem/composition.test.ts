@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Composition } from '../../src/chem/index.ts';
 import { CompositionError, InputError } from '../../src/util/errors.ts';
+import { sharedData } from '../helpers/paths.ts';
 
 /** The reference dataset's 56-element basis (alphabetical), as in ../shared/data/H_v_dataset.csv. */
 const BASIS56 = (
@@ -484,18 +483,9 @@ describe('Composition: comparison and editing', () => {
 });
 
 describe('Composition and the reference dataset', () => {
-  const csv = join(
-    dirname(fileURLToPath(import.meta.url)),
-    '..',
-    '..',
-    '..',
-    'shared',
-    'data',
-    'H_v_dataset.csv',
-  );
-  it('reads every row; rows already summing to 1 round-trip bit for bit', {
-    skip: !existsSync(csv) && 'no ../shared/data',
-  }, () => {
+  it('reads every row; rows already summing to 1 round-trip bit for bit', () => {
+    // A missing fixture fails with a clear message (sharedData), never skips.
+    const csv = sharedData('H_v_dataset.csv');
     const lines = readFileSync(csv, 'utf8').trim().split(/\r?\n/);
     const header = lines[0].split(',');
     assert.deepEqual(header.slice(0, 56), BASIS56);
