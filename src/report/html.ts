@@ -13,9 +13,20 @@
 import { promises as fsp } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
+import type { z } from 'zod';
 import { fmt } from '../plots/common.ts';
 import { FIGURES, figureFor, type ReportTopic } from '../plots/names.ts';
 import type { TrainingHistory } from '../plots/training.ts';
+import { type BaselinesRunDocument, BaselinesRunSchema } from '../runs/baselines.ts';
+import { BoRunSchema } from '../runs/bo.ts';
+import { DesignRunSchema } from '../runs/design.ts';
+import { EvaluateRunSchema } from '../runs/evaluate.ts';
+import { ExplainRunSchema } from '../runs/explain.ts';
+import { describeIssue, readRunManifest as readManifest } from '../runs/index.ts';
+import { LatentRunSchema } from '../runs/latent.ts';
+import { LofoRunSchema } from '../runs/lofo.ts';
+import { StudiesRunSchema } from '../runs/studies.ts';
+import { TuneRunSchema } from '../runs/tune.ts';
 import { LCB_Z } from '../uq/lcb.ts';
 import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
@@ -606,6 +617,68 @@ function baselineRows(v: unknown): Record<string, unknown>[] | undefined {
   return undefined;
 }
 
+/**
+ * Run documents with a type and a schema in src/runs/: a results file that matches its schema is
+ * read as that document; one that does not is still shown as read, with a note naming the first
+ * field that differs.
+ */
+const DOCUMENT_SCHEMAS: Record<string, z.ZodType> = {
+  'metrics.json': EvaluateRunSchema,
+  'lofo.json': LofoRunSchema,
+  'studies.json': StudiesRunSchema,
+  'baselines.json': BaselinesRunSchema,
+  'tuned.json': TuneRunSchema,
+  'design.json': DesignRunSchema,
+  'bo.json': BoRunSchema,
+  'explain.json': ExplainRunSchema,
+  'latent.json': LatentRunSchema,
+};
+
+/** `baselines.json` (runs/baselines.ts): one row per model, the VIBANN row, the protocol. */
+function baselinesTables(doc: BaselinesRunDocument, ctx: Ctx): string {
+  const o = doc.options;
+  let html = kvTable([
+    ['split', `${doc.split.kind}: ${doc.split.description}`],
+    ['rows (train_fit / test)', `${doc.data.train_fit} / ${doc.data.test}`],
+    ['tuning', `${doc.split.cv_folds}-fold CV over train_fit, seed ${o.seed}`],
+    ['load transform', o.load_transform],
+    ['wall time (s)', Number(fmt(doc.wall_s, 3))],
+  ]);
+  const rows = doc.results.map((r) => ({
+    model: r.model,
+    tuning: r.tuning,
+    trials: r.trials,
+    r2: r.test.r2,
+    mae: r.test.mae,
+    rmse: r.test.rmse,
+    mape: r.test.mape,
+    cv_rmse: r.cv_rmse,
+    best_hyperparameters: r.gp
+      ? `C=${num(r.gp.constant, 3)}, ℓ=${num(r.gp.length_scale, 3)}, noise=${num(r.gp.noise, 3)}`
+      : Object.entries(r.best_params)
+          .map(([k, v]) => `${k}=${typeof v === 'number' ? num(v, 3) : String(v)}`)
+          .join(', ') || '–',
+    'time (s)': Number(fmt(r.search_s + r.fit_s, 3)),
+  }));
+  html += `<h4>Test set</h4>${recordsTable(rows, ctx)}`;
+  const v = doc.vibann;
+  if (v) {
+    html += `<h4>VIBANN (${escapeHtml(v.model_dir)}, ${v.networks} networks, same split)</h4>`;
+    html += recordsTable(
+      [
+        { set: 'test', ...scalarsOf(v.test) },
+        { set: `test, σ × ${num(v.sigma_scale, 3)}`, ...scalarsOf(v.recalibrated_test) },
+      ],
+      ctx,
+    );
+  }
+  return html;
+}
+
+function scalarsOf(o: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, x]) => isScalar(x)));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Figures
 // ---------------------------------------------------------------------------------------------
@@ -685,6 +758,7 @@ async function collectFigures(runDir: string, files: string[]): Promise<Figure[]
 /** Figures drawn here from known results when the run directory has no SVG of that name. */
 async function deriveFigures(
   json: Map<string, unknown>,
+  typed: Map<string, unknown>,
   have: Set<string>,
   warnings: string[],
 ): Promise<Figure[]> {
@@ -744,7 +818,18 @@ async function deriveFigures(
         }),
       );
   }
-  const baselines = baselineRows(json.get('baselines.json'));
+  const typedBaselines = typed.get('baselines.json') as BaselinesRunDocument | undefined;
+  if (typedBaselines) {
+    const models = typedBaselines.results.map((r) => ({
+      model: r.model,
+      mae: r.test.mae,
+      rmse: r.test.rmse,
+    }));
+    const v = typedBaselines.vibann;
+    if (v) models.push({ model: 'VIBANN', mae: v.test.mae, rmse: v.test.rmse });
+    await add('baselines', 'baselines', () => plots.baselinesPlot({ models, set: 'test' }));
+  }
+  const baselines = typedBaselines ? undefined : baselineRows(json.get('baselines.json'));
   if (baselines?.every((r) => typeof r.mae === 'number' && typeof r.rmse === 'number'))
     await add('baselines', 'baselines', () =>
       plots.baselinesPlot({
@@ -856,36 +941,17 @@ async function readJson(
   }
 }
 
-/** Check that `runDir` is a run directory and read its manifest; InputError (exit 2) if not. */
+/**
+ * Check that `runDir` is a run directory and read its manifest through the run-document reader
+ * (runs/index.ts); InputError (exit 2) naming the path if not.
+ */
 export async function readRunManifest(runDir: string): Promise<RunManifest> {
-  let st: import('node:fs').Stats;
   try {
-    st = await fsp.stat(runDir);
-  } catch {
-    throw new InputError(`report: run directory '${runDir}' does not exist`);
-  }
-  if (!st.isDirectory())
-    throw new InputError(`report: '${runDir}' is not a directory; expected a run directory`);
-  const mPath = join(runDir, 'manifest.json');
-  let text: string;
-  try {
-    text = await fsp.readFile(mPath, 'utf8');
-  } catch {
-    throw new InputError(
-      `report: '${mPath}' not found; expected a run directory written by a vibann command (it holds manifest.json)`,
-    );
-  }
-  let m: unknown;
-  try {
-    m = JSON.parse(text);
+    return readManifest(runDir);
   } catch (e) {
-    throw new InputError(
-      `report: ${mPath} is not valid JSON (${e instanceof Error ? e.message : String(e)})`,
-    );
+    if (e instanceof InputError) throw new InputError(`report: ${e.message}`);
+    throw e;
   }
-  if (!isRecord(m) || typeof m.command !== 'string')
-    throw new InputError(`report: ${mPath}: expected a run manifest with a 'command' field`);
-  return m as unknown as RunManifest;
 }
 
 /** Build the self-contained HTML report of a run directory. */
@@ -906,10 +972,21 @@ export async function buildReport(runDir: string, options: ReportOptions = {}): 
     else json.set(f, r.value);
   }
 
+  // The known run documents, checked against their schemas (runs/*.ts).
+  const typed = new Map<string, unknown>();
+  const mismatch = new Map<string, string>();
+  for (const [f, v] of json) {
+    const schema = DOCUMENT_SCHEMAS[f];
+    if (!schema) continue;
+    const r = schema.safeParse(v);
+    if (r.success) typed.set(f, v);
+    else mismatch.set(f, describeIssue(r.error));
+  }
+
   let figures = await collectFigures(dir, files);
   if (options.deriveFigures !== false) {
     const have = new Set(figures.map((f) => basename(f.stem)));
-    figures = [...figures, ...(await deriveFigures(json, have, warnings))];
+    figures = [...figures, ...(await deriveFigures(json, typed, have, warnings))];
   }
   // Within a section: registry order (parity before reliability …), then file name.
   const rank = (f: Figure) => {
@@ -944,10 +1021,15 @@ export async function buildReport(runDir: string, options: ReportOptions = {}): 
       if (f === 'history.json' && isTrainingHistory(v)) body = historyTable(v, ctx);
       else if (f === 'metrics.json' || f === 'evaluate.json') body = metricsTables(v, ctx);
       else if (f === 'design.json' || f === 'candidates.json') body = designTables(v, ctx);
+      else if (f === 'baselines.json' && typed.has(f))
+        body = baselinesTables(v as BaselinesRunDocument, ctx);
       else if (f === 'baselines.json' && baselineRows(v))
         body = recordsTable(baselineRows(v)!, ctx);
       else body = renderGeneric(isRecord(v) ? omit(v, ['manifest']) : v, ctx);
-      html += `<h3>${escapeHtml(f)}</h3>${body}`;
+      const note = mismatch.has(f)
+        ? `<p class="note">${escapeHtml(f)} does not follow its documented format (${escapeHtml(mismatch.get(f))}); shown as read.</p>`
+        : '';
+      html += `<h3>${escapeHtml(f)}</h3>${note}${body}`;
     }
     for (const fig of figures.filter((x) => x.topic === t.topic)) html += figureHtml(fig);
     if (html) sections.push({ id: t.topic, title: t.title, html });
