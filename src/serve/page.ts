@@ -26,8 +26,13 @@ progress{width:22em}.note{color:#555;font-size:.9em}
 <label>Load (N) <input type="text" id="dload" class="short" value="0.5"></label>
 <label>Banned elements <input type="text" id="dban" class="short" placeholder="e.g. B"></label>
 <label>Max elements <input type="text" id="dmax" class="short" value="7"></label>
-<button type="submit">Run design</button></form>
-<p class="note">A full design takes about a minute; its candidates pass four gates (S support, N novelty, U uncertainty, P performance).</p>
+<label>Target LCB (HV) <input type="text" id="dtarget" class="short" placeholder="LO:HI"></label>
+<label>Candidates <input type="text" id="dn" class="short" value="5"></label>
+<label>Seed <input type="text" id="dseed" class="short" value="1"></label>
+<label><input type="checkbox" id="dquick"> quick</label>
+<label><input type="checkbox" id="drefine" checked> refinement</label>
+<button type="submit">Run design</button> <button type="button" id="dcancel" disabled>Cancel</button></form>
+<p class="note">The same design as <code>vibann design</code> with these options (a full design takes a minute or two); its candidates pass four gates (S support, N novelty, U uncertainty, P performance). The run directory appears under Reports.</p>
 <div id="derr" class="err"></div><div id="dstatus"></div><div id="dout"></div>
 
 <h2>Reports</h2>
@@ -54,16 +59,22 @@ $('pf').onsubmit = async (e) => {
 $('df').onsubmit = async (e) => {
   e.preventDefault(); $('derr').textContent = ''; $('dout').innerHTML = '';
   try {
-    const { id } = await api('POST', '/api/design', { load: Number($('dload').value), ban: list($('dban').value), maxElements: Number($('dmax').value) });
+    const body = { load: Number($('dload').value), ban: list($('dban').value), maxElements: Number($('dmax').value),
+      n: Number($('dn').value), seed: Number($('dseed').value), quick: $('dquick').checked, refine: $('drefine').checked };
+    if ($('dtarget').value.trim()) body.target = $('dtarget').value.trim();
+    const { id } = await api('POST', '/api/design', body);
+    $('dcancel').disabled = false;
+    $('dcancel').onclick = () => api('POST', '/api/design/' + id + '/cancel').catch(() => {});
     const poll = async () => {
       const j = await api('GET', '/api/design/' + id);
-      $('dstatus').innerHTML = 'job ' + id + ': ' + esc(j.stage) + ' <progress max="' + j.steps + '" value="' + j.step + '"></progress>';
+      $('dstatus').innerHTML = 'job ' + id + ': ' + esc(j.stage) + (j.steps ? ' <progress max="' + j.steps + '" value="' + j.step + '"></progress>' : '');
       if (j.state === 'running') return setTimeout(poll, 1000);
-      if (j.state === 'failed') { $('derr').textContent = j.error; return; }
+      $('dcancel').disabled = true;
+      if (j.state !== 'done') { $('derr').textContent = j.error; return; }
       const r = j.result, g = (x) => x.pass ? '<span class="ok">✓</span>' : '<span class="bad">✗</span>';
-      $('dstatus').textContent = 'screened ' + r.screened + ' alloys; ' + r.accepted + ' passed all four gates';
+      $('dstatus').innerHTML = 'screened ' + r.summary.screened + ' alloys; ' + r.summary.accepted + ' passed all four gates; run <a href="/runs/' + encodeURIComponent(j.runDir) + '/report">' + esc(j.runDir) + '</a>';
       $('dout').innerHTML = '<table><tr><th>#</th><th class="l">alloy (at.%)</th><th>μ ± σ</th><th>LCB</th><th>S N U P</th><th class="l">nearest known alloy</th></tr>' +
-        r.candidates.map((c, i) => { const p = c.predictions[0]; return '<tr><td>' + (i + 1) + '</td><td class="l">' + esc(c.formula) + '</td><td>' + p.mean.toFixed(0) + ' ± ' + p.std.toFixed(0) + '</td><td>' + p.lcb.toFixed(0) + '</td><td>' + g(c.gates.support) + ' ' + g(c.gates.novelty) + ' ' + g(c.gates.uncertainty) + ' ' + g(c.gates.performance) + '</td><td class="l">' + esc(c.nearest.formula) + ' (' + c.nearest.distance.toFixed(3) + ')</td></tr>'; }).join('') + '</table>';
+        r.candidates.map((c, i) => { const p = c.predictions.find((q) => q.load === body.load) || c.predictions[0]; return '<tr><td>' + (i + 1) + '</td><td class="l">' + esc(c.formula) + '</td><td>' + p.mean.toFixed(0) + ' ± ' + p.std.toFixed(0) + '</td><td>' + p.lcb.toFixed(0) + '</td><td>' + g(c.gates.support) + ' ' + g(c.gates.novelty) + ' ' + g(c.gates.uncertainty) + ' ' + g(c.gates.performance) + '</td><td class="l">' + esc(c.nearest.formula) + ' (' + c.nearest.distance.toFixed(3) + ')</td></tr>'; }).join('') + '</table>';
     };
     poll();
   } catch (err) { $('derr').textContent = err.message; }

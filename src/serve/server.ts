@@ -4,19 +4,23 @@
  * HTML reports of run directories. Plain node:http, one self-contained page, JSON endpoints:
  *   GET  /                     the page
  *   POST /api/predict          { compositions: string[], loads: number[], passes?, seed? } → rows
- *   POST /api/design           { load?, ban?, maxElements?, n?, seed?, quick? } → { id }
- *   GET  /api/design/:id       progress, and the result when done
+ *   POST /api/design           the CLI's design options (`designRequest`) → { id }
+ *   GET  /api/design/:id       progress, and the design.json document when done
+ *   POST /api/design/:id/cancel  cancel a running design
  *   GET  /api/runs             run directories under the runs folder
  *   GET  /runs/:dir/report     that run's HTML report (built on request)
- * All logic is the library's: the same functions the CLI calls.
+ * All logic is the library's: a design is `runDesignWorkflow` with the CLI's defaults
+ * (`DESIGN_DEFAULTS`), and writes the same run directory as `vibann design` under the runs folder.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Composition } from '../chem/composition.ts';
-import type { Dataset } from '../data/dataset.ts';
 import type { HardnessModel } from '../model/hardness-model.ts';
+import type { DesignRunDocument } from '../runs/design.ts';
 import { InputError, VibannError } from '../util/errors.ts';
+import { CancelledError, runDirName } from '../workflows/common.ts';
+import type { DesignWorkflowOptions } from '../workflows/design.ts';
 import { PAGE } from './page.ts';
 
 export interface ServeOptions {
@@ -32,14 +36,18 @@ export interface ServeOptions {
 
 interface DesignJob {
   id: string;
-  state: 'running' | 'done' | 'failed';
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** The current stage or message. */
   stage: string;
+  /** Progress of the current stage (MCMC or refinement steps). */
   step: number;
   steps: number;
   started: string;
-  result?: unknown;
+  /** The run's design.json document when done. */
+  result?: DesignRunDocument;
   error?: string;
-  runDir?: string;
+  /** The run directory's name under the runs folder. */
+  runDir: string;
 }
 
 const MAX_BODY = 1 << 20;
@@ -84,13 +92,57 @@ function numberList(v: unknown, name: string, fallback: number[]): number[] {
   return v as number[];
 }
 
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isStrings = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * The options of a design request, named as the CLI's (`DesignWorkflowOptions`): load, target
+ * ([LO, HI] or 'LO:HI'), ban, allow, bounds ('Nb:10:30,…'), maxElements, minElements, n, seed,
+ * quick, refine. Absent fields take the workflow's defaults, as in the CLI.
+ */
+export async function designRequest(
+  body: Record<string, unknown>,
+): Promise<Partial<DesignWorkflowOptions>> {
+  const { parseTargetWindow } = await import('../workflows/design.ts');
+  const { parseBounds } = await import('../design/constraints.ts');
+  const o: Partial<DesignWorkflowOptions> = {};
+  const bad = (field: string, what: string): never => {
+    throw new InputError(`'${field}' must be ${what}, got ${JSON.stringify(body[field])}`);
+  };
+  for (const k of ['load', 'maxElements', 'minElements', 'n', 'seed'] as const) {
+    const v = body[k];
+    if (v === undefined) continue;
+    if (!isNum(v)) bad(k, 'a number');
+    o[k] = v as number;
+  }
+  for (const k of ['ban', 'allow'] as const) {
+    const v = body[k];
+    if (v === undefined) continue;
+    if (!isStrings(v)) bad(k, 'a list of element symbols');
+    if (k === 'ban' || (v as string[]).length > 0) o[k] = v as string[];
+  }
+  for (const k of ['quick', 'refine'] as const) {
+    const v = body[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'boolean') bad(k, 'true or false');
+    o[k] = v as boolean;
+  }
+  const t = body.target;
+  if (typeof t === 'string' && t.trim() !== '') o.target = parseTargetWindow(t);
+  else if (Array.isArray(t) && t.length === 2 && t.every(isNum)) o.target = [t[0], t[1]];
+  else if (t !== undefined && t !== '') bad('target', "[LO, HI] or 'LO:HI' in HV");
+  if (typeof body.bounds === 'string') o.bounds = parseBounds(body.bounds);
+  else if (body.bounds !== undefined) bad('bounds', "a string such as 'Nb:10:30,Fe::50'");
+  return o;
+}
+
 /** The request handler (exported for tests that do not need a socket). */
 export function createHandler(
   o: ServeOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   let modelP: Promise<HardnessModel> | undefined;
-  let dataP: Promise<Dataset> | undefined;
   const model = () => {
     modelP ??= (async () => {
       const { openModel } = await import('../workflows/common.ts');
@@ -101,14 +153,8 @@ export function createHandler(
     });
     return modelP;
   };
-  const dataset = () => {
-    dataP ??= (async () => {
-      const d = await import('../data/index.ts');
-      return d.loadDataset(d.resolveDatasetPath({ data: o.data }).path);
-    })();
-    return dataP;
-  };
   const jobs = new Map<string, DesignJob>();
+  const cancels = new Map<string, () => void>();
   let nextJob = 1;
 
   const predict = async (body: Record<string, unknown>) => {
@@ -146,81 +192,69 @@ export function createHandler(
   };
 
   const startDesign = async (body: Record<string, unknown>): Promise<DesignJob> => {
-    const m = await model();
-    const ds = await dataset();
-    const { splitForModel } = await import('../workflows/common.ts');
-    const split = await splitForModel(m, ds);
-    const { DEFAULT_CONSTRAINTS, validateConstraints } = await import('../design/constraints.ts');
-    const ban = Array.isArray(body.ban) ? (body.ban as unknown[]).map(String) : [];
-    const constraints = {
-      ...DEFAULT_CONSTRAINTS,
-      ban,
-      maxElements:
-        typeof body.maxElements === 'number' ? body.maxElements : DEFAULT_CONSTRAINTS.maxElements,
-    };
-    validateConstraints(constraints, m.elements);
-    const load = typeof body.load === 'number' && body.load > 0 ? body.load : 0.5;
-    const { designData } = await import('../design/data.ts');
-    const { DEFAULT_DESIGN_OPTIONS, runDesign } = await import('../design/pipeline.ts');
-    const { makeRefiner } = await import('../design/refine.ts');
-    const { Rng } = await import('../util/rng.ts');
-    const quick = body.quick === true;
-    const options = {
-      ...DEFAULT_DESIGN_OPTIONS,
-      load,
-      constraints,
-      n: typeof body.n === 'number' ? body.n : 5,
-      ...(quick
-        ? {
-            mcmc: { ...DEFAULT_DESIGN_OPTIONS.mcmc, chains: 8, steps: 80, burnIn: 20 },
-            calibrationPasses: 30,
-            gmm: { kMin: 1, kMax: 2, nInit: 2 },
-          }
-        : {}),
-    };
+    const { DESIGN_DEFAULTS, designOptionsFor, runDesignWorkflow } = await import(
+      '../workflows/design.ts'
+    );
+    const options = await designRequest(body);
+    // bad constraints are the request's fault (400), found before a job starts
+    const { validateConstraints } = await import('../design/constraints.ts');
+    const d = { ...DESIGN_DEFAULTS, ...options };
+    validateConstraints((await designOptionsFor(d)).constraints, (await model()).elements);
+    const id = String(nextJob++);
+    const name = `${basename(runDirName('design'))}-${id}`;
+    const controller = new AbortController();
     const job: DesignJob = {
-      id: String(nextJob++),
+      id,
       state: 'running',
       stage: 'starting',
       step: 0,
-      steps: options.mcmc.steps,
+      steps: 0,
       started: new Date().toISOString(),
+      runDir: name,
     };
-    jobs.set(job.id, job);
-    log(`serve: design job ${job.id} started (load ${load} N, ban ${ban.join(',') || 'none'})`);
-    runDesign(
-      m,
-      designData(ds, split, m.elements),
-      options,
-      new Rng(typeof body.seed === 'number' ? body.seed : 1),
-      {
-        onStage: (s) => {
-          job.stage = s;
-        },
-        onMcmcStep: (t) => {
-          job.step = t + 1;
-        },
-        refine: quick ? undefined : makeRefiner(m),
-      },
-    ).then(
-      (r) => {
-        job.state = 'done';
-        job.stage = 'done';
-        job.result = {
-          thresholds: r.thresholds,
-          candidates: r.candidates,
-          rejected: r.rejected,
-          screened: r.screened,
-          accepted: r.accepted,
-          timings: r.timings,
-        };
-        log(`serve: design job ${job.id} done (${r.accepted} accepted)`);
-      },
-      (e: unknown) => {
-        job.state = 'failed';
-        job.error = e instanceof Error ? e.message : String(e);
-      },
+    jobs.set(id, job);
+    cancels.set(id, () => controller.abort());
+    log(
+      `serve: design job ${id} started (load ${d.load} N, ban ${d.ban.join(',') || 'none'}, seed ${d.seed}${d.quick ? ', quick' : ''})`,
     );
+    runDesignWorkflow(
+      {
+        ...options,
+        model: o.modelDir,
+        data: o.data,
+        out: join(o.runsDir, name),
+        argv: ['serve', 'design', JSON.stringify(body)],
+      },
+      {
+        signal: controller.signal,
+        onInfo: (m) => {
+          job.stage = m;
+        },
+        onWarn: (m) => log(`serve: design job ${id}: warning: ${m}`),
+        onProgress: (e) => {
+          job.stage = e.stage;
+          job.step = e.done;
+          job.steps = e.total;
+        },
+        onStageEnd: () => {
+          job.step = job.steps;
+        },
+      },
+    )
+      .then(
+        ({ document }) => {
+          job.state = 'done';
+          job.stage = 'done';
+          job.result = document;
+          log(`serve: design job ${id} done (${document.summary.accepted} accepted), run ${name}`);
+        },
+        (e: unknown) => {
+          job.state = e instanceof CancelledError ? 'cancelled' : 'failed';
+          job.error = e instanceof Error ? e.message : String(e);
+          if (!(e instanceof VibannError)) log(`serve: design job ${id} failed: ${job.error}`);
+        },
+      )
+      .finally(() => cancels.delete(id));
     return job;
   };
 
@@ -253,6 +287,13 @@ export function createHandler(
       if (req.method === 'GET' && jm) {
         const job = jobs.get(jm[1]);
         return job ? send(res, 200, job) : send(res, 404, { error: `no design job ${jm[1]}` });
+      }
+      const cm = /^\/api\/design\/(\d+)\/cancel$/.exec(path);
+      if (req.method === 'POST' && cm) {
+        const job = jobs.get(cm[1]);
+        if (!job) return send(res, 404, { error: `no design job ${cm[1]}` });
+        cancels.get(cm[1])?.();
+        return send(res, 202, { id: job.id, state: job.state });
       }
       if (req.method === 'GET' && path === '/api/runs') return send(res, 200, runs());
       const rm = /^\/runs\/([^/]+)\/report$/.exec(path);

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   compareMethods,
-  designGateContext,
   meanPairwiseDistance,
   scoreThroughGates,
   summarize,
@@ -11,8 +10,10 @@ import { Composition } from '../../src/chem/composition.ts';
 import {
   DEFAULT_DESIGN_OPTIONS,
   type DesignOptions,
+  designGateState,
   runDesign,
 } from '../../src/design/pipeline.ts';
+import { gateStateFromJSON, gateStateToJSON } from '../../src/design/screen.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { ELEMENTS, toyData, toyModel } from '../design/toy-model.ts';
 
@@ -27,15 +28,29 @@ const options: DesignOptions = {
 describe('GP-BO vs VIBANN through the same gates (SPEC §10, §9.7)', async () => {
   const seed = 11;
   const run = await runDesign(toyModel, data, options, new Rng(seed));
-  const ctx = await designGateContext(toyModel, data, options, seed);
+  // the gate state as `vibann bo --design-run` sees it: written to gates.json and read back
+  const ctx = gateStateFromJSON(JSON.parse(JSON.stringify(gateStateToJSON(run.gateState))));
 
-  it('rebuilds the design run’s GMM and thresholds exactly from its options and seed', () => {
+  it('the saved gate state reads back to the design run’s GMM, frame and thresholds exactly', () => {
     const { window, nearPeakRows, ...th } = run.thresholds;
     assert.deepEqual(ctx.thresholds, th);
     assert.deepEqual(ctx.window, window);
     assert.equal(ctx.nearPeakRows, nearPeakRows);
     assert.equal(ctx.gmm.nComponents, run.gmm.k);
     assert.deepEqual(ctx.bic, run.gmm.bic);
+    assert.deepEqual(ctx.frame.toJSON(), run.gateState.frame.toJSON());
+    // JSON numbers are the same doubles: the density is the same function, bit for bit
+    const U = [
+      [0.1, -0.2],
+      [1.5, 0.3],
+      [-2, 4],
+    ];
+    assert.deepEqual(ctx.gmm.logPdf(U), run.gateState.gmm.logPdf(U));
+  });
+
+  it('designGateState computes the same gate state as the design run with the same seed', async () => {
+    const fresh = await designGateState(toyModel, data, options, new Rng(seed));
+    assert.deepEqual(gateStateToJSON(fresh), gateStateToJSON(run.gateState));
   });
 
   it('scores the design’s own candidates with the gate values the design recorded', async () => {
