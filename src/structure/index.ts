@@ -6,13 +6,33 @@
 export {
   type AnalyzeOptions,
   analyzeStructure,
+  type Descriptors,
+  descriptorsOf,
   massDensity,
   type StructureReport,
 } from './analyze.ts';
 export { type AngleStats, type Angles, bondAngles } from './angles.ts';
 export { type BondStats, type Bonds, bondStats } from './bonds.ts';
 export { type Coordination, type CoordinationStats, coordination } from './coordination.ts';
+export {
+  type BondLengthHistograms,
+  bondLengthHistograms,
+  type ClusterStats,
+  clusterStats,
+  icosahedralPeakIndex,
+  type Packing,
+  packing,
+} from './descriptors.ts';
 export { ATOMIC_MASS, atomicMass, METALLIC_RADIUS } from './elements.ts';
+export {
+  type Curve,
+  compareCurves,
+  type ExperimentComparison,
+  type ExperimentKind,
+  interpolate,
+  parseCurve,
+  readCurve,
+} from './experiment.ts';
 export {
   type Cell,
   cellVolume,
@@ -45,10 +65,15 @@ export {
   LMP_MISSING,
   type LmpRunOptions,
   lammpsVoronoiCheck,
+  lmpCommand,
   type RunOptions,
   type RunResult,
   runLammps,
   runLmp,
+  SLURM_SCRIPT,
+  type SlurmOptions,
+  slurmScript,
+  thermoStep,
 } from './lammpsRun.ts';
 export { buildGrid, forEachPair, type NeighbourList, neighbourList } from './neighbours.ts';
 export { type PeakDescriptors, peakDescriptors } from './peaks.ts';
@@ -57,6 +82,7 @@ export { parseExtxyz, readExtxyz } from './readers/extxyz.ts';
 export {
   detectFormat,
   type ReadOptions,
+  readAllFrames,
   readStructure,
   STRUCTURE_FORMATS,
   type StructureFormat,
@@ -64,6 +90,22 @@ export {
 export { parseLammpsData, readLammpsData } from './readers/lammpsData.ts';
 export { parseLammpsDump, readLammpsDump } from './readers/lammpsDump.ts';
 export { parseTypeMap, type TypeMap } from './readers/text.ts';
+export {
+  CROMER_MANN,
+  hasScatteringData,
+  NEUTRON_B,
+  neutronLength,
+  xrayFormFactor,
+} from './scattering.ts';
+export {
+  directSq,
+  ftPartials,
+  type SqOptions,
+  type SqPeak,
+  type SqReport,
+  structureFactor,
+} from './sq.ts';
+export { averageCurves, averageDescriptors, type DescriptorStat } from './trajectory.ts';
 export {
   type VoronoiCells,
   type VoronoiFace,

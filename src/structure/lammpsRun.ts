@@ -10,6 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants, createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { InputError, VibannError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
@@ -52,6 +53,26 @@ export interface LmpRunOptions {
   timeoutMs?: number;
   /** Called with each chunk of LAMMPS's screen output (progress). */
   onOutput?: (text: string) => void;
+  /** MPI ranks: above 1, LAMMPS is started through `mpirun -np N` (Debian's lmp is built with Open MPI). */
+  np?: number;
+  /** The mpirun executable. Default $VIBANN_MPIRUN or `mpirun`. */
+  mpirun?: string;
+}
+
+/**
+ * The command line that starts LAMMPS: `lmp ARGS` for one rank; for N > 1
+ * `mpirun [--allow-run-as-root] [--oversubscribe] -np N lmp ARGS` — Open MPI refuses to run as root
+ * without the first flag, and more ranks than cores without the second.
+ */
+export function lmpCommand(lmp: string, args: string[], np = 1, mpirun?: string): string[] {
+  if (!Number.isInteger(np) || np < 1)
+    throw new InputError(`--np must be an integer ≥ 1, got ${np}`);
+  if (np === 1) return [lmp, ...args];
+  const cmd = [mpirun ?? process.env.VIBANN_MPIRUN ?? 'mpirun'];
+  if (typeof process.getuid === 'function' && process.getuid() === 0)
+    cmd.push('--allow-run-as-root');
+  if (np > availableParallelism()) cmd.push('--oversubscribe');
+  return [...cmd, '-np', String(np), lmp, ...args];
 }
 
 /** Run `lmp -in INPUT -log LOG` in `dir`; screen output goes to `screenFile`. Rejects with VibannError on failure. */
@@ -66,7 +87,13 @@ export function runLmp(
   if (!lmp) return Promise.reject(new VibannError(LMP_MISSING));
   return new Promise((resolvePromise, reject) => {
     const out = createWriteStream(join(dir, screenFile));
-    const child = spawn(lmp, ['-in', input, '-log', log, ...(o.args ?? [])], {
+    const [exe, ...argv] = lmpCommand(
+      lmp,
+      ['-in', input, '-log', log, ...(o.args ?? [])],
+      o.np,
+      o.mpirun,
+    );
+    const child = spawn(exe, argv, {
       cwd: dir,
       env: { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,7 +119,11 @@ export function runLmp(
       const code = (e as NodeJS.ErrnoException).code;
       reject(
         new VibannError(
-          code === 'ENOENT' ? LMP_MISSING : `cannot start LAMMPS (${lmp}): ${e.message}`,
+          code === 'ENOENT'
+            ? exe === lmp
+              ? LMP_MISSING
+              : `'${exe}' not found: install Open MPI (Debian: openmpi-bin, pulled in by lammps) or run with --np 1`
+            : `cannot start LAMMPS (${exe}): ${e.message}`,
           undefined,
           { cause: e },
         ),
@@ -362,9 +393,55 @@ export async function runLammps(dir: string, o: RunOptions = {}): Promise<RunRes
     check = await lammpsVoronoiCheck(dir, FINAL_DATA, types, {
       ...o,
       args: [],
+      np: 1,
       onOutput: undefined,
     });
     timings.voronoi_check = check.seconds;
   }
   return { dir, final, report, voronoi_check: check, timings };
+}
+
+export interface SlurmOptions {
+  /** MPI ranks (SBATCH --ntasks). */
+  np: number;
+  /** LAMMPS executable on the cluster. Default 'lmp'. */
+  lmp?: string;
+  /** Wall-time limit, HH:MM:SS. Default 24:00:00. */
+  time?: string;
+  jobName?: string;
+  /** Extra `#SBATCH` lines (e.g. '--partition=compute'). */
+  extra?: string[];
+}
+
+export const SLURM_SCRIPT = 'submit.slurm';
+
+/** A Slurm batch script that runs the melt-quench of an input directory with `srun` (MPI ranks = np). */
+export function slurmScript(o: SlurmOptions): string {
+  if (!Number.isInteger(o.np) || o.np < 1)
+    throw new InputError(`--np must be an integer ≥ 1, got ${o.np}`);
+  const time = o.time ?? '24:00:00';
+  if (!/^\d+:\d\d:\d\d$/.test(time))
+    throw new InputError(`Slurm time must be HH:MM:SS, got '${time}'`);
+  return [
+    '#!/bin/bash',
+    `#SBATCH --job-name=${o.jobName ?? 'vibann-md'}`,
+    `#SBATCH --ntasks=${o.np}`,
+    '#SBATCH --cpus-per-task=1',
+    `#SBATCH --time=${time}`,
+    '#SBATCH --output=slurm-%j.out',
+    ...(o.extra ?? []).map((e) => `#SBATCH ${e}`),
+    '',
+    '# written by vibann structure run --slurm; submit from this directory with: sbatch submit.slurm',
+    'cd "$SLURM_SUBMIT_DIR"',
+    'export OMP_NUM_THREADS=1',
+    `srun ${o.lmp ?? 'lmp'} -in ${INPUT_SCRIPT} -log log.lammps`,
+    '# then, on any machine: vibann structure analyze final.data --types <from manifest.json>',
+    '',
+  ].join('\n');
+}
+
+/** The step of a LAMMPS thermo line (`step temp pe …`), or null for other lines. */
+export function thermoStep(line: string): number | null {
+  const m = /^\s*(\d+)\s+-?[\d.]+(?:[eE][-+]?\d+)?\s+-?[\d.]/.exec(line);
+  return m ? Number(m[1]) : null;
 }

@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../../util/errors.ts';
 import type { Frame } from '../frame.ts';
-import { readExtxyz } from './extxyz.ts';
+import { parseExtxyz, readExtxyz, scanExtxyzFrames } from './extxyz.ts';
 import { readLammpsData } from './lammpsData.ts';
-import { readLammpsDump } from './lammpsDump.ts';
-import type { TypeMap } from './text.ts';
+import { parseLammpsDump, readLammpsDump } from './lammpsDump.ts';
+import { readLines, type TypeMap } from './text.ts';
 
 export type StructureFormat = 'extxyz' | 'lammps-dump' | 'lammps-data';
 export const STRUCTURE_FORMATS: readonly StructureFormat[] = [
@@ -63,4 +63,23 @@ export function readStructure(path: string, options: ReadOptions = {}): Frame {
         `unknown structure format '${String(format)}' (expected ${STRUCTURE_FORMATS.join(', ')})`,
       );
   }
+}
+
+/**
+ * Every frame of a file (a LAMMPS dump or a multi-frame extended XYZ; a data file has one), read
+ * from one pass over its lines.
+ */
+export function readAllFrames(path: string, options: Omit<ReadOptions, 'frame'> = {}): Frame[] {
+  const format = options.format ?? detectFormat(path);
+  if (format === 'lammps-data') return [readLammpsData(path, { types: options.types })];
+  const lines = readLines(path);
+  if (format === 'extxyz') {
+    const n = scanExtxyzFrames(lines, path).length;
+    return Array.from({ length: n }, (_, k) => parseExtxyz(lines, path, { frame: k }));
+  }
+  let n = 0;
+  for (const l of lines) if (l.startsWith('ITEM: TIMESTEP')) n++;
+  return Array.from({ length: n }, (_, k) =>
+    parseLammpsDump(lines, path, { types: options.types, frame: k }),
+  );
 }
