@@ -14,6 +14,7 @@ import {
   titleBlock,
   VL_SCHEMA,
 } from '../plots/common.ts';
+import { LCB_Z } from '../uq/lcb.ts';
 import type { BoTracePoint } from './run.ts';
 
 export interface BoTracePlotData {
@@ -37,7 +38,7 @@ export function boTracePlot(data: BoTracePlotData, options: CommonPlotOptions = 
   const y = {
     field: 'lcb',
     type: 'quantitative' as const,
-    title: 'LCB = μ − 1.645σ at the design load (HV)',
+    title: `LCB = μ − ${LCB_Z}σ at the design load (HV)`,
     scale: { domain, zero: false },
   };
   const last = data.trace.at(-1);

@@ -1,4 +1,6 @@
 /** The single page of `vibann serve`: inline CSS and script, no external resources. */
+import { LCB_Z } from '../uq/lcb.ts';
+
 export const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>vibann</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -12,7 +14,7 @@ th{background:#f2f4f8}td.l,th.l{text-align:left}.err{color:#a00;margin-top:.5em}
 progress{width:22em}.note{color:#555;font-size:.9em}
 </style></head><body>
 <h1>vibann</h1>
-<p class="sub">Vickers hardness of bulk metallic glasses with uncertainty (μ ± σ, LCB = μ − 1.645σ, HV), and design of new hard glasses.</p>
+<p class="sub">Vickers hardness of bulk metallic glasses with uncertainty (μ ± σ, LCB = μ − ${LCB_Z}σ, HV), and design of new hard glasses.</p>
 
 <h2>Predict</h2>
 <form id="pf">

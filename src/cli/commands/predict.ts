@@ -4,6 +4,7 @@
  * compositions (`--path A:B`). The work is `runPredict` (src/workflows/predict.ts).
  */
 import type { Command } from 'commander';
+import { LCB_Z } from '../../uq/lcb.ts';
 import { PREDICT_DEFAULTS, runPredict } from '../../workflows/predict.ts';
 import { formatTable, out, printJson } from '../io.ts';
 import { intOption, loadListOption } from '../options.ts';
@@ -69,6 +70,6 @@ export function register(program: Command): void {
           },
         ),
       );
-      out(`(${r.members} networks × ${r.passes} MC passes; LCB = μ − 1.645σ; model ${r.model})`);
+      out(`(${r.members} networks × ${r.passes} MC passes; LCB = μ − ${LCB_Z}σ; model ${r.model})`);
     });
 }
