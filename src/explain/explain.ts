@@ -124,6 +124,17 @@ export interface ExplainResult {
   };
 }
 
+/**
+ * What `explainModel` reports while it runs (the workflow maps it to its hooks). A callback may
+ * throw to stop the run (cancellation); the networks are released either way.
+ */
+export interface ExplainProgress {
+  /** A stage starts: 'latent clusters', 'attention', 'integrated gradients', 'permutation importance'. */
+  onStage?(stage: string): void;
+  /** Work done within a stage: IG rows, permutation features (over all clusters). */
+  onProgress?(stage: string, done: number, total: number): void;
+}
+
 /** Per-row IG (for the CSV). */
 export interface IgRows {
   rowIds: number[];
@@ -181,9 +192,10 @@ export async function explainModel(
   split: Split,
   rng: Rng,
   options: Partial<ExplainOptions> = {},
-  onStage?: (stage: string) => void,
+  progress: ExplainProgress = {},
 ): Promise<{ result: ExplainResult; ig: IgRows }> {
   const o = { ...DEFAULT_EXPLAIN, ...options };
+  const onStage = (s: string) => progress.onStage?.(s);
   const E = ds.elements.length;
   if (model.elements.join(',') !== ds.elements.join(','))
     throw new InputError(
@@ -198,7 +210,7 @@ export async function explainModel(
   const hvRange = hvMax - hvMin;
 
   // latent clusters of every row of the split (the same as `vibann latent` for the same seed)
-  onStage?.('latent clusters');
+  onStage('latent clusters');
   const rows = latentRowsOf(ds, split);
   const lm = memberLatentModel(model);
   let labels: number[];
@@ -228,7 +240,7 @@ export async function explainModel(
     const stdLoads = Float64Array.from(rows.load, (L) => ens.standardLoad(L));
 
     // attention
-    onStage?.('attention');
+    onStage('attention');
     const att = ens.attention(rows.x, stdLoads);
     let attention: ExplainResult['attention'] = null;
     if (att) {
@@ -253,7 +265,7 @@ export async function explainModel(
     }
 
     // integrated gradients
-    onStage?.('integrated gradients');
+    onStage('integrated gradients');
     const igIds = setRows(split, o.igSet);
     if (igIds.length === 0) throw new InputError(`explain: the '${o.igSet}' set has no rows`);
     const F = E + 1;
@@ -289,7 +301,10 @@ export async function explainModel(
       },
       xin,
       x0,
-      { steps: o.igSteps },
+      {
+        steps: o.igSteps,
+        onBatch: (done, total) => progress.onProgress?.('integrated gradients', done, total),
+      },
     );
     const names = [...ds.elements, 'load'];
     const xAt = (i: number, j: number) => xin[i * F + j];
@@ -319,10 +334,15 @@ export async function explainModel(
     }
 
     // permutation importance per cluster (test rows)
-    onStage?.('permutation importance');
+    onStage('permutation importance');
     const permClusters: ExplainResult['permutation']['clusters'] = [];
+    const permIds = Array.from({ length: o.k }, (_, c) =>
+      split.test.filter((r) => clusterOf.get(r) === c),
+    );
+    const permTotal = permIds.filter((ids) => ids.length >= 2).length * (E + 1);
+    let permDone = 0;
     for (let c = 0; c < o.k; c++) {
-      const ids = split.test.filter((r) => clusterOf.get(r) === c);
+      const ids = permIds[c];
       if (ids.length < 2) continue;
       const px = new Float64Array(ids.length * E);
       ids.forEach((r, i) => {
@@ -338,7 +358,11 @@ export async function explainModel(
         Float64Array.from(ids, (r) => ds.load[r]),
         Float64Array.from(ids, (r) => ds.hv[r]),
         ds.elements,
-        { repeats: o.repeats, rng: rng.fork(`permutation-${c}`) },
+        {
+          repeats: o.repeats,
+          rng: rng.fork(`permutation-${c}`),
+          onFeature: () => progress.onProgress?.('permutation importance', ++permDone, permTotal),
+        },
       );
       permClusters.push({
         cluster: c,

@@ -22,6 +22,8 @@ export interface IgOptions {
   steps?: number;
   /** Upper bound on the path points evaluated in one call (memory; default 16384). */
   maxPoints?: number;
+  /** Called after each batch of rows with the rows done and the total (may throw to cancel). */
+  onBatch?: (done: number, total: number) => void;
 }
 
 export interface IgResult {
@@ -92,6 +94,7 @@ export function integratedGradients(
       fx[row] = f1;
       gap[row] = Math.abs(sum - (f1 - f0));
     }
+    o.onBatch?.(r0 + r, n);
   }
   return { attributions, n, features: F, fx, fBaseline, gap, steps };
 }

@@ -18,6 +18,8 @@ export interface PermutationOptions {
   repeats?: number;
   /** Random stream; feature f uses rng.fork(f). */
   rng: Rng;
+  /** Called after each feature with the features done and the total, E + 1 (may throw to cancel). */
+  onFeature?: (done: number, total: number) => void;
 }
 
 export interface FeatureImportance {
@@ -74,6 +76,7 @@ export function permutationImportance(
     for (let i = 1; i < n && constant; i++) if (col(i) !== col(0)) constant = false;
     if (constant) {
       features.push({ feature: name, mae_increase: 0, sd: 0, constant: true });
+      o.onFeature?.(j + 1, E + 1);
       continue;
     }
     const frng = o.rng.fork(name);
@@ -104,6 +107,7 @@ export function permutationImportance(
     const m = inc.reduce((a, b) => a + b, 0) / R;
     const sd = R > 1 ? Math.sqrt(inc.reduce((a, b) => a + (b - m) ** 2, 0) / (R - 1)) : 0;
     features.push({ feature: name, mae_increase: m, sd, constant: false });
+    o.onFeature?.(j + 1, E + 1);
   }
   features.sort((a, b) => b.mae_increase - a.mae_increase);
   return { n, repeats: R, base_mae: base, features, emptied_rows: emptied };

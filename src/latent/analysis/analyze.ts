@@ -17,7 +17,7 @@
  */
 import type { Dataset } from '../../data/dataset.ts';
 import type { Split } from '../../data/split.ts';
-import { quantile } from '../../uq/calibration.ts';
+import { quantile } from '../../math/quantile.ts';
 import { InputError } from '../../util/errors.ts';
 import type { Rng } from '../../util/rng.ts';
 import { LatentFrame } from '../frame.ts';
@@ -179,6 +179,17 @@ export interface LatentPoints {
   tsne?: Matrix;
 }
 
+/**
+ * What `analyzeLatents` reports while it runs (the workflow maps it to its hooks). A callback may
+ * throw to stop the run (cancellation).
+ */
+export interface LatentProgress {
+  /** A stage starts: 'encoding and clustering', 'PCA', 't-SNE', 'traversal', 'sensitivity', 'navigability'. */
+  onStage?(stage: string): void;
+  /** Work done within a stage: t-SNE iterations. */
+  onProgress?(stage: string, done: number, total: number): void;
+}
+
 /** Latents of the rows and the train_fit-based scaler and k-means clusters (shared with `explain`). */
 export interface LatentClusters {
   z: Matrix;
@@ -254,12 +265,13 @@ export async function analyzeLatents(
   rng: Rng,
   options: Partial<LatentAnalysisOptions> = {},
   compare?: LatentModel,
-  onStage?: (stage: string) => void,
+  progress: LatentProgress = {},
 ): Promise<{ analysis: LatentAnalysis; points: LatentPoints }> {
   const o = { ...DEFAULT_LATENT_ANALYSIS, ...options };
+  const onStage = (s: string) => progress.onStage?.(s);
   const n = rows.hv.length;
   const loads = o.load === undefined ? rows.load : new Float64Array(n).fill(o.load);
-  onStage?.('encoding and clustering');
+  onStage('encoding and clustering');
   const cl = latentClusters(lm, rows, rng, o);
   const { z, zs, trainIdx } = cl;
   const predicted = lm.hardness(z, loads);
@@ -280,7 +292,7 @@ export async function analyzeLatents(
   });
   const hardest = summary.reduce((a, b) => (b.hv.median > a.hv.median ? b : a)).cluster;
 
-  onStage?.('PCA');
+  onStage('PCA');
   const predTrain = trainIdx.map((i) => predicted[i]);
   const pfit = orientPca(fitPca(zTrain, 2), zTrain, predTrain);
   const scores = pcaScores(pfit, z);
@@ -306,12 +318,16 @@ export async function analyzeLatents(
 
   let tsneOut: { embedding: Matrix; klDivergence: number } | undefined;
   if (o.perplexity > 0) {
-    onStage?.('t-SNE');
+    onStage('t-SNE');
     const perplexity = Math.min(o.perplexity, Math.max(1, Math.floor((n - 1) / 3)));
-    tsneOut = tsne(zs, rng.fork('tsne'), { perplexity, iterations: o.tsneIterations });
+    tsneOut = tsne(zs, rng.fork('tsne'), {
+      perplexity,
+      iterations: o.tsneIterations,
+      onIteration: (done, total) => progress.onProgress?.('t-SNE', done, total),
+    });
   }
 
-  onStage?.('traversal');
+  onStage('traversal');
   const medianLoad = quantile(
     trainIdx.map((i) => loads[i]),
     0.5,
@@ -358,7 +374,7 @@ export async function analyzeLatents(
     });
   }
 
-  onStage?.('sensitivity');
+  onStage('sensitivity');
   const frame = LatentFrame.fit(toRows(zTrain), o.frameVariance);
   const U = frame.project(toRows(zTrain));
   const nDraw = Math.max(0, o.sensitivitySamples - trainIdx.length);
@@ -384,7 +400,7 @@ export async function analyzeLatents(
       b.mean_abs_gradient_per_sd - a.mean_abs_gradient_per_sd || a.coordinate - b.coordinate,
   );
 
-  onStage?.('navigability');
+  onStage('navigability');
   const nav: NavigabilityModelReport[] = [
     {
       model: 'this model',
@@ -457,14 +473,6 @@ export async function analyzeLatents(
  * (all of them go to sensitivity.csv).
  */
 export function latentJson(a: LatentAnalysis, topSensitivity = 16) {
-  const dist = (prefix: string, d: NavigabilityModelReport['ratio']) => ({
-    [`${prefix}_q10`]: d.q10,
-    [`${prefix}_q25`]: d.q25,
-    [`${prefix}_median`]: d.median,
-    [`${prefix}_q75`]: d.q75,
-    [`${prefix}_q90`]: d.q90,
-    [`${prefix}_mean`]: d.mean,
-  });
   return {
     reference: a.reference,
     clusters: {
@@ -506,7 +514,12 @@ export function latentJson(a: LatentAnalysis, topSensitivity = 16) {
       components: m.components,
       largest_component_fraction: m.largest_component_fraction,
       rms_radius: m.rms_radius,
-      ...dist('ratio_scaled', m.ratio_scaled),
+      ratio_scaled_q10: m.ratio_scaled.q10,
+      ratio_scaled_q25: m.ratio_scaled.q25,
+      ratio_scaled_median: m.ratio_scaled.median,
+      ratio_scaled_q75: m.ratio_scaled.q75,
+      ratio_scaled_q90: m.ratio_scaled.q90,
+      ratio_scaled_mean: m.ratio_scaled.mean,
       ratio_median: m.ratio.median,
       abs_dhv_median: m.abs_dhv.median,
       abs_dhv_mean: m.abs_dhv.mean,

@@ -1,8 +1,9 @@
 /**
- * Figures of the latent analysis that the report module has no spec for (SPEC §14): the k-means
- * elbow curve, the measured-HV distribution per cluster, the gradient sensitivity per latent
- * coordinate, and the navigability comparison. Plain data in, a Vega-Lite spec out (render with
- * `writePlot` from src/report); the look follows src/plots/common.ts.
+ * Figures of the latent analysis (SPEC §14): the k-means elbow curve, the measured-HV
+ * distribution per cluster, the gradient sensitivity per latent coordinate and the navigability
+ * comparison, and `latentFigures`, every figure of a `vibann latent` run as named specs (the maps
+ * and traversals from `latentMapPlot` / `traversalPlot` of src/plots). Plain data in, Vega-Lite
+ * specs out (the workflow renders them); the look follows src/plots/common.ts.
  */
 import {
   BASE_CONFIG,
@@ -13,6 +14,8 @@ import {
   titleBlock,
   VL_SCHEMA,
 } from '../../plots/common.ts';
+import { latentMapPlot, traversalPlot } from '../../plots/latent.ts';
+import type { LatentAnalysis, LatentPoints, LatentRows } from './analyze.ts';
 import type { ClusterSummary, ElbowPoint } from './clusters.ts';
 import type { NavigabilityModelReport } from './navigability.ts';
 import type { CoordinateSensitivity } from './sensitivity.ts';
@@ -317,4 +320,138 @@ export function navigabilityPlot(
       },
     ],
   };
+}
+
+/** A figure of a run: its file name (without extension) and its spec. */
+export interface NamedFigure {
+  name: string;
+  spec: TopLevelSpec;
+}
+
+/** What the latent figures say about the run besides the analysis. */
+export interface LatentFigureContext {
+  /** Seed of the run (t-SNE subtitle). */
+  seed: number;
+  /** The fixed encoding load, N (undefined: each row at its own load). */
+  load?: number;
+  /** Where the model joins the load ('before-bottleneck': the latents carry it). */
+  loadJoin: string;
+  /** The design network (index) whose hardness head the traversals use. */
+  designMember: number;
+  /** Caveats of the comparison model (empty: comparable); undefined: no comparison model. */
+  comparability?: readonly string[];
+}
+
+/**
+ * The figures of a latent run: latent_pca_hv, latent_pca_cluster, latent_tsne_hv and
+ * latent_tsne_cluster (with t-SNE), traversal_<anchor>, elbow, cluster_hv, sensitivity and
+ * navigability.
+ */
+export function latentFigures(
+  analysis: LatentAnalysis,
+  points: LatentPoints,
+  rows: Pick<LatentRows, 'hv' | 'labels' | 'sets'>,
+  ctx: LatentFigureContext,
+): NamedFigure[] {
+  const figs: NamedFigure[] = [];
+  const nRows = rows.hv.length;
+  const ev = analysis.pca.explained_variance_ratio;
+  const pcaPts = Array.from({ length: nRows }, (_, i) => ({
+    x: points.pca.data[i * 2],
+    y: points.pca.data[i * 2 + 1],
+    hv: rows.hv[i],
+    cluster: points.cluster[i],
+    label: rows.labels?.[i] ?? '',
+  }));
+  const pcaSub = `R² of predicted HV on PC1 ${analysis.pca.r2_predicted_hv_pc1.toFixed(3)}, on PC2 ${analysis.pca.r2_predicted_hv_pc2.toFixed(3)} (PCA fitted on train_fit)`;
+  const pcaData = { points: pcaPts, method: 'PCA', explained: [ev[0], ev[1]] as [number, number] };
+  figs.push({ name: 'latent_pca_hv', spec: latentMapPlot(pcaData, { subtitle: pcaSub }) });
+  figs.push({
+    name: 'latent_pca_cluster',
+    spec: latentMapPlot(pcaData, {
+      colourBy: 'cluster',
+      subtitle: `cluster ${analysis.clusters.hardest} is the hardest (highest median HV)`,
+    }),
+  });
+  if (points.tsne) {
+    const ts = points.tsne;
+    const tsPts = pcaPts.map((p, i) => ({ ...p, x: ts.data[i * 2], y: ts.data[i * 2 + 1] }));
+    const sub = `perplexity ${analysis.tsne?.perplexity}, seed ${ctx.seed}; distances between far-apart groups are not meaningful`;
+    figs.push({
+      name: 'latent_tsne_hv',
+      spec: latentMapPlot({ points: tsPts, method: 't-SNE' }, { subtitle: sub }),
+    });
+    figs.push({
+      name: 'latent_tsne_cluster',
+      spec: latentMapPlot(
+        { points: tsPts, method: 't-SNE' },
+        { colourBy: 'cluster', subtitle: sub },
+      ),
+    });
+  }
+  const loadNote =
+    ctx.loadJoin === 'before-bottleneck'
+      ? ctx.load === undefined
+        ? 'each latent carries the load it was encoded at'
+        : `latents encoded at ${ctx.load} N`
+      : 'at the median train_fit load';
+  for (const t of analysis.traversal) {
+    const anchor =
+      t.anchor === 'centre' ? 'latent centre' : `hard anchor ${t.formula ?? `row ${t.row}`}`;
+    figs.push({
+      name: `traversal_${t.anchor}`,
+      spec: traversalPlot(
+        { hv: t.hv, anchor },
+        {
+          subtitle: [
+            t.anchor === 'centre'
+              ? `anchor: mean of the train_fit latents; predicted ${Math.round(t.predicted_hv)} HV`
+              : `anchor: a train_fit row with HV ≥ q0.92 (${Math.round(t.measured_hv ?? Number.NaN)} HV measured at ${t.load_N} N); predicted ${Math.round(t.predicted_hv)} HV`,
+            `hardness head of the design network (network ${ctx.designMember}); ${loadNote}`,
+          ],
+        },
+      ),
+    });
+  }
+  figs.push({
+    name: 'elbow',
+    spec: elbowPlot({
+      points: analysis.clusters.elbow,
+      chosen: analysis.clusters.k,
+      rows: analysis.sensitivity.samples.train_fit,
+    }),
+  });
+  figs.push({
+    name: 'cluster_hv',
+    spec: clusterHvPlot({
+      clusters: analysis.clusters.summary,
+      hardest: analysis.clusters.hardest,
+    }),
+  });
+  const ss = analysis.sensitivity.samples;
+  figs.push({
+    name: 'sensitivity',
+    spec: sensitivityPlot(
+      { coordinates: analysis.sensitivity.coordinates, samples: ss.train_fit + ss.gmm_draws },
+      {
+        subtitle: `${ss.train_fit} train_fit latents + ${ss.gmm_draws} GMM draws; correlations over ${nRows} rows`,
+      },
+    ),
+  });
+  const caveats = ctx.comparability ?? [];
+  figs.push({
+    name: 'navigability',
+    spec: navigabilityPlot(
+      { models: analysis.navigability },
+      caveats.length > 0
+        ? { subtitle: `caution: the comparison model was ${caveats.join('; ')}` }
+        : analysis.navigability.length === 1
+          ? {
+              subtitle:
+                'no comparison model: pass --compare-deterministic DIR or --train-deterministic',
+            }
+          : {},
+    ),
+  });
+  return figs;
 }

@@ -5,7 +5,7 @@
  * with the hardness head (no decoding, no re-encoding). Each coordinate is summarised by the
  * peak-to-peak amplitude max − min of its predicted HV.
  */
-import { quantile } from '../../uq/calibration.ts';
+import { quantile } from '../../math/quantile.ts';
 import { InputError } from '../../util/errors.ts';
 import { column, type Matrix } from './stats.ts';
 

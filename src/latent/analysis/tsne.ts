@@ -31,6 +31,8 @@ export interface TsneOptions {
   learningRate?: number | 'auto';
   /** 'pca' (default, deterministic) or 'random' (seeded by `rng`). */
   init?: 'pca' | 'random';
+  /** Called every 10 iterations and after the last with the iterations done and the total (may throw to cancel). */
+  onIteration?: (done: number, total: number) => void;
 }
 
 export interface TsneResult {
@@ -186,6 +188,7 @@ export function tsne(x: Matrix, rng: Rng, o: TsneOptions = {}): TsneResult {
       update[k] = momentum * update[k] - lr * gains[k] * grad[k];
       Y[k] += update[k];
     }
+    if (o.onIteration && ((it + 1) % 10 === 0 || it + 1 === iters)) o.onIteration(it + 1, iters);
   }
   // KL(P ‖ Q) of the final embedding
   let sumW = 0;
