@@ -3,6 +3,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { readExplainRun } from '../../src/runs/explain.ts';
+import { readLatentRun } from '../../src/runs/latent.ts';
+import { CancelledError, type ProgressEvent } from '../../src/workflows/common.ts';
+import { runExplain } from '../../src/workflows/explain.ts';
+import { runLatent } from '../../src/workflows/latent.ts';
 import { runCli, runCli as runCommand } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/paths.ts';
 
@@ -80,6 +85,8 @@ describe('latent and explain commands on a quick model', () => {
     assert.equal(csvLines[0], 'row,set,formula,load_N,hv,predicted_hv,cluster,pc1,pc2,tsne1,tsne2');
     const trav = readFileSync(join(out, 'traversal.csv'), 'utf8').trim().split('\n');
     assert.equal(trav.length, 1 + 2 * 64 * 25);
+    // the one reader gives back what --json printed
+    assert.deepEqual(readLatentRun(out), j);
   });
 
   it('explain --quick --json: attention, IG with a small completeness gap, permutation per cluster', () => {
@@ -116,6 +123,72 @@ describe('latent and explain commands on a quick model', () => {
     const rows = readFileSync(join(out, 'ig_rows.csv'), 'utf8').trim().split('\n');
     assert.equal(rows.length, 136);
     assert.ok(existsSync(join(out, 'explain.json')) && existsSync(join(out, 'manifest.json')));
+    assert.deepEqual(readExplainRun(out), j);
+  });
+
+  it('runExplain reports its stages and progress (IG rows, permutation features) through the hooks', async () => {
+    const out = join(dir, 'explain-lib');
+    const info: string[] = [];
+    const progress: ProgressEvent[] = [];
+    const ended: string[] = [];
+    const r = await runExplain(
+      { model, quick: true, plots: false, out, argv: [] },
+      {
+        onInfo: (m) => info.push(m),
+        onProgress: (e) => progress.push(e),
+        onStageEnd: (s) => ended.push(s),
+      },
+    );
+    assert.deepEqual(
+      info.filter((m) => m.startsWith('explain:')),
+      [
+        'explain: latent clusters…',
+        'explain: attention…',
+        'explain: integrated gradients…',
+        'explain: permutation importance…',
+      ],
+    );
+    const ig = progress.filter((e) => e.stage === 'integrated gradients');
+    assert.equal(ig.at(-1)?.done, 135);
+    assert.equal(ig.at(-1)?.total, 135);
+    // one event per feature (56 elements + load) of every cluster with ≥ 2 test rows
+    const perm = progress.filter((e) => e.stage === 'permutation importance');
+    const clusters = r.result.permutation.clusters.length;
+    assert.equal(perm.length, clusters * 57);
+    assert.deepEqual(
+      perm.map((e) => e.done),
+      Array.from({ length: clusters * 57 }, (_, i) => i + 1),
+    );
+    assert.deepEqual(ended, ['integrated gradients', 'permutation importance']);
+    assert.equal(r.runDir, out);
+    assert.equal(r.elements, 56);
+    assert.deepEqual(readExplainRun(out), JSON.parse(JSON.stringify(r.document)));
+  });
+
+  it('runLatent reports t-SNE iterations and stops with CancelledError when its signal aborts', async () => {
+    const out = join(dir, 'latent-cancelled');
+    const ac = new AbortController();
+    const tsne: ProgressEvent[] = [];
+    await assert.rejects(
+      runLatent(
+        { model, quick: true, plots: false, out, argv: [] },
+        {
+          signal: ac.signal,
+          onProgress: (e) => {
+            if (e.stage !== 't-SNE') return;
+            tsne.push(e);
+            if (e.done >= 50) ac.abort();
+          },
+        },
+      ),
+      CancelledError,
+    );
+    // every 10 iterations of the 300 of --quick, stopped at the first report after the abort
+    assert.deepEqual(
+      tsne.map((e) => [e.done, e.total]),
+      [10, 20, 30, 40, 50].map((d) => [d, 300]),
+    );
+    assert.ok(!existsSync(join(out, 'latent.json')), 'no results file for a cancelled run');
   });
 
   it('input errors exit with code 2', () => {
