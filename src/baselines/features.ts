@@ -87,17 +87,5 @@ export function rmse(y: ArrayLike<number>, p: ArrayLike<number>): number {
   return Math.sqrt(s / y.length);
 }
 
-/** Population mean. */
-export function mean(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i];
-  return s / v.length;
-}
-
-/** Population standard deviation. */
-export function std(v: ArrayLike<number>): number {
-  const m = mean(v);
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += (v[i] - m) ** 2;
-  return Math.sqrt(s / v.length);
-}
+/** Population mean and standard deviation (src/math/stats.ts). */
+export { mean, stdPop as std } from '../math/stats.ts';

@@ -17,6 +17,13 @@
  * Predictive mean μ* = k*ᵀK⁻¹y and variance k(x*, x*) − k*ᵀK⁻¹k* (latent); `includeNoise` adds σ²ₙ,
  * as scikit-learn's `predict(return_std=True)` does (its WhiteKernel contributes to diag(X*)).
  */
+import {
+  choleskyInPlace,
+  logDetFromCholesky,
+  solveLower,
+  solveLowerTransposed,
+} from '../math/linalg.ts';
+import { mean, stdPop } from '../math/stats.ts';
 import { InputError, VibannError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
 import type { DenseMatrix } from './features.ts';
@@ -98,46 +105,6 @@ export function pairwiseDistances(a: DenseMatrix): Float64Array {
   return out;
 }
 
-/** Lower Cholesky factor of the n×n row-major SPD matrix `a`, in place; false if not SPD. */
-function choleskyInPlace(a: Float64Array, n: number): boolean {
-  for (let j = 0; j < n; j++) {
-    const rj = j * n;
-    let s = a[rj + j];
-    for (let k = 0; k < j; k++) s -= a[rj + k] * a[rj + k];
-    if (!(s > 0)) return false;
-    const ljj = Math.sqrt(s);
-    a[rj + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      const ri = i * n;
-      let t = a[ri + j];
-      for (let k = 0; k < j; k++) t -= a[ri + k] * a[rj + k];
-      a[ri + j] = t / ljj;
-    }
-  }
-  return true;
-}
-
-function forwardSolve(l: Float64Array, n: number, b: Float64Array): Float64Array {
-  const z = Float64Array.from(b);
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    let s = z[i];
-    for (let k = 0; k < i; k++) s -= l[ri + k] * z[k];
-    z[i] = s / l[ri + i];
-  }
-  return z;
-}
-
-function backSolve(l: Float64Array, n: number, b: Float64Array): Float64Array {
-  const z = Float64Array.from(b);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = z[i];
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * z[k];
-    z[i] = s / l[i * n + i];
-  }
-  return z;
-}
-
 interface Factor {
   l: Float64Array;
   alpha: Float64Array;
@@ -153,15 +120,13 @@ function factor(dist: Float64Array, n: number, y: Float64Array, p: GpKernelParam
     k[i * n + i] = p.constant + p.noise;
   }
   if (!choleskyInPlace(k, n)) return null;
-  const z = forwardSolve(k, n, y);
-  const alpha = backSolve(k, n, z);
+  const z = solveLower(k, n, y);
+  const alpha = solveLowerTransposed(k, n, z);
   let quad = 0;
-  let logDet = 0;
-  for (let i = 0; i < n; i++) {
-    quad += z[i] * z[i];
-    logDet += Math.log(k[i * n + i]);
-  }
-  return { l: k, alpha, lml: -0.5 * quad - logDet - 0.5 * n * LOG_2PI };
+  for (let i = 0; i < n; i++) quad += z[i] * z[i];
+  // ½ ln|K| = Σ ln L_ii (halving the doubled sum is exact, so the bits are the former loop's)
+  const halfLogDet = 0.5 * logDetFromCholesky(k, n);
+  return { l: k, alpha, lml: -0.5 * quad - halfLogDet - 0.5 * n * LOG_2PI };
 }
 
 export class GaussianProcessRegressor {
@@ -201,13 +166,8 @@ export class GaussianProcessRegressor {
     this.x = { rows: n, cols: x.cols, data: Float64Array.from(x.data) };
     this.y = Float64Array.from(y);
     if (this.options.normalizeY) {
-      let m = 0;
-      for (let i = 0; i < n; i++) m += y[i];
-      m /= n;
-      let v = 0;
-      for (let i = 0; i < n; i++) v += (y[i] - m) ** 2;
-      this.yMean = m;
-      this.yStd = Math.sqrt(v / n) || 1;
+      this.yMean = mean(y);
+      this.yStd = stdPop(y) || 1;
     } else {
       this.yMean = 0;
       this.yStd = 1;
@@ -349,7 +309,7 @@ export class GaussianProcessRegressor {
       const kr = ks.subarray(r * n, (r + 1) * n);
       let m = 0;
       for (let i = 0; i < n; i++) m += kr[i] * this.alpha[i];
-      const v = forwardSolve(this.chol, n, kr);
+      const v = solveLower(this.chol, n, kr);
       let vv = 0;
       for (let i = 0; i < n; i++) vv += v[i] * v[i];
       mean[r] = m * this.yStd + this.yMean;

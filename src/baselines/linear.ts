@@ -6,6 +6,7 @@
  *   scikit-learn's rule (largest update ≤ tol·largest weight, then duality gap ≤ tol·‖y_c‖²).
  * The intercept b is not penalised: b = ȳ − x̄ᵀw.
  */
+import { cholesky, choleskySolve } from '../math/linalg.ts';
 import { InputError, VibannError } from '../util/errors.ts';
 import type { DenseMatrix } from './features.ts';
 
@@ -43,43 +44,6 @@ function predictLinear(x: DenseMatrix, w: Float64Array, b: number): Float64Array
     out[i] = s;
   }
   return out;
-}
-
-/** In-place Cholesky of a symmetric positive-definite d×d matrix (row-major); returns L. */
-export function cholesky(a: Float64Array, d: number): Float64Array {
-  const l = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * d + j];
-      const ri = i * d;
-      const rj = j * d;
-      for (let k = 0; k < j; k++) s -= l[ri + k] * l[rj + k];
-      if (i === j) {
-        if (!(s > 0))
-          throw new VibannError(`cholesky: matrix is not positive definite (pivot ${i} = ${s})`);
-        l[ri + i] = Math.sqrt(s);
-      } else {
-        l[ri + j] = s / l[rj + j];
-      }
-    }
-  }
-  return l;
-}
-
-/** Solves (L Lᵀ) x = b for a Cholesky factor L. */
-export function choleskySolve(l: Float64Array, d: number, b: ArrayLike<number>): Float64Array {
-  const z = Float64Array.from(b);
-  for (let i = 0; i < d; i++) {
-    let s = z[i];
-    for (let k = 0; k < i; k++) s -= l[i * d + k] * z[k];
-    z[i] = s / l[i * d + i];
-  }
-  for (let i = d - 1; i >= 0; i--) {
-    let s = z[i];
-    for (let k = i + 1; k < d; k++) s -= l[k * d + i] * z[k];
-    z[i] = s / l[i * d + i];
-  }
-  return z;
 }
 
 export interface RidgeOptions {
@@ -124,7 +88,9 @@ export class Ridge {
       // A tiny jitter keeps α = 0 solvable when columns are collinear (fractions sum to 1).
       a[j * d + j] += this.alpha > 0 ? this.alpha : 1e-10;
     }
-    this.coef = choleskySolve(cholesky(a, d), d, b);
+    const l = cholesky(a, d);
+    if (l === null) throw new VibannError('Ridge: XᵀX + αI is not positive definite');
+    this.coef = choleskySolve(l, d, b);
     let dot = 0;
     for (let j = 0; j < d; j++) dot += xMean[j] * this.coef[j];
     this.intercept = yMean - dot;

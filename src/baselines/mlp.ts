@@ -14,6 +14,7 @@
  * sparse (a handful of non-zero fractions per row), which the first layer exploits; tfjs would spend
  * more on op dispatch than on arithmetic at batch 16.
  */
+import { mean, stdPop } from '../math/stats.ts';
 import { InputError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
 import type { DenseMatrix } from './features.ts';
@@ -90,13 +91,8 @@ export class MlpRegressor {
     const n = x.rows;
     if (y.length !== n) throw new InputError(`MLP: X has ${n} rows but y has ${y.length} values`);
     if (n === 0) throw new InputError('MLP: no rows to fit');
-    let m = 0;
-    for (let i = 0; i < n; i++) m += y[i];
-    m /= n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (y[i] - m) ** 2;
-    this.yMean = m;
-    this.yStd = Math.sqrt(v / n) || 1;
+    this.yMean = mean(y);
+    this.yStd = stdPop(y) || 1;
     const ys = Float64Array.from(y as ArrayLike<number>, (t) => (t - this.yMean) / this.yStd);
 
     const sizes = [x.cols, ...o.hidden, 1];

@@ -14,8 +14,8 @@
 import type { Dataset } from '../data/dataset.ts';
 import type { LoadTransform } from '../data/scalers.ts';
 import type { Split } from '../data/split.ts';
-import { type AccuracyMetrics, accuracyMetrics } from '../eval/metrics.ts';
 import { Study, type StudyJSON, TpeSampler } from '../tune/tpe.ts';
+import { type AccuracyMetrics, accuracyMetrics } from '../uq/metrics.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { type FoldData, foldData, rmse } from './features.ts';

@@ -20,6 +20,7 @@
  * ∂v/∂q = −2 s_y² Σ wᵢ ∂kᵢ/∂q with w = K⁻¹k; ∂σ/∂q = ∂v/∂q / (2σ).
  */
 import type { GaussianProcessRegressor, GpKernelParams } from '../baselines/gp.ts';
+import { solveLowerInPlace, solveLowerTransposedInPlace } from '../math/linalg.ts';
 import { InputError, VibannError } from '../util/errors.ts';
 
 const SQRT5 = Math.sqrt(5);
@@ -175,29 +176,12 @@ export class GpPosterior {
 
   /** Solve L v = b in place (b has length ≥ n; only the first n entries are used). */
   private forward(b: Float64Array): void {
-    const n = this.n;
-    const st = this.cap;
-    const l = this.l;
-    for (let i = 0; i < n; i++) {
-      const ri = i * st;
-      let s = b[i];
-      for (let k = 0; k < i; k++) s -= l[ri + k] * b[k];
-      b[i] = s / l[ri + i];
-    }
+    solveLowerInPlace(this.l, this.n, b, this.cap);
   }
 
   /** Solve Lᵀ w = b in place. */
   private backward(b: Float64Array): void {
-    const n = this.n;
-    const st = this.cap;
-    const l = this.l;
-    for (let i = n - 1; i >= 0; i--) {
-      b[i] /= l[i * st + i];
-      const bi = b[i];
-      // column i of Lᵀ below the diagonal is row i of L: subtract from earlier unknowns
-      const ri = i * st;
-      for (let k = 0; k < i; k++) b[k] -= l[ri + k] * bi;
-    }
+    solveLowerTransposedInPlace(this.l, this.n, b, this.cap);
   }
 
   private ensureAlpha(): void {

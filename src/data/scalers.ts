@@ -2,6 +2,7 @@
  * Scalers fitted on training rows only (SPEC §1): load (linear or ln) and hardness, both
  * standardised with the mean and the population standard deviation.
  */
+import { mean, stdPop } from '../math/stats.ts';
 import { InputError } from '../util/errors.ts';
 
 export interface StandardScalerJSON {
@@ -24,14 +25,9 @@ export class StandardScaler {
   static fit(values: ArrayLike<number>): StandardScaler {
     const n = values.length;
     if (n === 0) throw new InputError('StandardScaler.fit: no values');
-    let m = 0;
-    for (let i = 0; i < n; i++) m += values[i];
-    m /= n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (values[i] - m) ** 2;
-    const std = Math.sqrt(v / n);
+    const std = stdPop(values);
     // A constant column would divide by zero; keep it unscaled (std 1) instead.
-    return new StandardScaler(m, std > 0 ? std : 1);
+    return new StandardScaler(mean(values), std > 0 ? std : 1);
   }
   transform(v: number): number {
     return (v - this.mean) / this.std;

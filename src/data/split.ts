@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { largestRemainderRound } from '../chem/rounding.ts';
-import { weightedKMeans } from '../latent/gmm.ts';
+import { weightedKMeans } from '../math/kmeans.ts';
 import { InputError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
 import { type Dataset, rowView } from './dataset.ts';
@@ -186,7 +186,7 @@ export interface ClusterSplitOptions {
 }
 
 /**
- * Cluster label per row: our seeded k-means++ (latent/gmm.ts) on the composition vectors, best
+ * Cluster label per row: our seeded k-means++ (math/kmeans.ts) on the composition vectors, best
  * inertia of `restarts` restarts.
  */
 export function compositionClusters(

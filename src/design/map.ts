@@ -5,7 +5,8 @@
  * 2-D marginals, so no sampling is involved.
  */
 import type { GaussianMixture } from '../latent/gmm.ts';
-import { GaussianShape, logSumExp } from './mvn.ts';
+import { logSumExp } from '../math/logsumexp.ts';
+import { GaussianShape } from './mvn.ts';
 
 export interface DesignMap {
   grid: { x: number[]; y: number[]; logp: number[][] };

@@ -18,8 +18,9 @@
  * let it go stale). Proposals below the support threshold have log π = −∞ and are rejected
  * without evaluating the expensive target.
  */
+import { logSumExp } from '../math/logsumexp.ts';
 import type { Rng } from '../util/rng.ts';
-import { GaussianShape, logSumExp } from './mvn.ts';
+import { GaussianShape } from './mvn.ts';
 
 /** The latent mixture as the sampler needs it. */
 export interface MixtureLike {

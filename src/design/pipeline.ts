@@ -5,7 +5,8 @@
  */
 import type { Composition } from '../chem/composition.ts';
 import { LatentFrame } from '../latent/frame.ts';
-import { type BicPoint, GaussianMixture, weightedQuantile } from '../latent/gmm.ts';
+import { type BicPoint, GaussianMixture } from '../latent/gmm.ts';
+import { weightedQuantile } from '../math/quantile.ts';
 import type { DesignModel } from '../model/design-model.ts';
 import { LCB_Z } from '../uq/lcb.ts';
 import { VibannError } from '../util/errors.ts';

@@ -3,7 +3,7 @@
  * the novelty threshold from train_fit compositions. Small-set rules: the near-peak set is the top
  * 2 % of rows by μ but at least 10 rows (all rows when the set has fewer than 10).
  */
-import { quantile } from '../uq/calibration.ts';
+import { quantile } from '../math/quantile.ts';
 import { LCB_Z } from '../uq/lcb.ts';
 import { euclidean } from './select.ts';
 

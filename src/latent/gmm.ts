@@ -1,6 +1,7 @@
 /**
- * Gaussian mixture with full covariances for the latent density of SPEC §9.1, and the weighted
- * quantile used for its support threshold.
+ * Gaussian mixture with full covariances for the latent density of SPEC §9.1 (its support
+ * threshold's weighted quantile, the k-means initialisation and the Cholesky algebra live in
+ * src/math).
  *
  * Conventions follow scikit-learn's `GaussianMixture(covariance_type='full', init_params='kmeans')`:
  * - each restart: weighted k-means++ seeding (greedy, 2 + ⌊ln K⌋ local trials) + weighted Lloyd,
@@ -23,6 +24,16 @@
  * "precision Cholesky") are precomputed, so log N(x | μ_k, Σ_k) = −½(d ln 2π + ln|Σ_k| + ‖Ux − Uμ_k‖²)
  * costs d²/2 multiply-adds and no division; mixtures use log-sum-exp throughout.
  */
+import {
+  checkWeights,
+  cumulativeSum,
+  flattenRows,
+  kmeansPlusPlus,
+  lloyd,
+  searchCumulative,
+} from '../math/kmeans.ts';
+import { cholesky, invertLower, logDetFromCholesky, lowerMatVec } from '../math/linalg.ts';
+import { logSumExp } from '../math/logsumexp.ts';
 import { InputError, VibannError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
 
@@ -135,319 +146,32 @@ function resolveOptions(o: GmmOptions): GmmResolvedOptions {
   return r;
 }
 
-/** Rows → flat row-major Float64Array (n × d), validating shape and finiteness. */
+/** The math layer's checks throw RangeError; rows and weights given to the mixture are input (exit 2). */
+function asInput<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) throw new InputError(e.message, { cause: e });
+    throw e;
+  }
+}
+
+/** Rows → flat row-major Float64Array (n × d), validating shape and finiteness (InputError). */
 function flatten(
   X: Rows,
   what: string,
   dim?: number,
 ): { data: Float64Array; n: number; d: number } {
-  const n = X.length;
-  if (n === 0) throw new InputError(`${what}: no rows; expected at least 1`);
-  const d = dim ?? X[0].length;
-  if (d === 0) throw new InputError(`${what}: rows have no columns`);
-  const data = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) {
-    const row = X[i];
-    if (row.length !== d)
-      throw new InputError(`${what}: row ${i + 1} has ${row.length} values; expected ${d}`);
-    for (let j = 0; j < d; j++) {
-      const v = row[j];
-      if (!Number.isFinite(v))
-        throw new InputError(
-          `${what}: row ${i + 1}, column ${j + 1} is ${v}; expected a finite number`,
-        );
-      data[i * d + j] = v;
-    }
-  }
-  return { data, n, d };
+  return asInput(() => flattenRows(X, what, dim));
 }
 
+/** Sample weights, all 1 when undefined; InputError unless finite, ≥ 0, with a positive total. */
 function resolveWeights(
   weights: ArrayLike<number> | undefined,
   n: number,
   what: string,
 ): Float64Array {
-  const w = new Float64Array(n);
-  if (weights === undefined) return w.fill(1);
-  if (weights.length !== n)
-    throw new InputError(`${what}: ${weights.length} weights for ${n} rows`);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const v = weights[i];
-    if (!(Number.isFinite(v) && v >= 0))
-      throw new InputError(`${what}: weight of row ${i + 1} is ${v}; expected a finite number ≥ 0`);
-    w[i] = v;
-    total += v;
-  }
-  if (!(total > 0)) throw new InputError(`${what}: all weights are 0; expected a positive total`);
-  return w;
-}
-
-function logSumExp(a: Float64Array, len: number): number {
-  let m = Number.NEGATIVE_INFINITY;
-  for (let k = 0; k < len; k++) if (a[k] > m) m = a[k];
-  if (m === Number.NEGATIVE_INFINITY) return m;
-  let s = 0;
-  for (let k = 0; k < len; k++) s += Math.exp(a[k] - m);
-  return m + Math.log(s);
-}
-
-/** First index whose cumulative value exceeds r (r < cum[last] guaranteed by the callers). */
-function searchCumulative(cum: Float64Array, r: number): number {
-  let lo = 0;
-  let hi = cum.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cum[mid] > r) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
-function sqDist(
-  data: Float64Array,
-  i: number,
-  centres: Float64Array,
-  c: number,
-  d: number,
-): number {
-  let s = 0;
-  const a = i * d;
-  const b = c * d;
-  for (let j = 0; j < d; j++) {
-    const t = data[a + j] - centres[b + j];
-    s += t * t;
-  }
-  return s;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Weighted k-means (k-means++ seeding + Lloyd)
-// ---------------------------------------------------------------------------------------------
-
-/** Result of weighted k-means. */
-export interface KMeansResult {
-  /** Cluster centres, k × d. */
-  centres: number[][];
-  /** 0-based cluster of each row. */
-  labels: number[];
-  /** Weighted within-cluster sum of squared distances. */
-  inertia: number;
-  /** Lloyd iterations done. */
-  nIter: number;
-}
-
-/**
- * Weighted k-means++ seeding as scikit-learn's `_kmeans_plusplus` with sample weights: first centre
- * drawn with probability ∝ w_i, then each next centre from 2 + ⌊ln k⌋ candidates drawn ∝ w_i·D²(x_i)
- * (the candidate that minimises the weighted potential Σ w_i min D² wins). Draws use the first
- * cumulative weight strictly above u·total, so zero-weight rows are never picked and duplicated rows
- * behave like one row with the summed weight.
- */
-function kmeansPlusPlus(
-  data: Float64Array,
-  n: number,
-  d: number,
-  w: Float64Array,
-  k: number,
-  rng: Rng,
-): Float64Array {
-  const centres = new Float64Array(k * d);
-  const cum = new Float64Array(n);
-  let acc = 0;
-  for (let i = 0; i < n; i++) {
-    acc += w[i];
-    cum[i] = acc;
-  }
-  const first = searchCumulative(cum, rng.uniform() * acc);
-  centres.set(data.subarray(first * d, first * d + d), 0);
-  const closest = new Float64Array(n);
-  for (let i = 0; i < n; i++) closest[i] = sqDist(data, i, centres, 0, d);
-  const nTrials = 2 + Math.floor(Math.log(k));
-  const trialDist = new Float64Array(n);
-  const bestDist = new Float64Array(n);
-  for (let c = 1; c < k; c++) {
-    acc = 0;
-    for (let i = 0; i < n; i++) {
-      acc += w[i] * closest[i];
-      cum[i] = acc;
-    }
-    let bestPot = Number.POSITIVE_INFINITY;
-    let bestId = -1;
-    for (let t = 0; t < nTrials; t++) {
-      const r = rng.uniform() * acc;
-      // all remaining mass is 0 (fewer distinct rows than k): fall back to a weighted draw
-      const id =
-        acc > 0 ? searchCumulative(cum, r) : searchCumulative(weightCum(w), rng.uniform() * sum(w));
-      let p = 0;
-      for (let i = 0; i < n; i++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) {
-          const tt = data[i * d + j] - data[id * d + j];
-          s += tt * tt;
-        }
-        trialDist[i] = Math.min(closest[i], s);
-        p += w[i] * trialDist[i];
-      }
-      if (p < bestPot) {
-        bestPot = p;
-        bestId = id;
-        bestDist.set(trialDist);
-      }
-    }
-    centres.set(data.subarray(bestId * d, bestId * d + d), c * d);
-    closest.set(bestDist);
-  }
-  return centres;
-}
-
-function sum(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i];
-  return s;
-}
-
-function weightCum(w: Float64Array): Float64Array {
-  const c = new Float64Array(w.length);
-  let acc = 0;
-  for (let i = 0; i < w.length; i++) {
-    acc += w[i];
-    c[i] = acc;
-  }
-  return c;
-}
-
-function lloyd(
-  data: Float64Array,
-  n: number,
-  d: number,
-  w: Float64Array,
-  centres: Float64Array,
-  k: number,
-  maxIter: number,
-): { labels: Int32Array; inertia: number; nIter: number } {
-  const labels = new Int32Array(n).fill(-1);
-  const dist = new Float64Array(n);
-  const mass = new Float64Array(k);
-  let nIter = 0;
-  for (let it = 0; it < maxIter; it++) {
-    nIter = it + 1;
-    let changed = false;
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      let bd = Number.POSITIVE_INFINITY;
-      for (let c = 0; c < k; c++) {
-        const s = sqDist(data, i, centres, c, d);
-        if (s < bd) {
-          bd = s;
-          best = c;
-        }
-      }
-      dist[i] = bd;
-      if (labels[i] !== best) {
-        labels[i] = best;
-        changed = true;
-      }
-    }
-    if (!changed) break;
-    // weighted means; empty clusters move to the rows farthest from their centres
-    centres.fill(0);
-    mass.fill(0);
-    for (let i = 0; i < n; i++) {
-      const c = labels[i];
-      mass[c] += w[i];
-      for (let j = 0; j < d; j++) centres[c * d + j] += w[i] * data[i * d + j];
-    }
-    const used = new Set<number>();
-    for (let c = 0; c < k; c++) {
-      if (mass[c] > 0) {
-        for (let j = 0; j < d; j++) centres[c * d + j] /= mass[c];
-        continue;
-      }
-      let far = -1;
-      let fd = -1;
-      for (let i = 0; i < n; i++) {
-        if (w[i] > 0 && !used.has(i) && dist[i] > fd) {
-          fd = dist[i];
-          far = i;
-        }
-      }
-      if (far < 0) far = 0;
-      used.add(far);
-      centres.set(data.subarray(far * d, far * d + d), c * d);
-    }
-  }
-  let inertia = 0;
-  for (let i = 0; i < n; i++) inertia += w[i] * dist[i];
-  return { labels, inertia, nIter };
-}
-
-/**
- * Weighted k-means: k-means++ seeding then Lloyd iterations until no label changes (or maxIter);
- * ties go to the lower cluster index; an empty cluster is moved to the positive-weight row farthest
- * from its centre. `nInit` seeded restarts (rng.fork(`kmeans-${r}`)) keep the lowest weighted inertia.
- */
-export function weightedKMeans(
-  X: Rows,
-  k: number,
-  options: { rng: Rng; weights?: ArrayLike<number>; maxIter?: number; nInit?: number },
-): KMeansResult {
-  const { data, n, d } = flatten(X, 'weightedKMeans');
-  const w = resolveWeights(options.weights, n, 'weightedKMeans');
-  if (!Number.isInteger(k) || k < 1 || k > n)
-    throw new InputError(`weightedKMeans: k = ${k}; expected 1 ≤ k ≤ ${n}`);
-  let best: KMeansResult | null = null;
-  for (let r = 0; r < (options.nInit ?? 1); r++) {
-    const centres = kmeansPlusPlus(data, n, d, w, k, options.rng.fork(`kmeans-${r}`));
-    const res = lloyd(data, n, d, w, centres, k, options.maxIter ?? 300);
-    if (best === null || res.inertia < best.inertia) {
-      best = {
-        centres: Array.from({ length: k }, (_, c) =>
-          Array.from(centres.subarray(c * d, c * d + d)),
-        ),
-        labels: Array.from(res.labels),
-        inertia: res.inertia,
-        nIter: res.nIter,
-      };
-    }
-  }
-  return best!;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Linear algebra helpers (row-major d × d Float64Array)
-// ---------------------------------------------------------------------------------------------
-
-/** Lower Cholesky factor of a symmetric positive-definite matrix, or null if it is not. */
-function cholesky(a: Float64Array, d: number): Float64Array | null {
-  const l = new Float64Array(d * d);
-  for (let j = 0; j < d; j++) {
-    let s = a[j * d + j];
-    for (let m = 0; m < j; m++) s -= l[j * d + m] * l[j * d + m];
-    if (!(s > 0)) return null;
-    const ljj = Math.sqrt(s);
-    l[j * d + j] = ljj;
-    for (let i = j + 1; i < d; i++) {
-      let t = a[i * d + j];
-      for (let m = 0; m < j; m++) t -= l[i * d + m] * l[j * d + m];
-      l[i * d + j] = t / ljj;
-    }
-  }
-  return l;
-}
-
-/** Inverse of a lower-triangular matrix (lower triangular). */
-function invLower(l: Float64Array, d: number): Float64Array {
-  const u = new Float64Array(d * d);
-  for (let c = 0; c < d; c++) {
-    u[c * d + c] = 1 / l[c * d + c];
-    for (let i = c + 1; i < d; i++) {
-      let s = 0;
-      for (let m = c; m < i; m++) s -= l[i * d + m] * u[m * d + c];
-      u[i * d + c] = s / l[i * d + i];
-    }
-  }
-  return u;
+  return asInput(() => checkWeights(weights, n, what));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -529,15 +253,14 @@ export class GaussianMixture {
         throw new VibannError(
           `GaussianMixture: covariance of component ${k + 1} is not positive definite`,
         );
-      const u = invLower(l, d);
+      const u = invertLower(l, d);
       const um = new Float64Array(d);
       for (let a = 0; a < d; a++) {
         let s = 0;
         for (let b = 0; b <= a; b++) s += u[a * d + b] * mu[k * d + b];
         um[a] = s;
       }
-      let logDet = 0;
-      for (let a = 0; a < d; a++) logDet += 2 * Math.log(l[a * d + a]);
+      const logDet = logDetFromCholesky(l, d);
       this.chol.push(l);
       this.precChol.push(u);
       this.precMu.push(um);
@@ -657,7 +380,7 @@ export class GaussianMixture {
   /** Log mixture density ln p(x) of one point. */
   logPdfOne(x: ArrayLike<number>): number {
     const buf = this.componentLogProbs(x);
-    return logSumExp(buf, this.nComponents);
+    return logSumExp(buf);
   }
 
   /** Log mixture density ln p(x_i) of every row. */
@@ -671,7 +394,7 @@ export class GaussianMixture {
     const lp = this.componentLogProbsFlat(data, n);
     const out = new Float64Array(n);
     const K = this.nComponents;
-    for (let i = 0; i < n; i++) out[i] = logSumExp(lp.subarray(i * K, (i + 1) * K), K);
+    for (let i = 0; i < n; i++) out[i] = logSumExp(lp.subarray(i * K, (i + 1) * K));
     return out;
   }
 
@@ -683,7 +406,7 @@ export class GaussianMixture {
     const out: number[][] = [];
     for (let i = 0; i < n; i++) {
       const row = lp.subarray(i * K, (i + 1) * K);
-      const lse = logSumExp(row, K);
+      const lse = logSumExp(row);
       out.push(Array.from(row, (v) => Math.exp(v - lse)));
     }
     return out;
@@ -756,7 +479,7 @@ export class GaussianMixture {
   sample(n: number, rng: Rng): number[][] {
     if (!Number.isInteger(n) || n < 0)
       throw new InputError(`GaussianMixture.sample: n = ${n}; expected an integer ≥ 0`);
-    const cum = weightCum(this.pi);
+    const cum = cumulativeSum(this.pi);
     const total = cum[cum.length - 1];
     const out: number[][] = [];
     for (let s = 0; s < n; s++) {
@@ -772,12 +495,9 @@ export class GaussianMixture {
     const l = this.chol[k];
     const eps = new Float64Array(d);
     for (let j = 0; j < d; j++) eps[j] = rng.normal();
+    const le = lowerMatVec(l, d, eps);
     const x = new Array<number>(d);
-    for (let a = 0; a < d; a++) {
-      let s = 0;
-      for (let b = 0; b <= a; b++) s += l[a * d + b] * eps[b];
-      x[a] = this.mu[k * d + a] + scale * s;
-    }
+    for (let a = 0; a < d; a++) x[a] = this.mu[k * d + a] + scale * le[a];
     return x;
   }
 
@@ -803,7 +523,9 @@ export class GaussianMixture {
     const lp = this.logPdf(X);
     const n = lp.length;
     const w = resolveWeights(weights, n, 'GaussianMixture.bic');
-    const f = n / sum(w);
+    let wSum = 0;
+    for (let i = 0; i < n; i++) wSum += w[i];
+    const f = n / wSum;
     let ll = 0;
     for (let i = 0; i < n; i++) ll += w[i] * f * lp[i];
     const p = this.nParameters();
@@ -982,7 +704,7 @@ function eStep(
   let wsum = 0;
   for (let i = 0; i < n; i++) {
     const row = lp.subarray(i * K, (i + 1) * K);
-    const lse = logSumExp(row, K);
+    const lse = logSumExp(row);
     for (let k = 0; k < K; k++) resp[i * K + k] = Math.exp(row[k] - lse);
     ll += w[i] * lse;
     wsum += w[i];
@@ -1019,39 +741,4 @@ function fitOnce(
   }
   const final = eStep(paramsToMixture(params, K, d), data, n, w, resp);
   return { params, converged, nIter, meanLogLik: final };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Weighted quantile
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Weighted quantile by the inverted empirical CDF — numpy.quantile(values, q,
- * method='inverted_cdf', weights=weights): sort the values, F_j = (cumulative weight up to j) / total,
- * return the smallest value with F_j ≥ q (no interpolation). With integer weights it equals the
- * same quantile of the values repeated w_i times. Used for the §9.1 support threshold
- * logp_thr = weightedQuantile(training log-densities, sample weights, 0.10).
- */
-export function weightedQuantile(
-  values: ArrayLike<number>,
-  weights: ArrayLike<number>,
-  q: number,
-): number {
-  const n = values.length;
-  if (n === 0) throw new InputError('weightedQuantile: no values; expected at least 1');
-  if (weights.length !== n)
-    throw new InputError(`weightedQuantile: ${weights.length} weights for ${n} values`);
-  if (!(q >= 0 && q <= 1)) throw new InputError(`weightedQuantile: q = ${q}; expected 0 ≤ q ≤ 1`);
-  const w = resolveWeights(weights, n, 'weightedQuantile');
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => values[a] - values[b] || a - b,
-  );
-  const cum = new Float64Array(n);
-  let acc = 0;
-  for (let j = 0; j < n; j++) {
-    acc += w[order[j]];
-    cum[j] = acc;
-  }
-  for (let j = 0; j < n; j++) if (cum[j] / acc >= q) return values[order[j]];
-  return values[order[n - 1]];
 }

@@ -22,9 +22,12 @@
  * the complete trials before it. Running N trials in one go, or M, saving to JSON, loading and
  * running N − M more, gives identical trials.
  */
+
+import { logSumExp } from '../math/logsumexp.ts';
+import { normalLogPdf } from '../math/normal.ts';
 import { InputError, VibannError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
-import { logSumExp, normIntervalMass, normLogPdf, truncNormalSample } from './normal.ts';
+import { normIntervalMass, truncNormalSample } from './normal.ts';
 
 /** A parameter value as stored in the trial log. */
 export type ParamValue = number | string | boolean | null;
@@ -264,7 +267,7 @@ export class NumericParzen {
     const terms = this.mus.map(
       (m, i) =>
         Math.log(this.weights[i]) +
-        normLogPdf((x - m) / this.sigmas[i]) -
+        normalLogPdf((x - m) / this.sigmas[i]) -
         Math.log(this.sigmas[i]) -
         this.logNorm[i],
     );

@@ -16,7 +16,7 @@ import { MlpRegressor } from '../../src/baselines/mlp.ts';
 import { MeanRegressor } from '../../src/baselines/models.ts';
 import { cvFoldData, parseModels, runBaselines } from '../../src/baselines/runner.ts';
 import { loadDataset, selectSplit } from '../../src/data/index.ts';
-import { accuracyMetrics } from '../../src/eval/metrics.ts';
+import { accuracyMetrics } from '../../src/uq/metrics.ts';
 import { InputError } from '../../src/util/errors.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { REPO_ROOT, sharedData } from '../helpers/paths.ts';

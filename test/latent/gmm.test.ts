@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
 import { determinant, inverse, Matrix } from 'ml-matrix';
-import { GaussianMixture, weightedKMeans, weightedQuantile } from '../../src/latent/gmm.ts';
+import { GaussianMixture } from '../../src/latent/gmm.ts';
 import { InputError } from '../../src/util/errors.ts';
 import { Rng } from '../../src/util/rng.ts';
 
@@ -273,64 +272,3 @@ describe('GaussianMixture', () => {
 function gauss(x: number, m: number, v: number): number {
   return Math.exp(-((x - m) ** 2) / (2 * v)) / Math.sqrt(2 * Math.PI * v);
 }
-
-describe('weightedKMeans', () => {
-  it('separates two blobs and is invariant to duplication', () => {
-    const res = weightedKMeans(X2, 2, { rng: new Rng(7) });
-    const first = res.labels[0];
-    assert.ok(res.labels.slice(0, 800).every((l) => l === first));
-    assert.ok(res.labels.slice(800).every((l) => l !== first));
-  });
-});
-
-describe('weightedQuantile', () => {
-  it('matches numpy.quantile(method="inverted_cdf", weights=...)', () => {
-    // numpy 2.4: v = [5,1,3,2,4], w = [1,2,0.5,1,1.5]
-    const v = [5, 1, 3, 2, 4];
-    const w = [1, 2, 0.5, 1, 1.5];
-    const ref: [number, number][] = [
-      [0, 1],
-      [0.1, 1],
-      [0.2, 1],
-      [0.3, 1],
-      [0.5, 2],
-      [0.6, 4],
-      [0.9, 5],
-      [1, 5],
-    ];
-    for (const [q, x] of ref) assert.equal(weightedQuantile(v, w, q), x, `q=${q}`);
-  });
-
-  it('integer weights equal the quantile of duplicated values (property)', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.integer({ min: -50, max: 50 }), fc.integer({ min: 1, max: 4 })), {
-          minLength: 1,
-          maxLength: 20,
-        }),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        (pairs, q) => {
-          const v = pairs.map((p) => p[0]);
-          const w = pairs.map((p) => p[1]);
-          const dup = pairs.flatMap(([x, c]) => Array<number>(c).fill(x));
-          return (
-            weightedQuantile(v, w, q) ===
-            weightedQuantile(
-              dup,
-              dup.map(() => 1),
-              q,
-            )
-          );
-        },
-      ),
-      { seed: 42, numRuns: 300 },
-    );
-  });
-
-  it('rejects bad input', () => {
-    assert.throws(() => weightedQuantile([], [], 0.1), InputError);
-    assert.throws(() => weightedQuantile([1], [1, 2], 0.1), InputError);
-    assert.throws(() => weightedQuantile([1], [1], 1.5), InputError);
-    assert.throws(() => weightedQuantile([1, 2], [0, 0], 0.5), InputError);
-  });
-});

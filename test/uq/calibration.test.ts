@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { normalCdf } from '../../src/math/normal.ts';
 import {
   calibrationMetrics,
   calibrationMetricsCore,
@@ -8,11 +9,8 @@ import {
   gaussianLevelCalibration,
   linspace,
   miscalibrationArea,
-  normalCdf,
-  normalInv,
   pitHistogram,
   QUANTILE_LEVELS,
-  quantile,
   rawAndRecalibrated,
   SigmaRecalibrator,
   sampleQuantileCalibration,
@@ -42,91 +40,7 @@ function gaussianSet(n: number, seed: string, trueScale = 1) {
   return { y, mu, sigma, rng };
 }
 
-describe('normal CDF and inverse', () => {
-  // Reference values: scipy.stats.norm.ppf / norm.cdf (scipy 1.17). AS241 is accurate to ~1e-16
-  // relative; 1e-12 relative leaves margin for the last-bit differences between implementations.
-  const ppf: [number, number][] = [
-    [1e-300, -37.0470962993612],
-    [1e-20, -9.262340089798409],
-    [1e-10, -6.361340902404056],
-    [1e-5, -4.264890793922825],
-    [0.001, -3.090232306167813],
-    [0.02425, -1.972961051311885],
-    [0.05, -1.6448536269514729],
-    [0.075, -1.4395314709384563],
-    [0.1, -1.2815515655446004],
-    [0.3, -0.5244005127080409],
-    [0.6, 0.2533471031357997],
-    [0.925, 1.4395314709384563],
-    [0.975, 1.959963984540054],
-    [0.999, 3.090232306167813],
-    [1 - 1e-10, 6.361340889697422],
-  ];
-  it('Φ⁻¹ matches scipy to 1e-12 relative', () => {
-    for (const [p, z] of ppf) close(normalInv(p), z, 1e-12 * Math.abs(z), `ppf(${p})`);
-    assert.equal(normalInv(0.5), 0);
-    assert.equal(normalInv(0), Number.NEGATIVE_INFINITY);
-    assert.equal(normalInv(1), Number.POSITIVE_INFINITY);
-    assert.ok(Number.isNaN(normalInv(1.5)));
-  });
-
-  const cdf: [number, number][] = [
-    [-20, 2.7536241186061556e-89],
-    [-10, 7.61985302416047e-24],
-    [-8, 6.22096057427174e-16],
-    [-5, 2.866515718791933e-7],
-    [-3.5, 0.00023262907903552502],
-    [-3, 0.0013498980316300933],
-    [-2.9, 0.0018658133003840375],
-    [-1.5, 0.06680720126885807],
-    [-1, 0.15865525393145707],
-    [-0.3, 0.3820885778110474],
-    [0, 0.5],
-    [0.2, 0.579259709439103],
-    [1, 0.8413447460685429],
-    [1.96, 0.9750021048517795],
-    [2.5, 0.9937903346742238],
-    [3, 0.9986501019683699],
-    [3.2, 0.9993128620620841],
-    [5, 0.9999997133484281],
-  ];
-  it('Φ matches scipy to 1e-13 relative (deep tail included)', () => {
-    // Series for |x| ≤ 3 loses ≈ log10(0.5/Φ) digits by cancellation for negative x: at x = −3 that
-    // is ~1e-13 relative; the continued fraction beyond keeps full relative accuracy.
-    for (const [x, p] of cdf) close(normalCdf(x), p, 1e-13 * p, `cdf(${x})`);
-    assert.equal(normalCdf(Number.NEGATIVE_INFINITY), 0);
-    assert.equal(normalCdf(Number.POSITIVE_INFINITY), 1);
-  });
-
-  it('Φ(Φ⁻¹(p)) = p over (0, 1)', () => {
-    for (let k = 1; k < 1000; k++) {
-      const p = k / 1000;
-      close(normalCdf(normalInv(p)), p, 1e-14, `p=${p}`);
-    }
-  });
-});
-
-describe('quantiles (numpy linear)', () => {
-  it('matches numpy.quantile', () => {
-    // numpy.quantile([3,1,4,1,5,9,2,6], q) for the q below (numpy 2.4).
-    const a = [3, 1, 4, 1, 5, 9, 2, 6];
-    const ref: [number, number][] = [
-      [0, 1],
-      [0.1, 1],
-      [0.25, 1.75],
-      [0.5, 3.5],
-      [0.8, 5.6000000000000005],
-      [0.9, 6.8999999999999995],
-      [0.95, 7.949999999999998],
-      [1, 9],
-    ];
-    // numpy's two-sided lerp is reproduced, so the agreement is to the last bit.
-    for (const [q, v] of ref) assert.equal(quantile(a, q), v, `q=${q}`);
-    assert.deepEqual(a, [3, 1, 4, 1, 5, 9, 2, 6]); // input untouched
-    assert.equal(quantile([7], 0.3), 7);
-    assert.throws(() => quantile([], 0.5), InputError);
-  });
-
+describe('tail quantiles (numpy linear)', () => {
   it('tail indices are y ≥ q of the set', () => {
     // numpy.quantile([0, 2.5, 10], 0.8) = 7.0 -> only 10
     assert.deepEqual(tailIndices([2.5, 10, 0], 0.8), [1]);

@@ -8,9 +8,9 @@
  * all assigned rows, so cluster 0 is the softest and cluster k−1 the hardest, whatever the seed.
  */
 
+import { weightedKMeans } from '../../math/kmeans.ts';
 import { InputError } from '../../util/errors.ts';
 import type { Rng } from '../../util/rng.ts';
-import { weightedKMeans } from '../gmm.ts';
 import { type FiveNumbers, fiveNumbers, type Matrix, median, toRows } from './stats.ts';
 
 export interface ElbowPoint {

@@ -1,10 +1,15 @@
 /**
  * Small statistics shared by the latent analysis (SPEC §8) and the interpretability tools (§11):
- * row-major matrices as Float64Array, column scaling, five-number summaries, Pearson and
- * Spearman correlation, and the R² of a univariate least-squares line.
+ * row-major matrices as Float64Array, column scaling, five-number summaries, distributions and the
+ * R² of a univariate least-squares line. Mean, population sd, median, Pearson and Spearman come from
+ * src/math (re-exported here for the analysis modules).
  */
-import { quantile } from '../../uq/calibration.ts';
+import { quantile } from '../../math/quantile.ts';
+import { mean, pearson } from '../../math/stats.ts';
 import { InputError } from '../../util/errors.ts';
+
+export { median } from '../../math/quantile.ts';
+export { mean, pearson, ranks, spearman, stdPop } from '../../math/stats.ts';
 
 /** A row-major n × d matrix. */
 export interface Matrix {
@@ -53,25 +58,6 @@ export function column(m: Matrix, j: number): Float64Array {
   const out = new Float64Array(m.n);
   for (let i = 0; i < m.n; i++) out[i] = m.data[i * m.d + j];
   return out;
-}
-
-export function mean(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i];
-  return v.length > 0 ? s / v.length : Number.NaN;
-}
-
-/** Median (numpy 'linear'). */
-export function median(v: ArrayLike<number>): number {
-  return quantile(v, 0.5);
-}
-
-/** Population standard deviation. */
-export function stdPop(v: ArrayLike<number>): number {
-  const m = mean(v);
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += (v[i] - m) ** 2;
-  return v.length > 0 ? Math.sqrt(s / v.length) : Number.NaN;
 }
 
 /** Column means of m. */
@@ -128,45 +114,6 @@ export function fiveNumbers(v: ArrayLike<number>): FiveNumbers {
     q3: quantile(v, 0.75),
     max: quantile(v, 1),
   };
-}
-
-/** Pearson correlation (NaN when either variable is constant). */
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new InputError('pearson: lengths differ');
-  const ma = mean(a);
-  const mb = mean(b);
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] - ma;
-    const y = b[i] - mb;
-    sab += x * y;
-    saa += x * x;
-    sbb += y * y;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : Number.NaN;
-}
-
-/** Ranks 1..n with ties given their average rank (as scipy.stats.rankdata 'average'). */
-export function ranks(v: ArrayLike<number>): Float64Array {
-  const n = v.length;
-  const idx = Array.from({ length: n }, (_, i) => i).sort((i, j) => v[i] - v[j]);
-  const r = new Float64Array(n);
-  let s = 0;
-  while (s < n) {
-    let e = s;
-    while (e + 1 < n && v[idx[e + 1]] === v[idx[s]]) e++;
-    const avg = (s + e) / 2 + 1;
-    for (let k = s; k <= e; k++) r[idx[k]] = avg;
-    s = e + 1;
-  }
-  return r;
-}
-
-/** Spearman rank correlation (Pearson of the average ranks). */
-export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  return pearson(ranks(a), ranks(b));
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { accuracyMetrics, gaussianNll } from '../../src/eval/metrics.ts';
+import { accuracyMetrics, gaussianNll } from '../../src/uq/metrics.ts';
 import { InputError } from '../../src/util/errors.ts';
 
 // Reference values from ../shared/bench/peer_torch.py::metrics run with numpy on the same arrays:

@@ -8,7 +8,7 @@
  * - MAPE in %, mean(|err| / y) · 100 (y is hardness in HV, always > 0);
  * - with σ: σ floored at 1e-12; ±1σ coverage counts |err| ≤ σ (inclusive); Gaussian NLL is the mean
  *   of ½ ln(2π σ²) + err² / (2σ²).
- * Keys are snake_case as in the ARCHITECTURE.md `evaluate --json` contract.
+ * Keys are snake_case as in the docs/architecture.md `evaluate --json` contract.
  */
 import { InputError } from '../util/errors.ts';
 
