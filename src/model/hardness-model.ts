@@ -139,6 +139,11 @@ export class HardnessModel implements DesignModel {
     return this.net.options.latentDim;
   }
 
+  /** Best validation RMSE of each member (its early-stopping criterion), HV. */
+  validationRmse(): number[] {
+    return this.meta.training.members.map((m) => Math.sqrt(m.bestValMse) * this.hvScaler.std);
+  }
+
   /** Networks in the ensemble. */
   get nMembers(): number {
     return this.net.nMembers;

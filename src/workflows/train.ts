@@ -78,17 +78,14 @@ export async function runTrain(
     hooks,
   );
   const meta = model.meta;
-  const hv = meta.hv_scaler.std;
+  const rmse = model.validationRmse();
   const doc: TrainRunDocument = {
     model_dir: o.out,
     preset: meta.preset.name,
     networks: meta.training.members.length,
     backend,
     wall_s: meta.training.wall_s,
-    members: meta.training.members.map((m) => ({
-      ...m,
-      best_val_rmse_hv: Math.sqrt(m.bestValMse) * hv,
-    })),
+    members: meta.training.members.map((m, k) => ({ ...m, best_val_rmse_hv: rmse[k] })),
     data: meta.data,
   };
   const { writeJsonAtomic } = await import('../util/fs.ts');

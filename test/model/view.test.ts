@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { HardnessModel, type HardnessModelMeta } from '../../src/model/hardness-model.ts';
 import { initBackend } from '../../src/nn/backend.ts';
 import { decodeLog, encode, forward, hardnessFromLatent } from '../../src/nn/model.ts';
 import * as tf from '../../src/nn/tf.ts';
@@ -285,5 +286,18 @@ describe('model views in physical units (fractions, N, HV)', () => {
     assert.deepEqual(a.std, b.std);
     assert.equal(a.nMembers, 1);
     assert.throws(() => model.predictRows(x, loads, { members: [5] }), /member 5/);
+  });
+});
+
+describe('HardnessModel without its internals', () => {
+  it('validation RMSE of each member in HV = √(standardised MSE) × the HV scale', () => {
+    const members = [0.04, 0.09, 0.01].map((bestValMse) => ({ bestValMse }));
+    const meta = { ...tinyHardnessModel().meta, training: { wall_s: 1, backend: 'wasm', members } };
+    const m = new HardnessModel(tinyNet(), meta as unknown as HardnessModelMeta);
+    // HV std 300: √0.04·300 = 60, √0.09·300 = 90, √0.01·300 = 30 (to float64 rounding)
+    const r = m.validationRmse();
+    for (const [k, v] of [60, 90, 30].entries()) assert.ok(Math.abs(r[k] - v) < 1e-9);
+    assert.equal(m.nMembers, 3);
+    assert.equal(m.networkOptions.latentDim, 3);
   });
 });
