@@ -32,6 +32,7 @@ import { InputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import type { RunManifest } from '../util/manifest.ts';
 import { VERSION } from '../version.ts';
+import { structureSection } from './structure.ts';
 
 export interface ReportOptions {
   /** Draw figures from known results files when their SVG is missing (default true). */
@@ -1034,7 +1035,9 @@ export async function buildReport(runDir: string, options: ReportOptions = {}): 
     for (const fig of figures.filter((x) => x.topic === t.topic)) html += figureHtml(fig);
     if (html) sections.push({ id: t.topic, title: t.title, html });
   }
-  const otherFigs = figures.filter((x) => x.topic === 'other');
+  const st = structureSection(json, figures, figureHtml); // report/structure.ts
+  if (st) sections.push(st.section);
+  const otherFigs = figures.filter((x) => x.topic === 'other' && !st?.stems.has(x.stem));
   if (otherFigs.length > 0)
     sections.push({
       id: 'figures',
@@ -1042,7 +1045,7 @@ export async function buildReport(runDir: string, options: ReportOptions = {}): 
       html: otherFigs.map(figureHtml).join(''),
     });
   const otherJson = [...json.keys(), ...jsonErrors.keys()]
-    .filter((f) => !KNOWN_FILES.has(f))
+    .filter((f) => !KNOWN_FILES.has(f) && !st?.files.has(f))
     .sort();
   if (otherJson.length > 0) {
     sections.push({
