@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { REFERENCE_SHA256 } from '../../src/data/index.ts';
-import { runCli } from '../helpers/cli.ts';
+import { runCliInProcess } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/paths.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vibann-cli-'));
@@ -15,9 +15,9 @@ function csv(name: string, text: string | Uint8Array): string {
 }
 
 describe('vibann data info', () => {
-  it('finds the reference dataset with no flag and prints its summary as JSON', () => {
+  it('finds the reference dataset with no flag and prints its summary as JSON', async () => {
     sharedData('H_v_dataset.csv');
-    const r = runCli(['data', 'info', '--json']);
+    const r = await runCliInProcess(['data', 'info', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.equal(j.rows, 673);
@@ -31,9 +31,9 @@ describe('vibann data info', () => {
     assert.equal(j.resolved_via, 'shared');
   });
 
-  it('follows VIBANN_DATA before the shared copy', () => {
+  it('follows VIBANN_DATA before the shared copy', async () => {
     const p = csv('env.csv', 'Cu,Zr,Load,HV\n0.5,0.5,1,500\n0.6,0.4,1,520\n');
-    const r = runCli(['data', 'info', '--json'], { env: { VIBANN_DATA: p } });
+    const r = await runCliInProcess(['data', 'info', '--json'], { env: { VIBANN_DATA: p } });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).rows, 2);
     assert.equal(JSON.parse(r.stdout).resolved_via, 'env');
@@ -71,23 +71,23 @@ describe('vibann data info', () => {
     ['prose.csv', 'This is a lab notebook.\nNo table here.\n', /prose\.csv: not a CSV file/],
   ];
   for (const [name, text, re] of bad) {
-    it(`rejects ${name} with exit code 2 and a message naming the problem`, () => {
-      const r = runCli(['data', 'info', '--data', csv(name, text)]);
+    it(`rejects ${name} with exit code 2 and a message naming the problem`, async () => {
+      const r = await runCliInProcess(['data', 'info', '--data', csv(name, text)]);
       assert.equal(r.code, 2, `exit ${r.code}; stderr: ${r.stderr}`);
       assert.match(r.stderr, re);
       assert.equal(r.stdout, '', 'nothing on stdout');
     });
   }
-  it('a missing --data file is an input error', () => {
-    const r = runCli(['data', 'info', '--data', join(dir, 'nope.csv')]);
+  it('a missing --data file is an input error', async () => {
+    const r = await runCliInProcess(['data', 'info', '--data', join(dir, 'nope.csv')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--data: no such file: .*nope\.csv/);
   });
 });
 
 describe('vibann predict input checks', () => {
-  it('rejects an unknown element before looking for a model', () => {
-    const r = runCli([
+  it('rejects an unknown element before looking for a model', async () => {
+    const r = await runCliInProcess([
       'predict',
       '--composition',
       'B68Nb24Xx4',
@@ -100,16 +100,16 @@ describe('vibann predict input checks', () => {
     assert.match(r.stderr, /Unknown element 'Xx' in formula 'B68Nb24Xx4'/);
     assert.doesNotMatch(r.stderr, /model/i);
   });
-  it('rejects load 0 as a usage error', () => {
-    const r = runCli(['predict', '--composition', 'Cu50Zr50', '--load', '0']);
+  it('rejects load 0 as a usage error', async () => {
+    const r = await runCliInProcess(['predict', '--composition', 'Cu50Zr50', '--load', '0']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--load expects positive loads in N; got '0'/);
   });
 });
 
 describe('vibann command line', () => {
-  it('--help lists every command of the contract and exits 0', () => {
-    const r = runCli(['--help']);
+  it('--help lists every command of the contract and exits 0', async () => {
+    const r = await runCliInProcess(['--help']);
     assert.equal(r.code, 0);
     for (const c of [
       'data',
@@ -130,19 +130,25 @@ describe('vibann command line', () => {
       assert.match(r.stdout, new RegExp(`^  ${c}\\b`, 'm'), `command ${c} missing from --help`);
     }
   });
-  it('every command has --help', () => {
+  it('every command has --help', async () => {
     for (const c of ['data info', 'data fetch', 'predict', 'tune', 'lofo']) {
-      const r = runCli([...c.split(' '), '--help']);
+      const r = await runCliInProcess([...c.split(' '), '--help']);
       assert.equal(r.code, 0, c);
       assert.match(r.stdout, /Usage: vibann/);
     }
   });
-  it('an unknown command or option is a usage error (exit 2)', () => {
-    assert.equal(runCli(['frobnicate']).code, 2);
-    assert.equal(runCli(['data', 'info', '--no-such-flag']).code, 2);
+  it('an unknown command or option is a usage error (exit 2)', async () => {
+    assert.equal((await runCliInProcess(['frobnicate'])).code, 2);
+    assert.equal((await runCliInProcess(['data', 'info', '--no-such-flag'])).code, 2);
   });
-  it('--traceback adds the stack trace', () => {
-    const r = runCli(['--traceback', 'data', 'info', '--data', join(dir, 'nope.csv')]);
+  it('--traceback adds the stack trace', async () => {
+    const r = await runCliInProcess([
+      '--traceback',
+      'data',
+      'info',
+      '--data',
+      join(dir, 'nope.csv'),
+    ]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /at (Module\.)?resolveDatasetPath/);
   });
