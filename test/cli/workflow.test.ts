@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.ts';
+import { runCli, runCliInProcess } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/paths.ts';
 
 // A --quick end-to-end run on the reference dataset: train -> predict -> evaluate -> design.
@@ -12,8 +12,8 @@ describe('quick workflow on the reference dataset', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vibann-wf-'));
   const model = join(dir, 'model');
 
-  it('train --quick saves a model directory', () => {
-    const r = runCli(['train', '--quick', '--out', model, '--json']);
+  it('train --quick saves a model directory', async () => {
+    const r = await runCliInProcess(['train', '--quick', '--out', model, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.equal(j.networks, 5);
@@ -22,7 +22,7 @@ describe('quick workflow on the reference dataset', () => {
     assert.ok(existsSync(join(model, 'manifest.json')) && existsSync(join(model, 'weights.bin')));
   });
 
-  it('predict --json follows the contract and is reproducible for a seed', () => {
+  it('predict --json follows the contract and is reproducible for a seed', async () => {
     const args = [
       'predict',
       '--model',
@@ -34,7 +34,7 @@ describe('quick workflow on the reference dataset', () => {
       '0.5,2',
       '--json',
     ];
-    const a = runCli(args);
+    const a = await runCliInProcess(args);
     assert.equal(a.code, 0, a.stderr);
     const rows = JSON.parse(a.stdout);
     assert.equal(rows.length, 4);
@@ -44,16 +44,25 @@ describe('quick workflow on the reference dataset', () => {
     assert.equal(r0.load, 0.5);
     assert.ok(r0.std > 0);
     assert.ok(Math.abs(r0.lcb - (r0.mean - 1.645 * r0.std)) < 1e-9);
-    const b = runCli(args);
+    const b = await runCliInProcess(args);
     assert.deepEqual(JSON.parse(b.stdout), rows, 'same seed, same numbers');
-    const c = runCli([...args, '--seed', '2']);
+    const c = await runCliInProcess([...args, '--seed', '2']);
     assert.notDeepEqual(JSON.parse(c.stdout)[0].std, r0.std);
   });
 
-  it('predict reads a CSV and rejects an element outside the model basis', () => {
+  it('predict reads a CSV and rejects an element outside the model basis', async () => {
     const csv = join(dir, 'q.csv');
     writeFileSync(csv, 'name,composition,Load\nA,B68Nb24Fe4W4,1\nB,Cu50Zr50,\n');
-    const r = runCli(['predict', '--model', model, '--input', csv, '--load', '3', '--json']);
+    const r = await runCliInProcess([
+      'predict',
+      '--model',
+      model,
+      '--input',
+      csv,
+      '--load',
+      '3',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(
       JSON.parse(r.stdout).map((x: { load: number; row: number }) => [x.row, x.load]),
@@ -62,14 +71,29 @@ describe('quick workflow on the reference dataset', () => {
         [3, 3],
       ],
     );
-    const bad = runCli(['predict', '--model', model, '--composition', 'Cu50Zr40Os10']);
+    const bad = await runCliInProcess([
+      'predict',
+      '--model',
+      model,
+      '--composition',
+      'Cu50Zr40Os10',
+    ]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /Element 'Os' is not in the model's element basis/);
   });
 
-  it('evaluate --json has the documented shape', () => {
+  it('evaluate --json has the documented shape', async () => {
     const run = join(dir, 'evaluate');
-    const r = runCli(['evaluate', '--model', model, '--mc', '10', '--out', run, '--json']);
+    const r = await runCliInProcess([
+      'evaluate',
+      '--model',
+      model,
+      '--mc',
+      '10',
+      '--out',
+      run,
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.deepEqual(j.n, { train_fit: 430, calibration: 108, test: 135 });
@@ -100,6 +124,7 @@ describe('quick workflow on the reference dataset', () => {
 
   it('design exits 3 with per-gate rejection counts when nothing passes, and writes its run directory', () => {
     const run = join(dir, 'run');
+    // A child process (a real exit code 3), the one end-to-end process run of this workflow.
     const r = runCli([
       'design',
       '--model',
