@@ -16,6 +16,9 @@ export interface ReportOptions {
   derive?: boolean;
 }
 
+/** Defaults of the options left out. */
+export const REPORT_DEFAULTS: Required<Pick<ReportOptions, 'derive'>> = { derive: true };
+
 /** `report --json`: where the page went, its size in bytes and the time taken in s. */
 export interface ReportResult {
   report: string;
@@ -42,7 +45,7 @@ export async function runReport(
   await readRunManifest(o.run);
   throwIfCancelled(hooks, 'the report');
   const t0 = performance.now();
-  const path = await writeReport(o.run, out, { deriveFigures: o.derive !== false });
+  const path = await writeReport(o.run, out, { deriveFigures: o.derive ?? REPORT_DEFAULTS.derive });
   const bytes = statSync(path).size;
   return { report: path, run: o.run, bytes, seconds: (performance.now() - t0) / 1000 };
 }
