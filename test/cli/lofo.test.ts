@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseFamily } from '../../src/data/family.ts';
 import { InputError } from '../../src/util/errors.ts';
-import { runCli as runCommand } from '../helpers/cli.ts';
+import { runCliInProcess as runCommand } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/paths.ts';
 
 describe('vibann lofo', () => {
   sharedData('H_v_dataset.csv');
 
-  it('--list --json on the reference dataset: families, row counts, median HV, rows held out', () => {
-    const r = runCommand(['lofo', '--list', '--json']);
+  it('--list --json on the reference dataset: families, row counts, median HV, rows held out', async () => {
+    const r = await runCommand(['lofo', '--list', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.equal(j.rows, 673);
@@ -30,8 +30,8 @@ describe('vibann lofo', () => {
     for (const f of j.families) assert.ok(f.held_out_by_family_option >= f.rows);
   });
 
-  it('--list prints a table of the families with at least --min-rows rows', () => {
-    const r = runCommand(['lofo', '--list', '--min-rows', '10']);
+  it('--list prints a table of the families with at least --min-rows rows', async () => {
+    const r = await runCommand(['lofo', '--list', '--min-rows', '10']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /146 element families in 673 rows/);
     assert.match(r.stdout, /B-Fe-Nb\s+261\s+1527\s+335/);
@@ -39,16 +39,16 @@ describe('vibann lofo', () => {
     assert.doesNotMatch(r.stdout, /B-Co-Ta\s+9/);
   });
 
-  it('a family no row contains, and a missing or doubled choice, are input errors (exit 2)', () => {
-    const a = runCommand(['lofo', '--family', 'Mo,Ta,Si,W']);
+  it('a family no row contains, and a missing or doubled choice, are input errors (exit 2)', async () => {
+    const a = await runCommand(['lofo', '--family', 'Mo,Ta,Si,W']);
     assert.equal(a.code, 2);
     assert.match(a.stderr, /no row contains all of these elements \(see 'vibann lofo --list'\)/);
-    const b = runCommand(['lofo']);
+    const b = await runCommand(['lofo']);
     assert.equal(b.code, 2);
     assert.match(b.stderr, /either --list or --family/);
-    const c = runCommand(['lofo', '--list', '--family', 'B,Fe']);
+    const c = await runCommand(['lofo', '--list', '--family', 'B,Fe']);
     assert.equal(c.code, 2);
-    const d = runCommand(['lofo', '--family', 'Xx,Fe']);
+    const d = await runCommand(['lofo', '--family', 'Xx,Fe']);
     assert.equal(d.code, 2);
   });
 
@@ -60,9 +60,9 @@ describe('vibann lofo', () => {
     assert.throws(() => parseFamily('fe'), InputError);
   });
 
-  it('--family B,Co,Re --quick: trains on the rest and reports metrics on the 6 held-out rows', () => {
+  it('--family B,Co,Re --quick: trains on the rest and reports metrics on the 6 held-out rows', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'vibann-lofo-')), 'run');
-    const r = runCommand([
+    const r = await runCommand([
       'lofo',
       '--family',
       'B,Co,Re',

@@ -3,15 +3,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.ts';
+import { runCliInProcess } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/paths.ts';
 
 describe('training studies and tuning (--quick)', () => {
   sharedData('H_v_dataset.csv');
   const dir = mkdtempSync(join(tmpdir(), 'vibann-studies-'));
 
-  it('evaluate --seeds-report 2 gives per-seed metrics, their mean ± sd and the pooled ensemble', () => {
-    const r = runCli([
+  it('evaluate --seeds-report 2 gives per-seed metrics, their mean ± sd and the pooled ensemble', async () => {
+    const r = await runCliInProcess([
       'evaluate',
       '--seeds-report',
       '2',
@@ -35,16 +35,26 @@ describe('training studies and tuning (--quick)', () => {
     assert.ok(Number.isFinite(j.pooled.rmse));
   });
 
-  it('tune writes a resumable trial log and tuned.json that train --tuned applies', () => {
+  it('tune writes a resumable trial log and tuned.json that train --tuned applies', async () => {
     const run = join(dir, 'tune');
-    const a = runCli(['tune', '--quick', '--trials', '2', '--out', run, '--json']);
+    const a = await runCliInProcess(['tune', '--quick', '--trials', '2', '--out', run, '--json']);
     assert.equal(a.code, 0, a.stderr);
     const first = JSON.parse(a.stdout);
     assert.equal(first.trials, 2);
     assert.ok(first.reference.network.latentDim === 16 && first.reference.network.dropout === 0.33);
     const log = join(run, 'study.json');
     const before = JSON.parse(readFileSync(log, 'utf8')).trials;
-    const b = runCli(['tune', '--quick', '--trials', '1', '--resume', log, '--out', run, '--json']);
+    const b = await runCliInProcess([
+      'tune',
+      '--quick',
+      '--trials',
+      '1',
+      '--resume',
+      log,
+      '--out',
+      run,
+      '--json',
+    ]);
     assert.equal(b.code, 0, b.stderr);
     const study = JSON.parse(readFileSync(log, 'utf8'));
     assert.equal(study.trials.length, 3);
@@ -52,7 +62,14 @@ describe('training studies and tuning (--quick)', () => {
     assert.deepEqual(study.trials.slice(0, 2), before);
     const tuned = JSON.parse(readFileSync(join(run, 'tuned.json'), 'utf8'));
     const model = join(dir, 'm');
-    const t = runCli(['train', '--quick', '--tuned', join(run, 'tuned.json'), '--out', model]);
+    const t = await runCliInProcess([
+      'train',
+      '--quick',
+      '--tuned',
+      join(run, 'tuned.json'),
+      '--out',
+      model,
+    ]);
     assert.equal(t.code, 0, t.stderr);
     const options = JSON.parse(readFileSync(join(model, 'manifest.json'), 'utf8')).options;
     assert.equal(options.latentDim, tuned.network.latentDim);
