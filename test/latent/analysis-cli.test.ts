@@ -132,7 +132,8 @@ describe('latent and explain commands on a quick model', () => {
     const progress: ProgressEvent[] = [];
     const ended: string[] = [];
     const r = await runExplain(
-      { model, quick: true, plots: false, out, argv: [] },
+      // an option given explicitly wins over the quick value (repeats 3, not 5)
+      { model, quick: true, repeats: 3, plots: false, out, argv: [] },
       {
         onInfo: (m) => info.push(m),
         onProgress: (e) => progress.push(e),
@@ -162,6 +163,9 @@ describe('latent and explain commands on a quick model', () => {
     assert.deepEqual(ended, ['integrated gradients', 'permutation importance']);
     assert.equal(r.runDir, out);
     assert.equal(r.elements, 56);
+    assert.equal(r.document.permutation.repeats, 3);
+    assert.equal(r.document.integrated_gradients.steps, 50);
+    assert.equal(r.document.manifest.options.repeats, 3);
     assert.deepEqual(readExplainRun(out), JSON.parse(JSON.stringify(r.document)));
   });
 
