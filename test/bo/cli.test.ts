@@ -3,18 +3,18 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.ts';
+import { runCliInProcess } from '../helpers/cli.ts';
 
-const runBoCli = (args: string[]) => runCli(['bo', ...args]);
+const runBoCli = (args: string[]) => runCliInProcess(['bo', ...args]);
 
 describe('vibann bo (quick model, reference dataset)', () => {
   let dir = '';
   let model = '';
   let designRun = '';
-  before(() => {
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vibann-bo-'));
     model = join(dir, 'model');
-    const r = runCli(['train', '--quick', '--out', model, '--json']);
+    const r = await runCliInProcess(['train', '--quick', '--out', model, '--json']);
     assert.equal(r.code, 0, r.stderr);
     // a small stand-in for a design run: its options (cheap GMM and calibration) and 2 candidates
     designRun = join(dir, 'design');
@@ -52,9 +52,9 @@ describe('vibann bo (quick model, reference dataset)', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs a short BO and compares with the design run through the same gates (--json)', () => {
+  it('runs a short BO and compares with the design run through the same gates (--json)', async () => {
     const out = join(dir, 'bo');
-    const r = runBoCli([
+    const r = await runBoCli([
       '--model',
       model,
       '--design-run',
@@ -100,11 +100,11 @@ describe('vibann bo (quick model, reference dataset)', () => {
     assert.equal(doc.manifest.command, 'bo');
   });
 
-  it('input errors exit with code 2 and name the problem', () => {
-    const missing = runBoCli(['--model', model, '--design-run', join(dir, 'nope')]);
+  it('input errors exit with code 2 and name the problem', async () => {
+    const missing = await runBoCli(['--model', model, '--design-run', join(dir, 'nope')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no design\.json/);
-    const load = runBoCli(['--model', model, '--design-run', designRun, '--load', '1']);
+    const load = await runBoCli(['--model', model, '--design-run', designRun, '--load', '1']);
     assert.equal(load.code, 2);
     assert.match(load.stderr, /differs from the design run's load/);
   });
