@@ -17,8 +17,9 @@
  * peer before the other here — which the rule then checks is still a consistent order.
  *
  * Extra rules: src/math is the base layer and imports nothing from src/ outside src/math; nothing
- * imports the package entry src/index.ts; and a folder-scope `circular` rule (dependency-cruiser's
- * own folder-cycle check, at every folder depth) as a second line.
+ * imports the package entry src/index.ts; no module-level cycle; a folder-scope `circular` rule
+ * (dependency-cruiser's own folder-cycle check, at every folder depth) as a second line; and no
+ * import that cannot be resolved.
  */
 
 /** Top to bottom; inner arrays are levels of peers (in an order today's imports respect). */
@@ -75,6 +76,13 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/math/' },
     },
     {
+      name: 'chem-only-on-the-base',
+      comment: 'src/chem (compositions, elements) builds only on src/util, src/math and src/version.ts',
+      severity: 'error',
+      from: { path: '^src/chem/' },
+      to: { path: '^src/', pathNot: ['^src/(chem|util|math)/', '^src/version\\.ts$'] },
+    },
+    {
       name: 'no-import-of-package-entry',
       comment:
         'src/index.ts is the public entry of the package; code inside src/ imports the module that defines a thing, not the entry',
@@ -88,6 +96,13 @@ module.exports = {
         'no circular dependency between folders (dependency-cruiser folder scope, every folder depth)',
       severity: 'error',
       scope: 'folder',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'no-module-cycle',
+      comment: 'no circular dependency between modules either (none today)',
+      severity: 'error',
       from: { path: '^src/' },
       to: { circular: true },
     },
