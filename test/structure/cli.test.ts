@@ -1,27 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SOURCE_ENTRY } from '../helpers/cli.ts';
-import { md, oracle, REPO_ROOT } from './_fixtures.ts';
+import { runCliInProcess } from '../helpers/cli.ts';
+import { md, oracle } from './_fixtures.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vibann-structure-cli-'));
 
-function vibann(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', SOURCE_ENTRY, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const vibann = (args: string[], env: NodeJS.ProcessEnv = {}) => runCliInProcess(args, { env });
 
 describe('vibann structure (CLI)', () => {
-  it('analyze --json prints exactly one JSON document on stdout', () => {
-    const r = vibann([
+  it('analyze --json prints exactly one JSON document on stdout', async () => {
+    const r = await vibann([
       'structure',
       'analyze',
       md('cuzr_quench.dump'),
@@ -50,8 +41,8 @@ describe('vibann structure (CLI)', () => {
     assert.equal(r.stderr.replace(/npm warn.*\n/g, ''), '');
   });
 
-  it('analyze prints tables, and the reader warnings on stderr', () => {
-    const r = vibann(['structure', 'analyze', md('A2.extxyz'), '--peak-window', '2.0:3.0']);
+  it('analyze prints tables, and the reader warnings on stderr', async () => {
+    const r = await vibann(['structure', 'analyze', md('A2.extxyz'), '--peak-window', '2.0:3.0']);
     assert.equal(r.code, 0, r.stderr);
     for (const s of [
       'coordination, r_c = 3 Å',
@@ -65,28 +56,28 @@ describe('vibann structure (CLI)', () => {
     assert.match(r.stderr, /declares 29488 atoms but the frame has 5488 atom lines/);
   });
 
-  it('bad input exits 2 with the file, line and what was expected', () => {
+  it('bad input exits 2 with the file, line and what was expected', async () => {
     const tri = join(tmp, 'tri.extxyz');
     writeFileSync(
       tri,
       '1\nLattice="10 0 0 1 10 0 0 0 10" Properties=species:S:1:pos:R:3\nCu 0 0 0\n',
     );
-    let r = vibann(['structure', 'analyze', tri]);
+    let r = await vibann(['structure', 'analyze', tri]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /tri\.extxyz: line 2: Lattice has off-diagonal terms .*not supported/);
-    r = vibann(['structure', 'analyze', md('cuzr_quench.dump')]);
+    r = await vibann(['structure', 'analyze', md('cuzr_quench.dump')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /pass a type map such as '1=Cu,2=Zr' \(--types\)/);
-    r = vibann(['structure', 'analyze', md('cuzr_quench.dump'), '--peak-window', '3:2']);
+    r = await vibann(['structure', 'analyze', md('cuzr_quench.dump'), '--peak-window', '3:2']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--peak-window expects LO:HI with LO < HI/);
   });
 
-  it('lammps-input writes the input folder; run without lmp fails with exit 1 and says what to install', () => {
+  it('lammps-input writes the input folder; run without lmp fails with exit 1 and says what to install', async () => {
     const pot = join(tmp, 'CuZr_fake.eam.fs');
     writeFileSync(pot, 'a\nb\nc\n2 Cu Zr\n');
     const out = join(tmp, 'in1');
-    let r = vibann([
+    let r = await vibann([
       'structure',
       'lammps-input',
       '--composition',
@@ -105,10 +96,10 @@ describe('vibann structure (CLI)', () => {
     const j = JSON.parse(r.stdout);
     assert.deepEqual(j.counts, { Cu: 276, Zr: 156 });
     assert.ok(existsSync(join(out, 'in.melt_quench.lmp')) && existsSync(join(out, 'start.data')));
-    r = vibann(['structure', 'lammps-input', '--composition', 'Cu64Zr36']);
+    r = await vibann(['structure', 'lammps-input', '--composition', 'Cu64Zr36']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--potential is required/);
-    r = vibann(
+    r = await vibann(
       [
         'structure',
         'run',
