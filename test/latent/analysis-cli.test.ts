@@ -8,7 +8,7 @@ import { readLatentRun } from '../../src/runs/latent.ts';
 import { CancelledError, type ProgressEvent } from '../../src/workflows/common.ts';
 import { runExplain } from '../../src/workflows/explain.ts';
 import { runLatent } from '../../src/workflows/latent.ts';
-import { runCli, runCli as runCommand } from '../helpers/cli.ts';
+import { runCliInProcess, runCliInProcess as runCommand } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/paths.ts';
 
 // Smoke test of `vibann latent` and `vibann explain` on a --quick model of the reference dataset.
@@ -17,14 +17,14 @@ describe('latent and explain commands on a quick model', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vibann-latent-'));
   const model = join(dir, 'model');
 
-  before(() => {
-    const r = runCli(['train', '--quick', '--out', model]);
+  before(async () => {
+    const r = await runCliInProcess(['train', '--quick', '--out', model]);
     assert.equal(r.code, 0, r.stderr);
   });
 
-  it('latent --quick --json: clusters, PCA, t-SNE, traversal, sensitivity, navigability, files', () => {
+  it('latent --quick --json: clusters, PCA, t-SNE, traversal, sensitivity, navigability, files', async () => {
     const out = join(dir, 'latent-run');
-    const r = runCommand([
+    const r = await runCommand([
       'latent',
       '--model',
       model,
@@ -89,9 +89,9 @@ describe('latent and explain commands on a quick model', () => {
     assert.deepEqual(readLatentRun(out), j);
   });
 
-  it('explain --quick --json: attention, IG with a small completeness gap, permutation per cluster', () => {
+  it('explain --quick --json: attention, IG with a small completeness gap, permutation per cluster', async () => {
     const out = join(dir, 'explain-run');
-    const r = runCommand([
+    const r = await runCommand([
       'explain',
       '--model',
       model,
@@ -195,11 +195,11 @@ describe('latent and explain commands on a quick model', () => {
     assert.ok(!existsSync(join(out, 'latent.json')), 'no results file for a cancelled run');
   });
 
-  it('input errors exit with code 2', () => {
-    const a = runCommand(['explain', '--model', model, '--ig-set', 'nope']);
+  it('input errors exit with code 2', async () => {
+    const a = await runCommand(['explain', '--model', model, '--ig-set', 'nope']);
     assert.equal(a.code, 2);
     assert.match(a.stderr, /--ig-set expects one of test, train_fit, calibration, all/);
-    const b = runCommand(['latent', '--model', join(dir, 'missing')]);
+    const b = await runCommand(['latent', '--model', join(dir, 'missing')]);
     assert.equal(b.code, 2);
     assert.match(b.stderr, /no trained model/);
   });
