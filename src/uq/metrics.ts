@@ -101,15 +101,17 @@ export function accuracyMetrics(
 
   let covered = 0;
   let sumSigma = 0;
-  let nll = 0;
   for (let i = 0; i < n; i++) {
     const s = Math.max(sigma[i], SIGMA_FLOOR);
-    const err = mu[i] - y[i];
-    if (Math.abs(err) <= s) covered++;
+    if (Math.abs(mu[i] - y[i]) <= s) covered++;
     sumSigma += s;
-    nll += 0.5 * Math.log(2 * Math.PI * s * s) + (err * err) / (2 * s * s);
   }
-  return { ...out, coverage_1sigma: covered / n, mean_sigma: sumSigma / n, nll: nll / n };
+  return {
+    ...out,
+    coverage_1sigma: covered / n,
+    mean_sigma: sumSigma / n,
+    nll: gaussianNll(y, mu, sigma),
+  };
 }
 
 /** Mean Gaussian negative log-likelihood, σ floored at 1e-12 (same formula as accuracyMetrics). */
