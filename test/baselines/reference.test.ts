@@ -4,8 +4,6 @@
  * the test set by a wide margin; and the runner's table on the cheap models, with tiny budgets.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { GradientBoostingRegressor, RandomForestRegressor } from '../../src/baselines/ensemble.ts';
 import { foldData } from '../../src/baselines/features.ts';
@@ -19,7 +17,8 @@ import { loadDataset, selectSplit } from '../../src/data/index.ts';
 import { accuracyMetrics } from '../../src/uq/metrics.ts';
 import { InputError } from '../../src/util/errors.ts';
 import { Rng } from '../../src/util/rng.ts';
-import { REPO_ROOT, sharedData } from '../helpers/paths.ts';
+import { runCliInProcess } from '../helpers/cli.ts';
+import { sharedData } from '../helpers/paths.ts';
 
 const ds = loadDataset(sharedData('H_v_dataset.csv'));
 const split = selectSplit(ds);
@@ -140,20 +139,12 @@ describe('runBaselines', () => {
 });
 
 describe('vibann baselines (command module)', () => {
-  const cli = join(REPO_ROOT, 'test', 'baselines', 'fixtures', 'cli.ts');
-  const run = (args: string[]) => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1' },
-      timeout: 60_000,
-    });
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-  };
+  // the real program's main(), in this process
+  const run = (args: string[]) => runCliInProcess(args);
   const data = sharedData('H_v_dataset.csv');
 
-  it('--json prints one JSON document on stdout, progress on stderr', () => {
-    const r = run([
+  it('--json prints one JSON document on stdout, progress on stderr', async () => {
+    const r = await run([
       'baselines',
       '--data',
       data,
@@ -171,12 +162,12 @@ describe('vibann baselines (command module)', () => {
     assert.match(r.stderr, /Ridge/);
   });
 
-  it('prints a table otherwise, and refuses unknown models with exit code 2', () => {
-    const r = run(['baselines', '--data', data, '--models', 'ridge', '--budget', '2']);
+  it('prints a table otherwise, and refuses unknown models with exit code 2', async () => {
+    const r = await run(['baselines', '--data', data, '--models', 'ridge', '--budget', '2']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Ridge\s+0\.\d{4}\s+\d+\.\d/);
     assert.match(r.stdout, /TPE, 2 trials × 5 folds/);
-    const bad = run(['baselines', '--data', data, '--models', 'nope']);
+    const bad = await run(['baselines', '--data', data, '--models', 'nope']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown model/);
   });
