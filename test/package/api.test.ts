@@ -18,6 +18,7 @@ import {
   loadDataset,
   Rng,
   resolveDatasetPath,
+  runDataInfo,
   type Split,
   selectSplit,
   type UncertainPrediction,
@@ -75,6 +76,14 @@ test('dataset and reference split load through the public API', () => {
     all,
     Array.from({ length: ds.nRows }, (_, i) => i),
   );
+});
+
+test('a workflow runs through the public API (runDataInfo on the reference dataset)', async () => {
+  const info = await runDataInfo({ data: sharedData('H_v_dataset.csv') });
+  // ../shared/data/README.md: 673 rows, 56 element columns.
+  assert.equal(info.rows, 673);
+  assert.equal(info.elements.length, 56);
+  assert.equal(info.resolved_via, 'flag');
 });
 
 test('exported types are usable from the package (compile-time check)', () => {
