@@ -13,6 +13,7 @@
 import { basename } from 'node:path';
 import type { Composition } from '../chem/composition.ts';
 import type { Dataset } from '../data/dataset.ts';
+import { type LoadRange, loadRangeOf } from '../data/loads.ts';
 import {
   LoadScaler,
   type LoadScalerJSON,
@@ -41,6 +42,7 @@ import {
 import { type PredictResult, predictMC } from '../uq/predict.ts';
 import { InputError } from '../util/errors.ts';
 import { VERSION } from '../version.ts';
+import { setDescriptorParams } from './descriptors.ts';
 import type { DesignModel, McStats } from './design-model.ts';
 import { memberPlans, prepareArrays } from './prepare.ts';
 import { type EnsembleView, ensembleView, type MemberView, memberView } from './view.ts';
@@ -48,7 +50,7 @@ import { type EnsembleView, ensembleView, type MemberView, memberView } from './
 export const HARDNESS_MODEL_SCHEMA = 'vibann-hardness-model/1';
 
 export interface FitOptions {
-  /** 'default' (CV-tuned settings) or 'paper' (SPEC §4 exactly). */
+  /** 'default' (CV-tuned, monotone load), 'v1' (the previous default) or 'paper' (SPEC §4 exactly). */
   preset: PresetName;
   /** Base seed; member k of seed s is seeded 1000·s + k. */
   seed: number;
@@ -72,6 +74,8 @@ export interface HardnessModelMeta {
   elements: string[];
   load_scaler: LoadScalerJSON;
   hv_scaler: StandardScalerJSON;
+  /** Loads (N) of the train_fit rows, [min, max] (the load rule, data/loads.ts); absent in older models. */
+  load_range?: LoadRange;
   preset: Preset;
   seeds: number[];
   /** Index of the member whose latent space the design uses (lowest validation MSE). */
@@ -190,11 +194,27 @@ export class HardnessModel implements DesignModel {
     const prep = prepareArrays(ds, split, p.loadTransform, p.sampleWeights);
     const seeds = Array.from({ length: o.seeds }, (_, i) => o.seed + i);
     const plans = memberPlans(split, seeds);
-    const options = resolveVibannOptions({ ...p.network, nElements: ds.elements.length });
+    let options = resolveVibannOptions({ ...p.network, nElements: ds.elements.length });
+    if (options.loadHead === 'meyer') {
+      // SPEC §3 load head: Meyer's law is a power law in L, i.e. linear in ln L
+      if (p.loadTransform !== 'log')
+        throw new InputError(
+          `the Meyer load head needs the ln-load scaling (preset '${p.name}' scales the load '${p.loadTransform}')`,
+        );
+      options = { ...options, hvZero: -prep.hvScaler.mean / prep.hvScaler.std };
+    }
     const initial = initEnsemble(
       options,
       plans.map((pl) => pl.seed),
     );
+    if (options.descriptors) {
+      const E = ds.elements.length;
+      const fitX = new Float32Array(split.trainFit.length * E);
+      split.trainFit.forEach((r, i) => {
+        fitX.set(ds.x.subarray(r * E, (r + 1) * E), i * E);
+      });
+      setDescriptorParams(initial, ds.elements, fitX);
+    }
     const res = await trainEnsemble(initial, prep.arrays, plans, {
       lr: p.training.lr,
       batchSize: p.training.batchSize,
@@ -214,6 +234,7 @@ export class HardnessModel implements DesignModel {
       elements: [...ds.elements],
       load_scaler: prep.loadScaler.toJSON(),
       hv_scaler: prep.hvScaler.toJSON(),
+      load_range: loadRangeOf(ds.load, split.trainFit),
       preset: p,
       seeds,
       design_member: designMember,
