@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { readDesignRun } from '../../src/runs/design.ts';
 import { serve } from '../../src/serve/server.ts';
-import { runCli } from '../helpers/cli.ts';
+import { runCli, runCliInProcess } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/paths.ts';
 
 // The local web page on 127.0.0.1 (an ephemeral port), with a --quick model trained for the test.
@@ -18,7 +19,19 @@ describe('vibann serve', () => {
 
   before(async () => {
     sharedData('H_v_dataset.csv');
-    const t = runCli(['train', '--quick', '--out', model]);
+    // 20 epochs instead of --quick's 5: a 5-epoch decoder is nearly uniform (every decoded alloy
+    // keeps > 30 elements above 1 at.%, so no design candidate reaches the gates); at 20 epochs a
+    // quick design screens a few dozen distinct alloys (measured: 26 with seed 3)
+    const t = await runCliInProcess([
+      'train',
+      '--quick',
+      '--epochs',
+      '20',
+      '--patience',
+      '20',
+      '--out',
+      model,
+    ]);
     assert.equal(t.code, 0, t.stderr);
     mkdirSync(join(runs, 'design-1'), { recursive: true });
     writeFileSync(
@@ -35,6 +48,12 @@ describe('vibann serve', () => {
       }),
     );
     ({ server, url } = await serve({ modelDir: model, runsDir: runs, port: 0, log: () => {} }));
+    // The client (fetch) and the server share this process's event loop. A design job, or a CLI
+    // call in the test, blocks it for seconds at a time; when that exceeds the server's keep-alive
+    // timeout (5 s), both sides' timers fire late and fetch can reuse a socket the server is just
+    // closing ('fetch failed'). A browser in its own process does not meet this: here the server
+    // keeps idle sockets open and lets the client close them.
+    server.keepAliveTimeout = 0;
   });
   after(() => server?.close());
 
@@ -103,37 +122,116 @@ describe('vibann serve', () => {
     assert.equal(c.status, 404);
   });
 
-  it('runs a design job and reports its progress and result', async () => {
-    const r = await post('/api/design', { quick: true });
+  interface Job {
+    state: string;
+    stage: string;
+    step: number;
+    steps: number;
+    runDir: string;
+    error?: string;
+    result?: {
+      candidates: { formula: string; gates: object }[];
+      thresholds: { lcbTarget: number };
+    };
+  }
+  const wait = async (id: string): Promise<Job> => {
+    let job = { state: 'running' } as Job;
+    const t0 = Date.now();
+    while (job.state === 'running' && Date.now() - t0 < 120_000) {
+      await new Promise((ok) => setTimeout(ok, 300));
+      job = (await (await fetch(new URL(`/api/design/${id}`, url))).json()) as Job;
+    }
+    return job;
+  };
+  let serverRun = '';
+
+  it('runs a design job with progress, writes the run directory, and gives the CLI’s candidates for the same options and seed', async () => {
+    const r = await post('/api/design', { quick: true, seed: 3, n: 3, maxElements: 20 });
     assert.equal(r.status, 202);
     const { id } = (await r.json()) as { id: string };
-    let job: {
-      state: string;
-      step: number;
-      steps: number;
-      result?: { candidates: unknown[]; thresholds: object };
-    } = { state: 'running', step: 0, steps: 1 };
-    const t0 = Date.now();
-    while (job.state === 'running' && Date.now() - t0 < 90_000) {
-      await new Promise((ok) => setTimeout(ok, 300));
-      job = (await (await fetch(new URL(`/api/design/${id}`, url))).json()) as typeof job;
-    }
+    const job = await wait(id);
     assert.equal(job.state, 'done', JSON.stringify(job).slice(0, 300));
-    assert.equal(job.step, job.steps);
+    assert.ok(job.steps > 0 && job.step === job.steps, `${job.step}/${job.steps}`);
     assert.ok(
       Array.isArray(job.result?.candidates) && 'lcbTarget' in (job.result?.thresholds ?? {}),
     );
+    // the server writes the same run directory as `vibann design`
+    serverRun = job.runDir;
+    const sdir = join(runs, job.runDir);
+    for (const f of ['design.json', 'gates.json', 'manifest.json'])
+      assert.ok(existsSync(join(sdir, f)), `${f} in the server's run directory`);
+    const fromServer = readDesignRun(sdir);
+    assert.deepEqual(fromServer.document.candidates, job.result?.candidates);
+
+    // the CLI with the same options (exit 3: none accepted, the best rejected ones are shown)
+    const cliRun = join(dir, 'cli-design');
+    const c = await runCliInProcess([
+      'design',
+      '--model',
+      model,
+      '--quick',
+      '--seed',
+      '3',
+      '--n',
+      '3',
+      '--max-elements',
+      '20',
+      '--out',
+      cliRun,
+      '--json',
+    ]);
+    assert.ok(c.code === 0 || c.code === 3, `exit ${c.code}: ${c.stderr}`);
+    const fromCli = readDesignRun(cliRun);
+    assert.equal(fromCli.document.candidates.length, 3);
+    // same settings (MCMC, refinement, GMM, calibration passes) and seed: the same design
+    assert.deepEqual(fromServer.document.manifest.options, fromCli.document.manifest.options);
+    assert.deepEqual(
+      fromServer.document.candidates.map((x) => x.formula),
+      fromCli.document.candidates.map((x) => x.formula),
+    );
+    assert.deepEqual(fromServer.document.candidates, fromCli.document.candidates);
+    assert.deepEqual(fromServer.document.thresholds, fromCli.document.thresholds);
+    assert.equal(
+      readFileSync(join(sdir, 'gates.json'), 'utf8'),
+      readFileSync(join(cliRun, 'gates.json'), 'utf8'),
+    );
+    assert.deepEqual(JSON.parse(c.stdout).candidates, fromCli.document.candidates);
+  });
+
+  it('cancels a running design job', async () => {
+    const r = await post('/api/design', { quick: true, seed: 4 });
+    assert.equal(r.status, 202);
+    const { id } = (await r.json()) as { id: string };
+    const c = await post(`/api/design/${id}/cancel`, {});
+    assert.equal(c.status, 202);
+    const job = await wait(id);
+    assert.equal(job.state, 'cancelled', JSON.stringify(job).slice(0, 300));
+    assert.match(job.error ?? '', /the design was cancelled/);
+    assert.equal(existsSync(join(runs, job.runDir)), false, 'no run directory for a cancelled run');
+    assert.equal((await post('/api/design/999/cancel', {})).status, 404);
+  });
+
+  it('answers a bad design request with 400 naming the field', async () => {
+    const a = await post('/api/design', { n: 'five' });
+    assert.equal(a.status, 400);
+    assert.match(((await a.json()) as { error: string }).error, /'n' must be a number/);
+    const b = await post('/api/design', { ban: ['Xx'] });
+    assert.equal(b.status, 400);
+    assert.match(((await b.json()) as { error: string }).error, /Xx/);
+    const t = await post('/api/design', { target: '2500:2200' });
+    assert.equal(t.status, 400);
+    assert.match(((await t.json()) as { error: string }).error, /--target expects LO:HI/);
   });
 
   it('lists run directories and serves their reports', async () => {
     const list = (await (await fetch(new URL('/api/runs', url))).json()) as { name: string }[];
-    assert.deepEqual(
-      list.map((x) => x.name),
-      ['design-1'],
-    );
+    assert.deepEqual(list.map((x) => x.name).sort(), ['design-1', serverRun].sort());
     const r = await fetch(new URL('/runs/design-1/report', url));
     assert.equal(r.status, 200);
     assert.match(await r.text(), /vibann report: design/);
+    const d = await fetch(new URL(`/runs/${encodeURIComponent(serverRun)}/report`, url));
+    assert.equal(d.status, 200);
+    assert.match(await d.text(), /vibann report: design/);
     assert.equal((await fetch(new URL('/runs/..%2F..%2Fetc/report', url))).status, 404);
   });
 });
