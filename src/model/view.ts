@@ -17,6 +17,7 @@
  */
 import type { LoadScaler, LoadTransform, StandardScaler } from '../data/scalers.ts';
 import { decodeLog, encode, forward, hardnessFromLatent, type Net } from '../nn/model.ts';
+import { compositionKeys } from '../nn/noise.ts';
 import type { Bottleneck } from '../nn/options.ts';
 import type { VibannModel } from '../nn/params.ts';
 import { disposeNoise, mcNoise } from '../nn/sampling.ts';
@@ -83,13 +84,16 @@ export interface EnsembleView {
   /**
    * MC-dropout sampler for `rows` compositions at one load, `passes` per member; member k's masks
    * are seeded (s_k + 7919·(k+1)) >>> 0 (the convention of the MC prediction), s_k = `seed`, or
-   * `seed[k]` when one base seed per member is given.
+   * `seed[k]` when one base seed per member is given. Row slot b's masks are keyed by b, or —
+   * with `maskCompositions` (rows × E fractions) — by composition b of it, which reproduces the
+   * masks `predictRows` uses for those compositions (SPEC §5).
    */
   mcSampler(o: {
     loadN: number;
     passes: number;
     rows: number;
     seed: number | readonly number[];
+    maskCompositions?: ArrayLike<number>;
   }): McSampler;
   /** Release the parameter tensors (idempotent; the view is unusable afterwards). */
   dispose(): void;
@@ -264,7 +268,7 @@ export function ensembleView(src: ViewSource): EnsembleView {
       }
       return out;
     },
-    mcSampler({ loadN, passes: S, rows: B, seed }) {
+    mcSampler({ loadN, passes: S, rows: B, seed, maskCompositions }) {
       g.live();
       if (!Number.isInteger(S) || S < 1)
         throw new InputError(`MC sampler: passes must be a positive integer, got ${S}`);
@@ -276,7 +280,15 @@ export function ensembleView(src: ViewSource): EnsembleView {
         { length: M },
         (_, k) => ((typeof seed === 'number' ? seed : seed[k]) + 7919 * (k + 1)) >>> 0,
       );
-      const noise = mcNoise(vm.options, seeds, S, 0, B);
+      let keys: Uint32Array | undefined;
+      if (maskCompositions) {
+        if (maskCompositions.length !== B * E)
+          throw new InputError(
+            `MC sampler: ${maskCompositions.length} mask-composition values for ${B} rows × ${E}`,
+          );
+        keys = compositionKeys(Float32Array.from(maskCompositions), E);
+      }
+      const noise = mcNoise(vm.options, seeds, S, 0, B, keys);
       const loadT = tf.fill([1, S * B, 1], coord.of(loadN));
       const passOnes = tf.ones([S, 1, 1]);
       let open = true;

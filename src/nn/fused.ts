@@ -143,7 +143,7 @@ function bnForward(
 /**
  * Inference with MC-dropout masks generated inline (noise.ts hash, the same numbers as
  * `mcNoise`): member m, pass s, row r, unit u keeps when hash(extendSeed(hashSeeds[m], s),
- * (rowStart + r)·w + u) ≥ threshold. Rows are pass-major (row s·R + r). With `tile` the input has
+ * (rowStart + r)·w + u) ≥ threshold — or, with `rowKeys`, row r's key instead of rowStart + r. Rows are pass-major (row s·R + r). With `tile` the input has
  * R rows (identical for every pass, i.e. the layer is before the first dropout) and the output
  * S·R rows; otherwise both have S·R rows.
  */
@@ -163,6 +163,7 @@ function bnForwardHashed(
   const S = attrs.passes as number;
   const tile = Boolean(attrs.tile);
   const rowStart = attrs.rowStart as number;
+  const keys = (attrs.rowKeys as number[] | undefined) ?? null;
   const rate = attrs.rate as number;
   const R = tile ? B : B / S;
   const outRows = S * R;
@@ -184,7 +185,7 @@ function bnForwardHashed(
         const io = (m * B + (tile ? q : s * R + q)) * w;
         const oo = (m * outRows + s * R + q) * w;
         // keepRow inlined and branchless (random keep/drop outcomes defeat branch prediction)
-        let x = rowSeed(seed, rowStart + q) | 0;
+        let x = rowSeed(seed, keys ? keys[q] : rowStart + q) | 0;
         for (let u = 0; u < w; u += 2) {
           x ^= x << 13;
           x ^= x >>> 17;
@@ -321,7 +322,15 @@ export interface BlockArgs {
    * bnForwardHashed) — per-member seeds of this block, rate, passes S, first row index; with
    * `tile` the input rows are expanded to S passes. Not differentiable.
    */
-  hash?: { seeds: number[]; rate: number; passes: number; rowStart: number; tile: boolean };
+  hash?: {
+    seeds: number[];
+    rate: number;
+    passes: number;
+    rowStart: number;
+    tile: boolean;
+    /** Per-row mask keys (e.g. compositionKey) used instead of rowStart + r. */
+    rowKeys?: number[];
+  };
 }
 
 export interface BlockOutput {
@@ -360,6 +369,7 @@ export function fusedBlock(
           passes: hs.passes,
           tile: hs.tile,
           rowStart: hs.rowStart,
+          rowKeys: hs.rowKeys,
           rate: hs.rate,
         },
       )[0];

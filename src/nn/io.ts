@@ -15,7 +15,14 @@ import { replaceDirAtomic, sha256, writeFileAtomic, writeJsonAtomic } from '../u
 import type { VibannOptions } from './options.ts';
 import { VibannModel } from './params.ts';
 
-export const MODEL_SCHEMA_VERSION = 1;
+/**
+ * Version 2 added the Meyer load head's `ise` Dense and the descriptor branch's tensors (options
+ * `loadHead`, `descriptors`); version 1 directories (no such tensors) still load, with the
+ * options' defaults for the new fields.
+ */
+export const MODEL_SCHEMA_VERSION = 2;
+/** Schema versions this vibann reads. */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 export const MANIFEST_FILE = 'manifest.json';
 export const WEIGHTS_FILE = 'weights.bin';
 
@@ -132,9 +139,9 @@ export async function loadModel<X = Record<string, unknown>>(dir: string): Promi
     throw new InputError(
       `${mpath}: not a vibann model manifest (format ${JSON.stringify(m?.format)})`,
     );
-  if (m.schemaVersion !== MODEL_SCHEMA_VERSION) {
+  if (!READABLE_SCHEMA_VERSIONS.includes(m.schemaVersion)) {
     throw new InputError(
-      `${mpath}: unknown model schema version ${JSON.stringify(m.schemaVersion)} (this vibann reads version ${MODEL_SCHEMA_VERSION}); retrain or use a matching vibann version`,
+      `${mpath}: unknown model schema version ${JSON.stringify(m.schemaVersion)} (this vibann reads versions ${READABLE_SCHEMA_VERSIONS.join(', ')}); retrain or use a matching vibann version`,
     );
   }
   const wpath = join(dir, m.weights?.file ?? WEIGHTS_FILE);

@@ -17,6 +17,7 @@
  * Block = Dense → ReLU → BatchNorm → dropout, as in the peer (`../shared/bench/peer_torch.py`).
  */
 import { VibannError } from '../util/errors.ts';
+import { standardDescriptors } from './descriptors.ts';
 import { fusedBlock } from './fused.ts';
 import { klPerDim as klPerDimOp, sampleLatent } from './jsKernels.ts';
 import { groupedMatMul } from './kernels.ts';
@@ -47,7 +48,13 @@ export interface Noise {
    * seeds, passes, rowStart, rows)` — for `passes` passes over rows starting at `rowStart`.
    * Not differentiable.
    */
-  hash?: { seeds: number[]; passes: number; rowStart: number };
+  hash?: {
+    seeds: number[];
+    passes: number;
+    rowStart: number;
+    /** Per-row mask keys (compositionKey of noise.ts) used instead of the row index rowStart + r. */
+    keys?: number[];
+  };
 }
 
 export interface ForwardConfig {
@@ -191,6 +198,7 @@ function block(
           rate: ctx.options.dropout,
           passes: hash.passes,
           rowStart: hash.rowStart,
+          rowKeys: hash.keys,
           tile: first && ctx.tile > 1,
         },
       },
@@ -312,8 +320,8 @@ function to3(t: tf.Tensor): tf.Tensor {
 export interface EncodeOutput {
   mu: tf.Tensor;
   logvar: tf.Tensor | null;
-  /** The load path's output [M, B, w] (needed by the head when the load joins after the bottleneck). */
-  loadFeat: tf.Tensor;
+  /** The load path's output [M, B, w] (needed by the head when the load joins after the bottleneck); null with the Meyer head (no load path). */
+  loadFeat: tf.Tensor | null;
   attention: tf.Tensor | null;
 }
 
@@ -356,9 +364,22 @@ function encodeCtx(
     const pr = blocks(p, a.pair, pairs, ctx, true);
     enc = block(p, a.fuse, tf.concat([enc, pr], 2), ctx);
   }
-  const loadFeat = blocks(p, a.load, load, ctx, true);
+  if (a.desc.length) {
+    // SPEC §3 descriptor branch: descriptors of x (differentiable), standardised on train_fit
+    const d = standardDescriptors(
+      x,
+      param(p, 'desc/props'),
+      param(p, 'desc/hmix'),
+      param(p, 'desc/shift'),
+      param(p, 'desc/scale'),
+    );
+    enc = tf.concat([enc, blocks(p, a.desc, d, ctx, true)], 2);
+  }
+  const loadFeat = a.meyer ? null : blocks(p, a.load, load, ctx, true);
   const f =
-    o.loadJoin === 'before-bottleneck' ? tf.concat([enc, broadcastTo(loadFeat, enc)], 2) : enc;
+    loadFeat && o.loadJoin === 'before-bottleneck'
+      ? tf.concat([enc, broadcastTo(loadFeat, enc)], 2)
+      : enc;
   const mu = dense(p, 'mu', f, 'linear');
   const logvar = o.bottleneck === 'vib' && wantLogvar ? dense(p, 'logvar', f, 'linear') : null;
   return { mu, logvar, loadFeat, attention };
@@ -370,9 +391,60 @@ function broadcastTo(t: tf.Tensor, ref: tf.Tensor): tf.Tensor {
   return tf.tile(t, [(ref.shape[0] as number) / (t.shape[0] as number), 1, 1]);
 }
 
-function headCtx(net: Net, z: tf.Tensor, loadFeat: tf.Tensor | null, ctx: Ctx): tf.Tensor {
+/**
+ * Offset of the ISE exponent's softplus (per unit of standardised ln L): at initialisation
+ * (ise output ≈ 0) the exponent is softplus(−3) ≈ 0.049 per ℓ unit — a mild size effect, as
+ * measured for metallic glasses — rather than softplus(0) = 0.69.
+ */
+export const ISE_OFFSET = -3;
+
+/**
+ * SPEC §3 load head 'meyer': Meyer's law P = A·dⁿ (Meyer 1908) with the Vickers relation
+ * HV = 0.1891·P/d² (P in N, d in mm) gives HV ∝ P^(1 − 2/n) = P^(−β), β = 2/n − 1 ≥ 0 for the
+ * indentation size effect (n ≤ 2). With ℓ the standardised ln L (ℓ = 0 at L_ref, the geometric
+ * mean train_fit load) and c = hvZero (the standardised 0 HV):
+ *   H_ref = softplus(a − c) > 0 (units of s_y),  β_ℓ = softplus(b + ISE_OFFSET) ≥ 0,
+ *   ŷ = c + H_ref·exp(−β_ℓ·ℓ),  i.e. HV(L) = H_ref·s_y·(L/L_ref)^(−β_ℓ/s_ℓ).
+ * a, b are the head's two outputs (they depend on the composition only), so ŷ is non-increasing
+ * in ℓ for every composition and every dropout mask.
+ */
+function meyerLaw(a: tf.Tensor, b: tf.Tensor, load: tf.Tensor, c: number, tile: number): tf.Tensor {
+  let l = load;
+  const rows = a.shape[1] as number;
+  if ((l.shape[1] as number) !== rows) {
+    // MC tiling: ℓ [Mx, R, 1] → [Mx, tile·R, 1], row s·R + r = pass s of row r
+    const [Mx, R] = l.shape as number[];
+    if (R * tile !== rows)
+      throw new VibannError(`Meyer head: ${R} loads for ${rows} rows (tile ${tile})`);
+    l = tf.reshape(tf.mul(tf.reshape(l, [Mx, 1, R, 1]), tf.ones([1, tile, 1, 1])), [Mx, rows, 1]);
+  }
+  const cs = tf.scalar(c);
+  const href = tf.softplus(tf.sub(a, cs));
+  const beta = tf.softplus(tf.add(b, tf.scalar(ISE_OFFSET)));
+  return tf.add(cs, tf.mul(href, tf.exp(tf.neg(tf.mul(beta, l)))));
+}
+
+function headCtx(
+  net: Net,
+  z: tf.Tensor,
+  loadFeat: tf.Tensor | null,
+  ctx: Ctx,
+  load: tf.Tensor | null = null,
+): tf.Tensor {
   const o = net.options;
   const a = arch(o);
+  if (a.meyer) {
+    if (!load) throw new VibannError('the Meyer load head needs the load');
+    const h = blocks(net.params, a.head, z, ctx);
+    const y = meyerLaw(
+      dense(net.params, 'out', h, 'linear'),
+      dense(net.params, 'ise', h, 'linear'),
+      load,
+      o.hvZero,
+      ctx.tile,
+    );
+    return tf.reshape(y, [y.shape[0] as number, y.shape[1] as number]);
+  }
   let hin = z;
   if (o.loadJoin === 'after-bottleneck') {
     if (!loadFeat)
@@ -417,7 +489,7 @@ export function forward(net: Net, inputs: NetInputs, cfg: ForwardConfig): Forwar
     }
   }
   const hz = cfg.training && o.hardnessOnMean ? mu : z;
-  const yhat = headCtx(net, hz, loadFeat, ctx);
+  const yhat = headCtx(net, hz, loadFeat, ctx, to3(inputs.load));
   const logXhat = cfg.decoder === false ? null : decodeCtx(net, z, ctx);
   return { yhat, logXhat, mu, logvar, z, klPerDim, attention, batchStats: ctx.stats };
 }
@@ -433,7 +505,7 @@ export function encode(
 
 /**
  * Hardness head from latents z [M|1, B, d] at standardised loads [M|1, B, 1] (the load is used
- * only when it joins after the bottleneck). Returns ŷ [M, B]. Differentiable w.r.t. z.
+ * when it joins after the bottleneck, and always by the Meyer head). Returns ŷ [M, B]. Differentiable w.r.t. z.
  */
 export function hardnessFromLatent(
   net: Net,
@@ -443,12 +515,15 @@ export function hardnessFromLatent(
 ): tf.Tensor {
   const ctx = ctxOf(net, cfg);
   let loadFeat: tf.Tensor | null = null;
-  if (net.options.loadJoin === 'after-bottleneck') {
+  const meyer = arch(net.options).meyer;
+  if (net.options.loadJoin === 'after-bottleneck' && !meyer) {
     if (!load)
       throw new VibannError('hardnessFromLatent: loadJoin after-bottleneck needs the load');
     loadFeat = blocks(net.params, arch(net.options).load, to3(load), ctx);
   }
-  return headCtx(net, to3(z), loadFeat, ctx);
+  if (meyer && !load)
+    throw new VibannError('hardnessFromLatent: the Meyer load head needs the load');
+  return headCtx(net, to3(z), loadFeat, ctx, load ? to3(load) : null);
 }
 
 /** Decoder: log x̂ [M, B, E] from latents z [M|1, B, d]. Differentiable w.r.t. z. */

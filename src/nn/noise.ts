@@ -88,6 +88,29 @@ export function fillKeepMask(
     keepRow(dst, dstOffset + r * width, seed >>> 0, rowStart + r, width, threshold, keep);
 }
 
+/**
+ * A 32-bit key of one composition (row `i` of an n × E row-major array): the murmur3 finaliser
+ * chained over the float32 bit patterns of its E fractions. MC-dropout masks of a prediction are
+ * indexed by this key instead of the row index, so every row of the same composition — at any
+ * load — gets the same masks (SPEC §5): with a load head that is monotone for each mask draw
+ * (SPEC §3 load head), the MC mean is then monotone in the load too. Two compositions sharing a
+ * key (a 2⁻³² chance) only share their masks.
+ */
+export function compositionKey(x: Float32Array, i: number, E: number): number {
+  const bits = new Uint32Array(x.buffer, x.byteOffset + i * E * 4, E);
+  let h = 0x2545f491;
+  for (let k = 0; k < E; k++) h = fmix32((h ^ bits[k]) + Math.imul(k + 1, 0x9e3779b9));
+  return h >>> 0;
+}
+
+/** Keys (compositionKey) of every row of an n × E row-major array. */
+export function compositionKeys(x: Float32Array, E: number): Uint32Array {
+  const n = x.length / E;
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = compositionKey(x, i, E);
+  return out;
+}
+
 /** Uniform in (0, 1) from counter c of stream s. */
 function unif(s: number, c: number): number {
   return (fmix32((s + Math.imul(c >>> 0, 0x9e3779b9)) >>> 0) + 0.5) / 4294967296;

@@ -6,6 +6,13 @@ import { InputError } from '../util/errors.ts';
 
 export type Bottleneck = 'vib' | 'deterministic';
 export type LoadJoin = 'before-bottleneck' | 'after-bottleneck';
+/**
+ * How the load enters (SPEC §3 load head): 'network' — the load path of blocks joins as `loadJoin`
+ * says (the paper; no shape constraint); 'meyer' — the network sees the composition only and its
+ * head predicts the two parameters of Meyer's law for a Vickers indenter, H(L) = H_ref·(L/L_ref)^(−β)
+ * with β ≥ 0, so the hardness cannot rise with the load.
+ */
+export type LoadHead = 'network' | 'meyer';
 
 export interface VibannOptions {
   /** Number of composition inputs E (the element basis size; 56 on the reference dataset). */
@@ -40,6 +47,23 @@ export interface VibannOptions {
   bnEpsilon: number;
   /** Training only: the hardness loss uses z = μ while the decoder sees the sampled z (SPEC §4 default preset). */
   hardnessOnMean: boolean;
+  /** Load path: 'network' (SPEC §3, as `loadJoin`) or 'meyer' (monotone ISE law, SPEC §3 load head). */
+  loadHead: LoadHead;
+  /**
+   * 'meyer' only: the standardised hardness of 0 HV, −m_y/s_y (the power law's origin; the model
+   * layer sets it from the HV scaler). Dimensionless (units of the train_fit HV standard deviation).
+   */
+  hvZero: number;
+  /**
+   * Add the composition-descriptor branch (SPEC §3 descriptor branch): δ, ΔH_mix, ΔS_mix, Δχ, VEC
+   * and weighted means/spreads of element properties (src/chem/descriptors.ts), computed inside the
+   * network from x (differentiable), standardised on train_fit, → `descHidden` blocks, joined with
+   * the composition path before the bottleneck. The element constants are non-trainable tensors
+   * the model layer fills in.
+   */
+  descriptors: boolean;
+  /** Widths of the descriptor branch's blocks (used only with `descriptors`). */
+  descHidden: number[];
 }
 
 /** SPEC §3 defaults (the paper's architecture) for a given element count. */
@@ -61,6 +85,10 @@ export function defaultVibannOptions(nElements = 56): VibannOptions {
     bnMomentum: 0.99,
     bnEpsilon: 1e-3,
     hardnessOnMean: false,
+    loadHead: 'network',
+    hvZero: -3,
+    descriptors: false,
+    descHidden: [32],
   };
 }
 
@@ -109,6 +137,16 @@ export function resolveVibannOptions(
     throw new InputError('VibannOptions.pairwiseBranch: expected a boolean');
   if (typeof o.hardnessOnMean !== 'boolean')
     throw new InputError('VibannOptions.hardnessOnMean: expected a boolean');
+  if (o.loadHead !== 'network' && o.loadHead !== 'meyer') {
+    throw new InputError(
+      `VibannOptions.loadHead: expected 'network' or 'meyer', got ${JSON.stringify(o.loadHead)}`,
+    );
+  }
+  if (typeof o.hvZero !== 'number' || !Number.isFinite(o.hvZero))
+    throw new InputError(`VibannOptions.hvZero: expected a finite number, got ${o.hvZero}`);
+  if (typeof o.descriptors !== 'boolean')
+    throw new InputError('VibannOptions.descriptors: expected a boolean');
+  o.descHidden = widths(o.descHidden, 'descHidden', false);
   o.compHidden = widths(o.compHidden, 'compHidden', false);
   o.loadHidden = widths(o.loadHidden, 'loadHidden', false);
   o.headHidden = widths(o.headHidden, 'headHidden', true);

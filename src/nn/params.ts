@@ -9,6 +9,7 @@
 
 import { InputError, VibannError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
+import { DESC_CONST_COLS, N_DESCRIPTORS } from './descriptors.ts';
 import type { VibannOptions } from './options.ts';
 import { resolveVibannOptions } from './options.ts';
 import * as tf from './tf.ts';
@@ -41,6 +42,10 @@ export interface Architecture {
   pair: BlockSpec[];
   fuse: BlockSpec | null;
   load: BlockSpec[];
+  /** Descriptor branch blocks (empty without `descriptors`). */
+  desc: BlockSpec[];
+  /** The hardness head ends in Meyer's law (a second Dense 1, 'ise', gives the exponent). */
+  meyer: boolean;
   /** Input width of μ / log σ². */
   bottleneckIn: number;
   head: BlockSpec[];
@@ -76,8 +81,11 @@ export function architecture(o: VibannOptions): Architecture {
   const fuse = o.pairwiseBranch
     ? { name: 'fuse', inDim: last(comp, 0) + last(pair, 0), width: o.fuseHidden }
     : null;
-  const load = blocks('load', 1, o.loadHidden);
-  const encOut = fuse ? fuse.width : last(comp, 0);
+  const meyer = o.loadHead === 'meyer';
+  // with the Meyer head the load enters only through the law: no load path
+  const load = meyer ? [] : blocks('load', 1, o.loadHidden);
+  const desc = o.descriptors ? blocks('desc', N_DESCRIPTORS, o.descHidden) : [];
+  const encOut = (fuse ? fuse.width : last(comp, 0)) + last(desc, 0);
   const loadOut = last(load, 0);
   const before = o.loadJoin === 'before-bottleneck';
   const bottleneckIn = encOut + (before ? loadOut : 0);
@@ -90,6 +98,8 @@ export function architecture(o: VibannOptions): Architecture {
     pair,
     fuse,
     load,
+    desc,
+    meyer,
     bottleneckIn,
     head,
     outIn: last(head, headIn),
@@ -99,9 +109,20 @@ export function architecture(o: VibannOptions): Architecture {
   };
 }
 
-/** Every dropout-bearing block, in network order. */
+/**
+ * Every dropout-bearing block, in network order (its index is the block's noise stream; the
+ * descriptor branch comes last so that the streams of the other blocks do not depend on it).
+ */
 export function allBlocks(a: Architecture): BlockSpec[] {
-  return [...a.comp, ...a.pair, ...(a.fuse ? [a.fuse] : []), ...a.load, ...a.head, ...a.dec];
+  return [
+    ...a.comp,
+    ...a.pair,
+    ...(a.fuse ? [a.fuse] : []),
+    ...a.load,
+    ...a.head,
+    ...a.dec,
+    ...a.desc,
+  ];
 }
 
 /** The parameter list (stable order; the order of initialisation and of the weights file). */
@@ -135,8 +156,27 @@ export function paramSpecs(o: VibannOptions): ParamSpec[] {
   if (o.bottleneck === 'vib') dense('logvar', a.bottleneckIn, o.latentDim);
   a.head.forEach(block);
   dense('out', a.outIn, 1);
+  if (a.meyer) dense('ise', a.outIn, 1);
   a.dec.forEach(block);
   dense('recon', a.reconIn, o.nElements);
+  if (a.desc.length) {
+    // element constants and train_fit standardisation of the descriptors (set by the model layer)
+    specs.push({
+      name: 'desc/props',
+      shape: [o.nElements, DESC_CONST_COLS],
+      init: 'zeros',
+      trainable: false,
+    });
+    specs.push({
+      name: 'desc/hmix',
+      shape: [o.nElements, o.nElements],
+      init: 'zeros',
+      trainable: false,
+    });
+    specs.push({ name: 'desc/shift', shape: [N_DESCRIPTORS], init: 'zeros', trainable: false });
+    specs.push({ name: 'desc/scale', shape: [N_DESCRIPTORS], init: 'ones', trainable: false });
+    a.desc.forEach(block);
+  }
   return specs;
 }
 

@@ -58,7 +58,9 @@ export function trainingNoise(
 /**
  * MC-dropout masks for S passes over rows [rowStart, rowStart + R) of a prediction set, for the
  * hardness path: [M, S·R, w] per block; member k, pass s, row r uses stream
- * (seeds[k], block, s) at counter (rowStart + r)·w + unit, so the masks do not depend on chunking.
+ * (seeds[k], block, s) at counter (rowStart + r)·w + unit — or, with `keys`, at row key keys[r]
+ * (compositionKey: MC prediction keys the masks by composition) — so the masks do not depend on
+ * chunking.
  */
 export function mcNoise(
   o: VibannOptions,
@@ -66,6 +68,7 @@ export function mcNoise(
   S: number,
   rowStart: number,
   R: number,
+  keys?: ArrayLike<number>,
 ): Noise {
   const M = seeds.length;
   const masks: Record<string, tf.Tensor> = {};
@@ -75,15 +78,11 @@ export function mcNoise(
       const buf = new Float32Array(M * S * R * w);
       for (let k = 0; k < M; k++) {
         for (let s = 0; s < S; s++) {
-          fillKeepMask(
-            buf,
-            (k * S + s) * R * w,
-            deriveSeed(seeds[k], stream, s),
-            rowStart,
-            R,
-            w,
-            o.dropout,
-          );
+          const sd = deriveSeed(seeds[k], stream, s);
+          if (keys) {
+            for (let r = 0; r < R; r++)
+              fillKeepMask(buf, ((k * S + s) * R + r) * w, sd, keys[r], 1, w, o.dropout);
+          } else fillKeepMask(buf, (k * S + s) * R * w, sd, rowStart, R, w, o.dropout);
         }
       }
       masks[block.name] = tf.tensor3d(buf, [M, S * R, w]);

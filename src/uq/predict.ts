@@ -6,11 +6,14 @@
  * Pooling in HV units by the law of total variance: μ = mean of the member means;
  * σ² = mean of the member variances (population, over passes) + variance of the member means
  * (population). LCB = μ − LCB_Z·σ (lcb.ts). Seeded: member k uses seed + 7919·(k+1) (as the
- * peer), and a mask entry depends only on (seed, member, layer, pass, row, unit), so results do
- * not depend on the chunk size.
+ * peer), and a mask entry depends only on (seed, member, layer, pass, composition, unit): rows
+ * are keyed by their composition (noise.ts `compositionKey`), not by their index, so results do
+ * not depend on the chunk size or the row order, and every load of one composition shares the
+ * same masks — with the Meyer load head (SPEC §3) μ is then non-increasing in the load at any S.
  */
 
 import { forward } from '../nn/model.ts';
+import { compositionKeys } from '../nn/noise.ts';
 import type { VibannModel } from '../nn/params.ts';
 import * as tf from '../nn/tf.ts';
 import { InputError } from '../util/errors.ts';
@@ -137,6 +140,7 @@ export function predictMC(
   const sum = Array.from({ length: M }, () => new Float64Array(n));
   const sumSq = Array.from({ length: M }, () => new Float64Array(n));
   const samples = opts.returnSamples ? new Float32Array(M * S * n) : undefined;
+  const keys = compositionKeys(x, E);
   const params = model.tensors();
   // Without dropout every pass is the same: evaluate once and replicate.
   const mc = model.options.dropout > 0;
@@ -157,7 +161,15 @@ export function predictMC(
                 training: false,
                 mc: true,
                 tile: S,
-                noise: { masks: {}, hash: { seeds, passes: S, rowStart: r0 } },
+                noise: {
+                  masks: {},
+                  hash: {
+                    seeds,
+                    passes: S,
+                    rowStart: r0,
+                    keys: Array.from(keys.subarray(r0, r0 + r)),
+                  },
+                },
                 decoder: false,
                 logvar: false,
               }

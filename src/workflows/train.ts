@@ -7,8 +7,7 @@
 import { join } from 'node:path';
 import { TRAIN_FILE, type TrainRunDocument } from '../runs/train.ts';
 import { readTuned } from '../runs/tune.ts';
-import type { PresetName } from '../train/presets.ts';
-import { InputError } from '../util/errors.ts';
+import { type PresetName, parsePresetName } from '../train/presets.ts';
 import {
   DEFAULT_MODEL_DIR,
   openDataset,
@@ -51,9 +50,7 @@ export const TRAIN_DEFAULTS: Required<Pick<TrainOptions, 'preset' | 'seeds' | 's
 
 /** A preset name from the command line, checked. */
 export function checkPreset(name: string): PresetName {
-  if (name !== 'default' && name !== 'paper')
-    throw new InputError(`--preset expects 'default' or 'paper', got '${name}'`);
-  return name;
+  return parsePresetName(name);
 }
 
 export async function runTrain(

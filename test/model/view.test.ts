@@ -128,7 +128,8 @@ describe('model views in physical units (fractions, N, HV)', () => {
     const seed = 17;
     const L = 0.5;
     const pred = model.predictRows(Float32Array.from(x), [L, L, L, L], { passes: S, seed });
-    const sampler = view.mcSampler({ loadN: L, passes: S, rows: 4, seed });
+    // predictRows keys its masks by composition (SPEC §5): give the sampler the same keys
+    const sampler = view.mcSampler({ loadN: L, passes: S, rows: 4, seed, maskCompositions: x });
     const [mean, sd] = tf.tidy(() => {
       const m = tf.moments(sampler.samples(tf.tensor2d(Float32Array.from(x), [4, 6])), 0);
       return [m.mean, tf.sqrt(m.variance)];

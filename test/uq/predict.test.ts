@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { initBackend } from '../../src/nn/backend.ts';
 import { forward } from '../../src/nn/model.ts';
+import { compositionKeys } from '../../src/nn/noise.ts';
 import { disposeNoise, mcNoise } from '../../src/nn/sampling.ts';
 import * as tf from '../../src/nn/tf.ts';
 import { LCB_Z, poolMembers, predictMC } from '../../src/uq/predict.ts';
@@ -86,7 +87,8 @@ describe('MC-dropout prediction and ensemble pooling (SPEC §5)', () => {
       const n = 23;
       const E = 6;
       const r = predictMC(m, d.x, d.load, { passes: S, seed: 5, returnSamples: true });
-      const noise = mcNoise(m.options, [5 + 7919, 5 + 2 * 7919], S, 0, n);
+      // MC prediction keys the masks by composition (SPEC §5)
+      const noise = mcNoise(m.options, [5 + 7919, 5 + 2 * 7919], S, 0, n, compositionKeys(d.x, E));
       const xt = new Float32Array(S * n * E);
       const lt = new Float32Array(S * n);
       for (let s = 0; s < S; s++) {
