@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { setDescriptorParams } from '../../src/model/descriptors.ts';
 import { initBackend } from '../../src/nn/backend.ts';
 import { loadModel, MANIFEST_FILE, saveModel, WEIGHTS_FILE } from '../../src/nn/io.ts';
 import { VibannModel } from '../../src/nn/params.ts';
@@ -56,6 +57,41 @@ describe('model directory save/load', () => {
     // and toJSON/fromJSON round-trips exactly too
     const j = VibannModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
     for (const [name, v] of m.values) assert.deepEqual(j.values.get(name), v, name);
+  });
+
+  it('the Meyer load head and the descriptor branch round-trip (their tensors and options); a schema-1 directory still loads', async () => {
+    const m = tinyModel({ loadHead: 'meyer', hvZero: -1.7, descriptors: true, descHidden: [4] }, 2);
+    setDescriptorParams(m, extra.elements, syntheticData(12, 6, 9).x);
+    assert.ok(
+      m.values.has('ise/kernel') && m.values.has('desc/hmix') && m.values.has('desc0/kernel'),
+    );
+    const dir = join(root, 'model-meyer');
+    await saveModel(dir, m, extra);
+    const loaded = await loadModel(dir);
+    assert.deepEqual(loaded.model.options, m.options);
+    for (const [name, v] of m.values) assert.deepEqual(loaded.model.values.get(name), v, name);
+    const d = syntheticData(9, 6, 5);
+    const p1 = predictMC(m, d.x, d.load, { passes: 7, seed: 42 });
+    const p2 = predictMC(loaded.model, d.x, d.load, { passes: 7, seed: 42 });
+    assert.deepEqual(p2.mean, p1.mean);
+    assert.ok(p1.mean.every(Number.isFinite));
+    // schema 1 (before loadHead/descriptors): the options lack the new fields; it loads with
+    // their defaults (the paper's load path, no descriptors) and predicts as before
+    const old = tinyModel({}, 1, 4);
+    const dir1 = join(root, 'model-schema1');
+    await saveModel(dir1, old, {});
+    const mpath = join(dir1, MANIFEST_FILE);
+    const man = JSON.parse(await fsp.readFile(mpath, 'utf8'));
+    man.schemaVersion = 1;
+    for (const k of ['loadHead', 'hvZero', 'descriptors', 'descHidden']) delete man.options[k];
+    await fsp.writeFile(mpath, JSON.stringify(man));
+    const l1 = await loadModel(dir1);
+    assert.equal(l1.model.options.loadHead, 'network');
+    assert.equal(l1.model.options.descriptors, false);
+    assert.deepEqual(
+      predictMC(l1.model, d.x, d.load, { passes: 5, seed: 1 }).mean,
+      predictMC(old, d.x, d.load, { passes: 5, seed: 1 }).mean,
+    );
   });
 
   it('a fresh process that loads the model reproduces the predictions exactly (same seed)', async () => {

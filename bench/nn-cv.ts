@@ -1,0 +1,100 @@
+/**
+ * Model selection by 5-fold CV over train_fit (docs/presets.md): train the CV ensemble of a preset
+ * (with network overrides) on the reference split through `HardnessModel.fit` — the same code
+ * path as `vibann train` — and score each fold network on its own fold (MC mean, 30 passes).
+ * The test and calibration rows are never predicted.
+ *
+ *   npx tsx bench/nn-cv.ts [--preset default|v1|paper] [--seed 1] [--seeds N]
+ *        [--set key=value ...] [--json out.json]
+ *   (--set: network option overrides, e.g. --set descriptors=true --set loadHead=network)
+ */
+import { writeFileSync } from 'node:fs';
+import { loadDataset, selectSplit } from '../src/data/index.ts';
+import { HardnessModel } from '../src/model/hardness-model.ts';
+import type { VibannOptions } from '../src/nn/options.ts';
+import { parsePresetName } from '../src/train/presets.ts';
+import { defaultDataPaths } from './nn-data.ts';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main() {
+  const preset = parsePresetName(arg('preset') ?? 'default');
+  const seed = Number(arg('seed') ?? 1);
+  const seeds = Number(arg('seeds') ?? 1);
+  const sets: Record<string, unknown> = {};
+  process.argv.forEach((a, i) => {
+    if (a === '--set') {
+      const [k, v] = process.argv[i + 1].split('=');
+      sets[k] =
+        v === 'true'
+          ? true
+          : v === 'false'
+            ? false
+            : v.startsWith('[')
+              ? JSON.parse(v)
+              : Number.isNaN(Number(v))
+                ? v
+                : Number(v);
+    }
+  });
+  const ds = loadDataset(defaultDataPaths().csv);
+  const split = selectSplit(ds);
+  const t0 = performance.now();
+  const { model } = await HardnessModel.fit(ds, split, {
+    preset,
+    seed,
+    seeds,
+    network: sets as Partial<VibannOptions>,
+  });
+  const wall = (performance.now() - t0) / 1000;
+  const E = ds.elements.length;
+  const folds = split.cvFolds.length;
+  const rmse: number[] = [];
+  const mae: number[] = [];
+  split.cvFolds.forEach((fold, k) => {
+    const x = new Float32Array(fold.length * E);
+    fold.forEach((r, i) => {
+      x.set(ds.x.subarray(r * E, (r + 1) * E), i * E);
+    });
+    const members = Array.from({ length: seeds }, (_, s) => s * folds + k);
+    const p = model.predictRows(
+      x,
+      fold.map((r) => ds.load[r]),
+      { passes: 30, seed, members },
+    );
+    let se = 0;
+    let ae = 0;
+    fold.forEach((r, i) => {
+      const e = p.mean[i] - ds.hv[r];
+      se += e * e;
+      ae += Math.abs(e);
+    });
+    rmse.push(Math.sqrt(se / fold.length));
+    mae.push(ae / fold.length);
+  });
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const out = {
+    preset,
+    overrides: sets,
+    seed,
+    seeds,
+    networks: model.nMembers,
+    train_wall_s: wall,
+    epochs_run: model.meta.training.members.map((m) => m.epochsRun),
+    cv_rmse_hv: rmse,
+    cv_rmse_mean: mean(rmse),
+    cv_mae_hv: mae,
+    cv_mae_mean: mean(mae),
+  };
+  const json = JSON.stringify(out, null, 1);
+  if (arg('json')) writeFileSync(arg('json') as string, json);
+  process.stdout.write(`${json}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
