@@ -3,6 +3,7 @@
  * indentation load standardised with a `LoadScaler` fitted on the fitting rows only — inside each CV
  * fold, the fold's training rows — exactly as the scikit-learn peer's pipeline does.
  */
+import { DESCRIPTOR_FEATURES, descriptorVector } from '../chem/descriptors.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { LoadScaler, type LoadTransform } from '../data/scalers.ts';
 import { InputError } from '../util/errors.ts';
@@ -38,19 +39,61 @@ export function take(v: ArrayLike<number>, idx: readonly number[]): Float64Array
   return Float64Array.from(idx, (i) => v[i]);
 }
 
-/** Feature matrix: elements.length fraction columns, then the standardised load (last column). */
+/**
+ * Standardisation of the composition descriptors (src/chem/descriptors.ts `descriptorVector`,
+ * order DESCRIPTOR_FEATURES): mean and population sd per descriptor over the fitting rows.
+ */
+export interface DescriptorScaler {
+  mean: Float64Array;
+  std: Float64Array;
+}
+
+function rowFractions(ds: Dataset, i: number): Record<string, number> {
+  const e = ds.elements.length;
+  const fr: Record<string, number> = {};
+  for (let k = 0; k < e; k++) if (ds.x[i * e + k] > 0) fr[ds.elements[k]] = ds.x[i * e + k];
+  return fr;
+}
+
+/** Fit the descriptor standardisation on `rows` (NaN descriptors — no table value — count as 0). */
+export function fitDescriptorScaler(ds: Dataset, rows: readonly number[]): DescriptorScaler {
+  const m = DESCRIPTOR_FEATURES.length;
+  const vs = rows.map((i) =>
+    descriptorVector(rowFractions(ds, i)).map((v) => (Number.isFinite(v) ? v : 0)),
+  );
+  const mu = new Float64Array(m);
+  const sd = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    mu[j] = mean(vs.map((v) => v[j]));
+    const s = std(vs.map((v) => v[j]));
+    sd[j] = s > 0 ? s : 1;
+  }
+  return { mean: mu, std: sd };
+}
+
+/**
+ * Feature matrix: elements.length fraction columns, then — with `desc` — the standardised
+ * composition descriptors, then the standardised load (last column).
+ */
 export function buildFeatures(
   ds: Dataset,
   rows: readonly number[],
   scaler: LoadScaler,
+  desc?: DescriptorScaler,
 ): DenseMatrix {
   const e = ds.elements.length;
-  const d = e + 1;
+  const nd = desc ? desc.mean.length : 0;
+  const d = e + nd + 1;
   const out = new Float64Array(rows.length * d);
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r];
     out.set(ds.x.subarray(i * e, (i + 1) * e), r * d);
-    out[r * d + e] = scaler.transform(ds.load[i]);
+    if (desc) {
+      const v = descriptorVector(rowFractions(ds, i));
+      for (let j = 0; j < nd; j++)
+        out[r * d + e + j] = ((Number.isFinite(v[j]) ? v[j] : 0) - desc.mean[j]) / desc.std[j];
+    }
+    out[r * d + e + nd] = scaler.transform(ds.load[i]);
   }
   return { rows: rows.length, cols: d, data: out };
 }
@@ -69,12 +112,15 @@ export function foldData(
   fitRows: readonly number[],
   valRows: readonly number[],
   loadTransform: LoadTransform = 'linear',
+  descriptors = false,
 ): FoldData {
   const scaler = LoadScaler.fit(take(ds.load, fitRows), loadTransform);
+  // descriptors standardised on the fitting rows only, as the load
+  const desc = descriptors ? fitDescriptorScaler(ds, fitRows) : undefined;
   return {
-    xFit: buildFeatures(ds, fitRows, scaler),
+    xFit: buildFeatures(ds, fitRows, scaler, desc),
     yFit: take(ds.hv, fitRows),
-    xVal: buildFeatures(ds, valRows, scaler),
+    xVal: buildFeatures(ds, valRows, scaler, desc),
     yVal: take(ds.hv, valRows),
     scaler,
   };
@@ -89,3 +135,5 @@ export function rmse(y: ArrayLike<number>, p: ArrayLike<number>): number {
 
 /** Population mean and standard deviation (src/math/stats.ts). */
 export { mean, stdPop as std } from '../math/stats.ts';
+
+import { mean, stdPop as std } from '../math/stats.ts';
