@@ -66,7 +66,7 @@ export function linesPlot(title: string, series: readonly Series[], o: LinesOpti
         type: 'nominal',
         title: null,
         scale: { domain: labels, range: colours },
-        legend: { orient: 'top-right' },
+        legend: { orient: 'right' },
       },
       strokeDash: {
         field: 'series',

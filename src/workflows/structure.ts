@@ -73,6 +73,8 @@ async function analyzeFile(
     last = s.analyzeStructure(f, options);
     descriptors.push(last.descriptors);
   });
+  if (frames.length > 1)
+    hooks.onStageEnd?.(`frames of ${basename(file)}`, `${frames.length} frames`);
   const report = last as unknown as AnalyzeReport;
   const stats = s.averageDescriptors(descriptors);
   if (frames.length > 1) report.trajectory = { n_frames: frames.length, descriptors: stats };
@@ -485,6 +487,7 @@ export async function runStructureCompare(
     });
   }
   hooks.onProgress?.({ stage: 'analyse alloys', done: o.files.length, total: o.files.length });
+  hooks.onStageEnd?.('analyse alloys');
   manifest.timings.analysis = (performance.now() - t0) / 1000;
   const names = [...new Set(alloys.flatMap((a) => Object.keys(a.descriptors)))];
   let correlations: StructureCompareRunDocument['correlations'] = null;
@@ -641,6 +644,7 @@ export async function runStructureMd(
     },
   });
   hooks.onProgress?.({ stage: 'LAMMPS melt-quench', done: total, total });
+  hooks.onStageEnd?.('LAMMPS melt-quench', `MD ${res.timings.md.toFixed(1)} s on ${np} rank(s)`);
   const doc: StructureMdRunDocument = {
     kind: 'structure-md',
     out,

@@ -8,7 +8,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { lmpCommand, slurmScript, thermoStep } from '../../src/structure/index.ts';
+import {
+  lmpCommand,
+  resolvePotential,
+  slurmScript,
+  thermoStep,
+} from '../../src/structure/index.ts';
 import { runStructureMd } from '../../src/workflows/structure.ts';
 
 describe('structure run on several MPI ranks', () => {
@@ -64,10 +69,15 @@ describe('structure run on several MPI ranks', () => {
     const base = mkdtempSync(join(tmpdir(), 'vibann-mpi-'));
     try {
       // 432 atoms (6³ BCC), 1.6 ps in all: short enough for CI, long enough to melt and quench
+      // the potential given explicitly through pair_style / pair_coeff (as for an ML potential),
+      // with Debian's Mendelev Cu–Zr file from lammps-data
+      const pot = resolvePotential('CuZr_mm.eam.fs');
       const input = {
         composition: 'Cu64Zr36',
         atoms: 432,
-        potential: 'CuZr_mm.eam.fs',
+        potential: pot,
+        pairStyle: 'eam/fs',
+        pairCoeff: `* * ${pot} Cu Zr`,
         seed: 11,
         protocol: {
           heatSteps: 400,
