@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { TRAIN_FILE, type TrainRunDocument } from '../runs/train.ts';
 import { readTuned } from '../runs/tune.ts';
+import { claimOutputDir } from '../util/fs.ts';
 import { type PresetName, parsePresetName } from '../train/presets.ts';
 import {
   DEFAULT_MODEL_DIR,
@@ -39,6 +40,13 @@ export interface TrainOptions {
   tuned?: string;
   /** Model directory. */
   out?: string;
+  /** Replace `out` even when it holds files that are not a vibann model (default: refuse, exit 2). */
+  force?: boolean;
+  /**
+   * Fit the domain of applicability and the uncertainty model after training (a grouped CV of 5
+   * more networks, docs/uncertainty.md) and write domain.json; default true.
+   */
+  uncertainty?: boolean;
 }
 
 export const TRAIN_DEFAULTS: Required<Pick<TrainOptions, 'preset' | 'seeds' | 'seed' | 'out'>> = {
@@ -59,6 +67,7 @@ export async function runTrain(
 ): Promise<TrainRunDocument> {
   const o = withDefaults(TRAIN_DEFAULTS, options);
   const preset = checkPreset(o.preset);
+  await claimOutputDir(o.out, { force: o.force, kind: 'model' });
   const network = o.tuned ? readTuned(o.tuned).network : undefined;
   const { ds } = await openDataset(o.data, hooks);
   const { selectSplit } = await import('../data/index.ts');

@@ -85,6 +85,7 @@ export function register(program: Command): void {
     .option('--no-plot', 'do not draw the best-LCB trace')
     .option('--json', 'print one JSON document on stdout')
     .action(async ({ json, ...o }: BoOpts) => {
+    .option('--force', 'replace --out even if it holds files that are not a vibann run')
       const { runBoWorkflow } = await import('../../workflows/bo.ts');
       const { dir, document } = await runBoWorkflow(
         { ...o, argv: process.argv.slice(2) },

@@ -38,6 +38,7 @@ export function register(program: Command): void {
       const r = await runTrain(o, cliHooks());
       if (o.json) return printJson(r);
       out(
+    .option('--force', 'replace --out even if it holds files that are not a vibann model')
         formatTable(
           ['network', 'seed', 'epochs', 'best epoch', 'val RMSE (HV, weighted)'],
           r.members.map((m) => [
