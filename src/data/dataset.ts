@@ -11,9 +11,18 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { Composition } from '../chem/composition.ts';
-import { isElement } from '../chem/elements.ts';
-import { CompositionError, InputError } from '../util/errors.ts';
+import { InputError } from '../util/errors.ts';
 import { sha256 } from '../util/fs.ts';
+import {
+  amountsCell,
+  CSV_PARSE_OPTIONS,
+  checkCsvBytes,
+  checkRowLength,
+  classifyHeader,
+  compositionCell,
+  hvCell,
+  loadCell,
+} from './csv.ts';
 
 /** A validated dataset; compositions are normalised to fractions over `elements`. */
 export interface Dataset {
@@ -41,11 +50,6 @@ export interface LoadDatasetOptions {
   sumTolerance?: number;
 }
 
-const LOAD_NAMES = new Set(['load', 'load_n', 'load (n)']);
-const HV_NAMES = new Set(['hv', 'hardness', 'hv (hv)']);
-const FORMULA_NAMES = new Set(['composition', 'formula', 'alloy']);
-const SYMBOL_LIKE = /^[A-Z][a-z]?$/;
-
 /** Read and validate a dataset file. */
 export function loadDataset(path: string, options: LoadDatasetOptions = {}): Dataset {
   let bytes: Buffer;
@@ -58,7 +62,7 @@ export function loadDataset(path: string, options: LoadDatasetOptions = {}): Dat
   return parseDataset(bytes, path, options);
 }
 
-/** Validate dataset bytes; `label` names the file in messages. */
+/** Validate dataset bytes; `label` names the file in messages (checks in data/csv.ts). */
 export function parseDataset(
   bytes: Uint8Array,
   label: string,
@@ -66,24 +70,10 @@ export function parseDataset(
 ): Dataset {
   const file = basename(label);
   const tol = options.sumTolerance ?? 1e-3;
-  if (bytes.length === 0 || Buffer.from(bytes).toString('utf8').trim() === '') {
-    throw new InputError(
-      `${file}: the file is empty; expected a CSV with a header row (element columns or 'composition', then 'Load' and 'HV')`,
-    );
-  }
-  if (bytes.includes(0)) {
-    throw new InputError(
-      `${file}: not a CSV file (it contains binary data); expected comma-separated text`,
-    );
-  }
+  checkCsvBytes(bytes, file, "element columns or 'composition', then 'Load' and 'HV'");
   let rows: string[][];
   try {
-    rows = parse(Buffer.from(bytes).toString('utf8'), {
-      bom: true,
-      skip_empty_lines: true,
-      trim: true,
-      relax_column_count: true,
-    }) as string[][];
+    rows = parse(Buffer.from(bytes).toString('utf8'), CSV_PARSE_OPTIONS) as string[][];
   } catch (e) {
     throw new InputError(`${file}: not a valid CSV file: ${(e as Error).message}`);
   }
@@ -93,8 +83,17 @@ export function parseDataset(
       `${file}: not a CSV file: the first line has no comma-separated columns; expected a header with element columns (or 'composition'), 'Load' and 'HV'`,
     );
   }
-  const cols = classifyHeader(header, file);
-  const warnings: string[] = [...cols.warnings];
+  const layout = classifyHeader(header, file, {
+    load: 'required',
+    hv: 'required',
+    what: 'a dataset',
+  });
+  const warnings: string[] =
+    layout.other.length > 0
+      ? [
+          `${file}: ignored column(s) that are not elements, Load or HV: ${layout.other.map((o) => o.name).join(', ')}`,
+        ]
+      : [];
   const data = rows.slice(1);
   if (data.length === 0) throw new InputError(`${file}: the file has a header but no data rows`);
 
@@ -102,82 +101,25 @@ export function parseDataset(
   const load = new Float64Array(n);
   const hv = new Float64Array(n);
   const comps: Composition[] = [];
-  let elements: string[];
   let renormalised = 0;
-
-  const cell = (r: number, c: number, name: string): number => {
-    const row = data[r];
-    if (c >= row.length) {
-      throw new InputError(
-        `${file}: row ${r + 2}: has ${row.length} cells, expected ${header.length} (missing column '${name}')`,
-      );
-    }
-    const s = row[c];
-    if (s === '')
-      throw new InputError(
-        `${file}: row ${r + 2}, column '${name}': empty cell, expected a number`,
-      );
-    const v = Number(s);
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) || !Number.isFinite(v)) {
-      throw new InputError(
-        `${file}: row ${r + 2}, column '${name}': expected a finite number, got '${s}'`,
-      );
-    }
-    return v;
-  };
-
   for (let r = 0; r < n; r++) {
-    if (data[r].length > header.length) {
-      throw new InputError(
-        `${file}: row ${r + 2}: has ${data[r].length} cells, expected ${header.length}`,
-      );
-    }
-    const L = cell(r, cols.load, header[cols.load]);
-    if (L <= 0)
-      throw new InputError(
-        `${file}: row ${r + 2}, column '${header[cols.load]}': load must be > 0 N, got ${L}`,
-      );
-    const H = cell(r, cols.hv, header[cols.hv]);
-    if (H <= 0)
-      throw new InputError(
-        `${file}: row ${r + 2}, column '${header[cols.hv]}': HV must be > 0, got ${H}`,
-      );
-    load[r] = L;
-    hv[r] = H;
+    const row = r + 2;
+    checkRowLength(layout, data[r], row);
+    load[r] = loadCell(layout, data[r], row, false) as number;
+    hv[r] = hvCell(layout, data[r], row);
   }
-
-  if (cols.formula !== undefined) {
-    const fc = cols.formula;
-    for (let r = 0; r < n; r++) {
-      const s = data[r][fc] ?? '';
-      try {
-        comps.push(Composition.parse(s));
-      } catch (e) {
-        if (e instanceof CompositionError)
-          throw new InputError(`${file}: row ${r + 2}, column '${header[fc]}': ${e.message}`);
-        throw e;
-      }
-    }
+  let elements: string[];
+  if (layout.formula !== undefined) {
+    for (let r = 0; r < n; r++) comps.push(compositionCell(layout, data[r], r + 2));
     const set = new Set<string>();
     for (const c of comps) for (const el of c.elements) set.add(el);
     elements = [...set].sort();
   } else {
-    elements = cols.elements.map((e) => e.symbol);
-    const amounts = new Float64Array(elements.length);
+    elements = layout.elements.map((e) => e.symbol);
     for (let r = 0; r < n; r++) {
+      const amounts = amountsCell(layout, data[r], r + 2);
       let sum = 0;
-      for (let k = 0; k < cols.elements.length; k++) {
-        const { symbol, index } = cols.elements[k];
-        const v = cell(r, index, symbol);
-        if (v < 0)
-          throw new InputError(`${file}: row ${r + 2}, column '${symbol}': negative fraction ${v}`);
-        amounts[k] = v;
-        sum += v;
-      }
-      if (sum <= 0)
-        throw new InputError(
-          `${file}: row ${r + 2}: element fractions sum to 0; expected a positive total`,
-        );
+      for (const v of amounts) sum += v;
       if (Math.abs(sum - 1) > tol) renormalised++;
       comps.push(Composition.fromVector(elements, amounts));
     }
@@ -202,65 +144,6 @@ export function parseDataset(
     compositions: comps,
     warnings,
   };
-}
-
-interface HeaderColumns {
-  load: number;
-  hv: number;
-  formula?: number;
-  elements: { symbol: string; index: number }[];
-  warnings: string[];
-}
-
-function classifyHeader(header: string[], file: string): HeaderColumns {
-  const seen = new Map<string, number>();
-  header.forEach((h, i) => {
-    if (h === '') throw new InputError(`${file}: header column ${i + 1} has no name`);
-    const prev = seen.get(h);
-    if (prev !== undefined)
-      throw new InputError(`${file}: duplicated column '${h}' (columns ${prev + 1} and ${i + 1})`);
-    seen.set(h, i);
-  });
-  let load: number | undefined;
-  let hv: number | undefined;
-  let formula: number | undefined;
-  const elements: { symbol: string; index: number }[] = [];
-  const ignored: string[] = [];
-  header.forEach((h, i) => {
-    const low = h.toLowerCase();
-    if (LOAD_NAMES.has(low)) load = i;
-    else if (HV_NAMES.has(low)) hv = i;
-    else if (FORMULA_NAMES.has(low)) formula = i;
-    else if (isElement(h)) elements.push({ symbol: h, index: i });
-    else if (SYMBOL_LIKE.test(h))
-      throw new InputError(
-        `${file}: column '${h}' (column ${i + 1}) is not a chemical element symbol`,
-      );
-    else ignored.push(h);
-  });
-  if (hv === undefined)
-    throw new InputError(
-      `${file}: no 'HV' column; expected columns for the composition, 'Load' (N) and 'HV'`,
-    );
-  if (load === undefined)
-    throw new InputError(
-      `${file}: no 'Load' column; expected columns for the composition, 'Load' (N) and 'HV'`,
-    );
-  if (formula !== undefined && elements.length > 0) {
-    throw new InputError(
-      `${file}: has both a '${header[formula]}' formula column and element columns (${elements[0].symbol}, …); use one or the other`,
-    );
-  }
-  if (formula === undefined && elements.length === 0) {
-    throw new InputError(
-      `${file}: no composition columns; expected element-fraction columns (e.g. 'Fe', 'B') or a 'composition' formula column`,
-    );
-  }
-  const warnings =
-    ignored.length > 0
-      ? [`${file}: ignored column(s) that are not elements, Load or HV: ${ignored.join(', ')}`]
-      : [];
-  return { load, hv, formula, elements, warnings };
 }
 
 /** Row `i` of a dataset as a composition vector view (no copy). */

@@ -2,10 +2,11 @@
  * The run manifest (SPEC §14): every results directory has a `manifest.json` recording what was
  * run and how to reproduce it — command, options, seeds, data checksum, versions, backend, timings.
  */
+import { promises as fsp } from 'node:fs';
 import { platform, release } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { VERSION } from '../version.ts';
-import { writeJsonAtomic } from './fs.ts';
+import { sha256, writeJsonAtomic } from './fs.ts';
 import { recordedBackend } from './runtime.ts';
 
 export interface DataRecord {
@@ -38,6 +39,21 @@ export interface RunManifest {
   timings: Record<string, number>;
   started: string;
   finished?: string;
+  /**
+   * false while the run is being written; true once every result is written (the manifest is then
+   * rewritten last, by `completeRun`). Absent in manifests of older versions.
+   */
+  complete?: boolean;
+  /** Every file the run wrote (paths relative to the run directory), with size and SHA-256. */
+  files?: WrittenFile[];
+}
+
+/** A file a run wrote, as recorded in its manifest. */
+export interface WrittenFile {
+  /** Path relative to the run directory, '/'-separated. */
+  path: string;
+  bytes: number;
+  sha256: string;
 }
 
 /** What a run records about its dataset and split. */
@@ -109,8 +125,13 @@ export async function timed<T>(
   }
 }
 
-/** Write the manifest, with the finish time and the backend the run used (if it used the network). */
+/**
+ * Write the manifest, with the backend the run used (if it used the network). Until `completeRun`
+ * the run is marked incomplete (`complete: false`): a run interrupted after this point is
+ * recognisable as such (report warns).
+ */
 export async function writeManifest(dir: string, m: RunManifest): Promise<void> {
+  if (m.complete !== true) m.complete = false;
   m.finished = new Date().toISOString();
   const b = recordedBackend();
   if (b && m.backend === undefined) {
@@ -118,4 +139,37 @@ export async function writeManifest(dir: string, m: RunManifest): Promise<void> 
     m.versions.tfjs = b.tfjsVersion;
   }
   await writeJsonAtomic(join(dir, 'manifest.json'), m);
+}
+
+/** Every regular file under `dir` except the manifest (and hidden temporaries), with its hash. */
+export async function listWrittenFiles(dir: string): Promise<WrittenFile[]> {
+  const out: WrittenFile[] = [];
+  const walk = async (d: string): Promise<void> => {
+    const entries = await fsp.readdir(d, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) {
+        const rel = relative(dir, p).split(sep).join('/');
+        if (rel === 'manifest.json') continue;
+        const bytes = await fsp.readFile(p);
+        out.push({ path: rel, bytes: bytes.byteLength, sha256: sha256(bytes) });
+      }
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+/**
+ * Mark a run complete: record every file it wrote (name, size, SHA-256; the report inlines only
+ * these figures) and rewrite the manifest last, with `complete: true` and the finish time. Call it
+ * after the run's last file is written.
+ */
+export async function completeRun(dir: string, m: RunManifest): Promise<void> {
+  m.files = await listWrittenFiles(dir);
+  m.complete = true;
+  await writeManifest(dir, m);
 }

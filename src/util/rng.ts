@@ -7,6 +7,18 @@
  */
 import seedrandom from 'seedrandom';
 
+import { InputError } from './errors.ts';
+
+/** The largest seed: seeds are 32-bit unsigned integers (larger ones would wrap onto others). */
+export const SEED_MAX = 2 ** 32 - 1;
+
+/** Check a seed given by a user (CLI option, library option, API field): an integer 0 … 2^32 − 1. */
+export function checkSeed(seed: unknown, name = 'seed'): number {
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > SEED_MAX)
+    throw new InputError(`${name} must be an integer from 0 to ${SEED_MAX}, got ${String(seed)}`);
+  return seed;
+}
+
 export interface RngState {
   /** The seed this generator was created from. */
   seed: number | string;

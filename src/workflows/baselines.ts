@@ -15,7 +15,9 @@ import {
   type VibannBaselineRow,
 } from '../runs/baselines.ts';
 import { InputError } from '../util/errors.ts';
+import { claimOutputDir } from '../util/fs.ts';
 import type { RunManifest } from '../util/manifest.ts';
+import { completeRun } from '../util/manifest.ts';
 import {
   DEFAULT_MODEL_DIR,
   openDataset,
@@ -47,6 +49,8 @@ export interface BaselinesOptions {
   model?: string;
   /** Run directory (default runs/baselines-<UTC date>). */
   out?: string;
+  /** Replace `out` even when it holds files that are not a vibann run (default: refuse, exit 2). */
+  force?: boolean;
   /** The command line recorded in the manifest (default: this process's arguments). */
   argv?: string[];
 }
@@ -117,6 +121,7 @@ export async function runBaselines(
   }
   const document: BaselinesRunDocument = { ...table, vibann };
   const runDir = o.out ?? runDirName('baselines');
+  await claimOutputDir(runDir, { force: o.force, kind: 'run' });
   const { writeJsonAtomic } = await import('../util/fs.ts');
   const { newManifest, writeManifest, dataRecord } = await import('../util/manifest.ts');
   const { baselinesPlot } = await import('../plots/index.ts');
@@ -138,5 +143,6 @@ export async function runBaselines(
   manifest.data = dataRecord(ds, split);
   manifest.timings.total = (performance.now() - t0) / 1000;
   await writeManifest(runDir, manifest);
+  await completeRun(runDir, manifest);
   return { runDir, document, manifest };
 }

@@ -12,6 +12,8 @@ import type { GateState } from '../design/screen.ts';
 import type { BoRun, BoRunDocument } from '../runs/bo.ts';
 import type { DesignRun } from '../runs/design.ts';
 import { InputError } from '../util/errors.ts';
+import { claimOutputDir } from '../util/fs.ts';
+import { completeRun } from '../util/manifest.ts';
 import {
   DEFAULT_MODEL_DIR,
   openDataset,
@@ -50,6 +52,8 @@ export interface BoWorkflowOptions {
   mc?: number;
   /** Run directory (default runs/bo-<UTC date and time>). */
   out?: string;
+  /** Replace `out` even when it holds files that are not a vibann run (default: refuse, exit 2). */
+  force?: boolean;
   /** Draw the best-LCB trace (default true). */
   plot: boolean;
   /** The command line recorded in the manifest (default []). */
@@ -224,6 +228,7 @@ export async function runBoWorkflow(
   timings.comparison = (performance.now() - t) / 1000;
   timings.total = (performance.now() - t0) / 1000;
   const dir = o.out ?? runDirName('bo');
+  await claimOutputDir(dir, { force: o.force, kind: 'run' });
   const sparse = (x: readonly number[]) => {
     const r: Record<string, number> = {};
     x.forEach((v, k) => {
@@ -283,5 +288,6 @@ export async function runBoWorkflow(
         : [];
     await writePlot(dir, 'bo_trace', boTracePlot({ trace: res.trace, references: refs }));
   }
+  await completeRun(dir, manifest);
   return { dir, document };
 }

@@ -15,6 +15,8 @@ import type { RefineOptions } from '../design/refine.ts';
 import { gateStateToJSON } from '../design/screen.ts';
 import { DESIGN_FILE, type DesignRun, type DesignRunDocument, GATES_FILE } from '../runs/design.ts';
 import { EXIT, InputError, VibannError } from '../util/errors.ts';
+import { claimOutputDir } from '../util/fs.ts';
+import { completeRun } from '../util/manifest.ts';
 import {
   DEFAULT_MODEL_DIR,
   openDataset,
@@ -60,6 +62,8 @@ export interface DesignWorkflowOptions {
   refine: boolean;
   /** Run directory (default runs/design-<UTC date and time>). */
   out?: string;
+  /** Replace `out` even when it holds files that are not a vibann run (default: refuse, exit 2). */
+  force?: boolean;
   /** The command line recorded in the manifest (default []). */
   argv: string[];
 }
@@ -225,6 +229,7 @@ export async function runDesignWorkflow(
   end();
   Object.assign(manifest.timings, res.timings, { total: (performance.now() - t0) / 1000 });
   const dir = o.out ?? runDirName('design');
+  await claimOutputDir(dir, { force: o.force, kind: 'run' });
   // complete the manifest (finish time, backend) before the results file embeds it
   await writeManifest(dir, manifest);
   const document: DesignRunDocument = {
@@ -246,6 +251,7 @@ export async function runDesignWorkflow(
   const { designFigures } = await import('../design/figures.ts');
   const { writeFigures } = await import('../eval/figures.ts');
   await writeFigures(dir, designFigures(res), hooks.onWarn);
+  await completeRun(dir, manifest);
   return { dir, document, gates: res.gateState };
 }
 

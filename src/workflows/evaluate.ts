@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import type { EvaluationReport } from '../eval/evaluate.ts';
 import { EVALUATE_FILE, type EvaluateRunDocument } from '../runs/evaluate.ts';
 import { LCB_Z } from '../uq/lcb.ts';
+import { claimOutputDir } from '../util/fs.ts';
 import type { RunManifest } from '../util/manifest.ts';
+import { completeRun } from '../util/manifest.ts';
 import {
   DEFAULT_MODEL_DIR,
   openDataset,
@@ -34,6 +36,8 @@ export interface EvaluateOptions {
   seed?: number;
   /** Run directory (default runs/evaluate-<UTC date>). */
   out?: string;
+  /** Replace `out` even when it holds files that are not a vibann run (default: refuse, exit 2). */
+  force?: boolean;
   /** The command line recorded in the manifest (default: this process's arguments). */
   argv?: string[];
 }
@@ -66,6 +70,7 @@ export async function runEvaluate(
   const { evaluateModel } = await import('../eval/evaluate.ts');
   const r = evaluateModel(model, ds, split, { passes: o.mc, seed: o.seed });
   const runDir = o.out ?? runDirName('evaluate');
+  await claimOutputDir(runDir, { force: o.force, kind: 'run' });
   const { predictions, ...document } = r;
   const { writeJsonAtomic, writeFileAtomic } = await import('../util/fs.ts');
   const { newManifest, writeManifest, dataRecord, modelRecord } = await import(
@@ -100,5 +105,6 @@ export async function runEvaluate(
   manifest.data = dataRecord(ds, split);
   manifest.timings.total = (performance.now() - t0) / 1000;
   await writeManifest(runDir, manifest);
+  await completeRun(runDir, manifest);
   return { runDir, document, report: r, manifest };
 }

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import type { ExplainResult, ReferenceSet } from '../explain/explain.ts';
 import { EXPLAIN_FILE, type ExplainRunDocument } from '../runs/explain.ts';
 import { InputError } from '../util/errors.ts';
+import { claimOutputDir } from '../util/fs.ts';
+import { completeRun } from '../util/manifest.ts';
 import {
   DEFAULT_MODEL_DIR,
   openDataset,
@@ -44,6 +46,8 @@ export interface ExplainRunOptions {
   quick?: boolean;
   /** Run directory (default runs/explain-<UTC date and time>). */
   out?: string;
+  /** Replace `out` even when it holds files that are not a vibann run (default: refuse, exit 2). */
+  force?: boolean;
   /** Write the figures (default true). */
   plots?: boolean;
   /** The command line recorded in the manifest (default: this process's arguments). */
@@ -89,6 +93,7 @@ export async function runExplain(
   const { ds } = await openDataset(options.data, hooks);
   const split = await splitForModel(model, ds);
   const runDir = options.out ?? runDirName('explain');
+  await claimOutputDir(runDir, { force: options.force, kind: 'run' });
   const { explainModel, explainJson, DEFAULT_EXPLAIN } = await import('../explain/explain.ts');
   const { csv } = await import('../latent/analysis/csv.ts');
   const { Rng } = await import('../util/rng.ts');
@@ -172,5 +177,6 @@ export async function runExplain(
     manifest,
   };
   await writeJsonAtomic(join(runDir, EXPLAIN_FILE), document);
+  await completeRun(runDir, manifest);
   return { runDir, document, result, elements: ds.elements.length };
 }

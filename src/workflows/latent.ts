@@ -17,6 +17,8 @@ import type { LatentAnalysis, LatentAnalysisOptions } from '../latent/analysis/a
 import type { HardnessModel } from '../model/hardness-model.ts';
 import { LATENT_FILE, type LatentRunDocument } from '../runs/latent.ts';
 import { InputError } from '../util/errors.ts';
+import { claimOutputDir } from '../util/fs.ts';
+import { completeRun } from '../util/manifest.ts';
 import {
   DEFAULT_MODEL_DIR,
   openDataset,
@@ -47,6 +49,8 @@ export interface LatentRunOptions {
   quick?: boolean;
   /** Run directory (default runs/latent-<UTC date and time>). */
   out?: string;
+  /** Replace `out` even when it holds files that are not a vibann run (default: refuse, exit 2). */
+  force?: boolean;
   /** Write the figures (default true). */
   plots?: boolean;
   /** The command line recorded in the manifest (default: this process's arguments). */
@@ -131,6 +135,7 @@ export async function runLatent(
   const { ds } = await openDataset(options.data, hooks);
   const split = await splitForModel(model, ds);
   const runDir = options.out ?? runDirName('latent');
+  await claimOutputDir(runDir, { force: options.force, kind: 'run' });
   const { memberLatentModel } = await import('../latent/analysis/access.ts');
   const { analyzeLatents, latentJson, latentRowsOf, DEFAULT_LATENT_ANALYSIS } = await import(
     '../latent/analysis/analyze.ts'
@@ -314,5 +319,6 @@ export async function runLatent(
     manifest,
   };
   await writeJsonAtomic(join(runDir, LATENT_FILE), document);
+  await completeRun(runDir, manifest);
   return { runDir, document, analysis, designMember: model.meta.design_member };
 }

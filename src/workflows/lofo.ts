@@ -14,6 +14,8 @@
  */
 import { join } from 'node:path';
 import { LOFO_FILE, type LofoRunDocument } from '../runs/lofo.ts';
+import { claimOutputDir } from '../util/fs.ts';
+import { completeRun } from '../util/manifest.ts';
 import {
   openDataset,
   runDirName,
@@ -77,6 +79,8 @@ export interface LofoOptions {
   mc?: number;
   /** Run directory (default runs/lofo-<elements>-<UTC date>). */
   out?: string;
+  /** Replace `out` even when it holds files that are not a vibann run (default: refuse, exit 2). */
+  force?: boolean;
   /** Draw the parity figure. */
   plots?: boolean;
   /** The command line recorded in the manifest (default: this process's arguments). */
@@ -108,6 +112,7 @@ export async function runLofo(
   const { Rng } = await import('../util/rng.ts');
   const split = d.lofoSplit(ds, family, { rng: new Rng(o.seed) });
   const runDir = o.out ?? runDirName(`lofo-${family.join('')}`);
+  await claimOutputDir(runDir, { force: o.force, kind: 'run' });
   const { newManifest, writeManifest, dataRecord } = await import('../util/manifest.ts');
   const { writeJsonAtomic } = await import('../util/fs.ts');
   const { evaluateModel } = await import('../eval/evaluate.ts');
@@ -194,5 +199,6 @@ export async function runLofo(
     manifest,
   };
   await writeJsonAtomic(join(runDir, LOFO_FILE), document);
+  await completeRun(runDir, manifest);
   return { runDir, document };
 }

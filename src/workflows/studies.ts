@@ -7,7 +7,9 @@
 import { join } from 'node:path';
 import { STUDIES_FILE, type StudiesRunDocument } from '../runs/studies.ts';
 import type { EpochEvent } from '../train/trainer.ts';
+import { claimOutputDir } from '../util/fs.ts';
 import type { RunManifest } from '../util/manifest.ts';
+import { completeRun } from '../util/manifest.ts';
 import {
   openDataset,
   runDirName,
@@ -38,6 +40,8 @@ export interface StudiesOptions {
   learningCurve?: boolean;
   /** Run directory (default runs/studies-<UTC date>). */
   out?: string;
+  /** Replace `out` even when it holds files that are not a vibann run (default: refuse, exit 2). */
+  force?: boolean;
   /** The command line recorded in the manifest (default: this process's arguments). */
   argv?: string[];
 }
@@ -108,6 +112,7 @@ export async function runStudies(
     });
   next('');
   const runDir = o.out ?? runDirName('studies');
+  await claimOutputDir(runDir, { force: o.force, kind: 'run' });
   const { writeJsonAtomic } = await import('../util/fs.ts');
   const { newManifest, writeManifest, dataRecord } = await import('../util/manifest.ts');
   await writeJsonAtomic(join(runDir, STUDIES_FILE), doc);
@@ -118,5 +123,6 @@ export async function runStudies(
   manifest.data = dataRecord(ds, split);
   manifest.timings.total = (performance.now() - t0) / 1000;
   await writeManifest(runDir, manifest);
+  await completeRun(runDir, manifest);
   return { runDir, document: doc, manifest };
 }

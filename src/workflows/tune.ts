@@ -12,7 +12,9 @@ import { readStudyLog, STUDY_LOG_FILE, TUNED_FILE, type TuneRunDocument } from '
 import { type NetworkSettings, REFERENCE_NETWORK } from '../tune/space.ts';
 import type { TrialRecord } from '../tune/tpe.ts';
 import { InputError } from '../util/errors.ts';
+import { claimOutputDir } from '../util/fs.ts';
 import type { RunManifest } from '../util/manifest.ts';
+import { completeRun } from '../util/manifest.ts';
 import {
   openDataset,
   runDirName,
@@ -39,6 +41,8 @@ export interface TuneOptions {
   quick?: boolean;
   /** Run directory (default runs/tune-<UTC date>). */
   out?: string;
+  /** Replace `out` even when it holds files that are not a vibann run (default: refuse, exit 2). */
+  force?: boolean;
   /** The command line recorded in the manifest (default: this process's arguments). */
   argv?: string[];
 }
@@ -76,6 +80,7 @@ export async function runTune(
   const { cvValidationLoss } = await import('../eval/studies.ts');
   const { writeJsonAtomic } = await import('../util/fs.ts');
   const runDir = o.out ?? runDirName('tune');
+  await claimOutputDir(runDir, { force: o.force, kind: 'run', keep: o.resume ? [o.resume] : [] });
   const logPath = o.resume ?? join(runDir, STUDY_LOG_FILE);
   if (o.resume && !existsSync(o.resume))
     throw new InputError(`--resume: no such trial log: ${o.resume}`);
@@ -127,5 +132,6 @@ export async function runTune(
   manifest.data = dataRecord(ds);
   manifest.timings.total = (performance.now() - t0) / 1000;
   await writeManifest(runDir, manifest);
+  await completeRun(runDir, manifest);
   return { runDir, document, log: logPath, trials: study.trials, manifest };
 }

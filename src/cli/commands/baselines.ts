@@ -80,6 +80,7 @@ export function register(program: Command): void {
       'run directory for baselines.json and the figure (default runs/baselines-<date>)',
     )
     .option('--json', 'print one JSON document on stdout')
+    .option('--force', 'replace --out even if it holds files that are not a vibann run')
     .action(async (o: Parameters<typeof runBaselines>[0] & { json?: boolean }) => {
       const argv = process.argv.slice(2);
       const { document: doc, runDir } = await runBaselines({ ...o, argv }, cliHooks());

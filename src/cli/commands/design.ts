@@ -15,6 +15,7 @@ import { formatTable, out, printJson } from '../io.ts';
 import { intOption, listOption, numberOption } from '../options.ts';
 
 interface DesignOpts {
+  force?: boolean;
   model: string;
   data?: string;
   load: number;
@@ -76,6 +77,7 @@ export function register(program: Command): void {
     )
     .option('--no-refine', 'skip the gradient refinement')
     .option('--json', 'print one JSON document on stdout')
+    .option('--force', 'replace --out even if it holds files that are not a vibann run')
     .action(async (o: DesignOpts, cmd: Command) => {
       const t0 = performance.now();
       const { runDesignWorkflow, parseTargetWindow, noCandidateError } = await import(
@@ -99,6 +101,7 @@ export function register(program: Command): void {
           quick: o.quick === true,
           refine: o.refine,
           out: o.out,
+          force: o.force,
           argv: process.argv.slice(2),
         },
         cliHooks(),

@@ -52,6 +52,7 @@ export function register(program: Command): void {
     .option('--preset <name>', 'studies: default | paper', 'default')
     .option('--quick', 'studies: smoke run (5 epochs)')
     .option('--json', 'print one JSON document on stdout')
+    .option('--force', 'replace --out even if it holds files that are not a vibann run')
     .action(async (o: EvalOpts) => {
       if (o.seedsReport || o.ablations || o.learningCurve) return studies(o);
       const argv = process.argv.slice(2);

@@ -13,6 +13,7 @@ import { formatTable, out, printJson } from '../io.ts';
 import { intOption } from '../options.ts';
 
 interface ExplainOpts {
+  force?: boolean;
   model: string;
   data?: string;
   seed: number;
@@ -64,6 +65,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'run directory (default runs/explain-<date>)')
     .option('--no-plots', 'skip the figures')
     .option('--json', 'print one JSON document on stdout')
+    .option('--force', 'replace --out even if it holds files that are not a vibann run')
     .action(async (o: ExplainOpts) => {
       const t0 = performance.now();
       const { runDir, document, result, elements } = await runExplain(
@@ -76,6 +78,7 @@ export function register(program: Command): void {
           repeats: o.repeats,
           quick: o.quick,
           out: o.out,
+          force: o.force,
           plots: o.plots,
         },
         cliHooks(),

@@ -68,6 +68,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'run directory (default runs/latent-<date>)')
     .option('--no-plots', 'skip the figures')
     .option('--json', 'print one JSON document on stdout')
+    .option('--force', 'replace --out even if it holds files that are not a vibann run')
     .action(async (o: LatentOpts) => {
       const t0 = performance.now();
       const { runDir, document, analysis, designMember } = await runLatent(o, cliHooks());

@@ -85,6 +85,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'run directory (default runs/lofo-<elements>-<date>)')
     .option('--no-plots', 'skip the parity figure')
     .option('--json', 'print one JSON document on stdout')
+    .option('--force', 'replace --out even if it holds files that are not a vibann run')
     .action(async (o: LofoOpts) => {
       const t0 = performance.now();
       if (Boolean(o.list) === Boolean(o.family))

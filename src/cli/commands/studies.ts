@@ -16,6 +16,7 @@ export interface StudyCliOptions {
   quick?: boolean;
   mc?: number;
   out?: string;
+  force?: boolean;
   json?: boolean;
   seedsReport?: number;
   ablations?: boolean;
@@ -50,6 +51,7 @@ export async function studies(o: StudyCliOptions): Promise<void> {
       ablations: o.ablations,
       learningCurve: o.learningCurve,
       out: o.out,
+      force: o.force,
       argv: process.argv.slice(2),
     },
     cliHooks(),

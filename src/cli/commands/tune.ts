@@ -41,6 +41,7 @@ export function register(program: Command): void {
     .option('--quick', 'smoke run: 5 epochs per network')
     .option('--out <dir>', 'run directory (default runs/tune-<date>)')
     .option('--json', 'print one JSON document on stdout')
+    .option('--force', 'replace --out even if it holds files that are not a vibann run')
     .action(async (o: Parameters<typeof runTune>[0] & { json?: boolean }) => {
       const argv = process.argv.slice(2);
       const { json, ...options } = o;
