@@ -12,13 +12,20 @@ import {
   SigmaRecalibrator,
   samplesFromFlat,
 } from '../uq/calibration.ts';
+import type { DomainModel } from '../uq/domain.ts';
 import { accuracyMetrics } from '../uq/metrics.ts';
+import type { UncertaintyModel } from '../uq/shift.ts';
 
 export interface EvaluateOptions {
   /** MC passes per member (default: the model's preset, 100). */
   passes?: number;
   /** Seed of the MC masks (default 1). */
   seed?: number;
+  /**
+   * The model's uncertainty model and training domain (domain.json, docs/uncertainty.md): when
+   * given, every metric uses this predictive distribution (σ and its intervals), not raw MC samples.
+   */
+  uq?: { domain: DomainModel; model: UncertaintyModel };
 }
 
 export interface CvReport {
@@ -32,6 +39,8 @@ export interface EvaluationReport {
   n: { train_fit: number; calibration: number; test: number };
   test: CalibrationMetrics;
   calibration: CalibrationMetrics;
+  /** 'mc' without an uncertainty model, else its method (docs/uncertainty.md). */
+  uncertainty: string;
   /** σ multiplied by `sigma_scale` (fitted on calibration by Gaussian NLL, SPEC §6). */
   recalibrated: { sigma_scale: number; test: CalibrationMetrics; calibration: CalibrationMetrics };
   cv?: CvReport;
@@ -48,6 +57,8 @@ export interface RowPrediction {
   measured: number;
   mean: number;
   std: number;
+  /** MC-dropout + ensemble σ before the uncertainty model, HV. */
+  std_mc: number;
 }
 
 function rowsOf(ds: Dataset, rows: readonly number[]) {
@@ -73,14 +84,41 @@ export function evaluateModel(
   const seed = o.seed ?? 1;
   const setMetrics = (rows: readonly number[]) => {
     const d = rowsOf(ds, rows);
-    const p = model.predictRows(d.x, d.load, { passes, seed, returnSamples: true });
+    const p = model.predictRows(d.x, d.load, { passes, seed, returnSamples: !o.uq });
+    if (o.uq) {
+      const f = o.uq.domain.features(d.x, d.load);
+      const pr = o.uq.model.apply(p.std, f.knn, f.gap);
+      return {
+        y: d.hv,
+        mu: p.mean,
+        sigma: pr.sigma,
+        sigmaMc: p.std,
+        samples: undefined,
+        halfWidth: pr.halfWidth,
+        load: d.load,
+      };
+    }
     const samples = samplesFromFlat(p.samples!, p.nMembers * p.passes, rows.length);
-    return { y: d.hv, mu: p.mean, sigma: p.std, samples, load: d.load };
+    return {
+      y: d.hv,
+      mu: p.mean,
+      sigma: p.std,
+      sigmaMc: p.std,
+      samples,
+      halfWidth: undefined,
+      load: d.load,
+    };
   };
   const rowsOut = (
     set: RowPrediction['set'],
     rows: readonly number[],
-    r: { y: Float64Array; mu: Float64Array; sigma: Float64Array; load: number[] },
+    r: {
+      y: Float64Array;
+      mu: Float64Array;
+      sigma: Float64Array;
+      sigmaMc: Float64Array;
+      load: number[];
+    },
   ) =>
     rows.map(
       (row, i): RowPrediction => ({
@@ -90,15 +128,24 @@ export function evaluateModel(
         measured: r.y[i],
         mean: r.mu[i],
         std: r.sigma[i],
+        std_mc: r.sigmaMc[i],
       }),
     );
   const test = setMetrics(split.test);
   const cal = setMetrics(split.calibration);
   const train = setMetrics(split.trainFit);
   const recal = SigmaRecalibrator.fit(cal.y, cal.mu, cal.sigma);
-  const m = (s: typeof test, sigma = s.sigma, samples = s.samples) =>
-    calibrationMetrics(s.y, s.mu, sigma, { samples });
-  const rec = (s: typeof test) => m(s, recal.apply(s.sigma), recal.applySamples(s.samples, s.mu));
+  const m = (s: typeof test, sigma = s.sigma, samples = s.samples, halfWidth = s.halfWidth) =>
+    calibrationMetrics(s.y, s.mu, sigma, { samples, halfWidth });
+  const rec = (s: typeof test) => {
+    const hw = s.halfWidth;
+    return m(
+      s,
+      recal.apply(s.sigma),
+      s.samples ? recal.applySamples(s.samples, s.mu) : undefined,
+      hw ? (p: number) => recal.apply(hw(p)) : undefined,
+    );
+  };
 
   // CV report: member k of seed s was stopped on fold k; score it alone on that fold (dropout off
   // is not what the ensemble uses, so use the same MC mean as everywhere else).
@@ -134,6 +181,7 @@ export function evaluateModel(
     },
     test: m(test),
     calibration: m(cal),
+    uncertainty: o.uq ? o.uq.model.method : 'mc',
     recalibrated: { sigma_scale: recal.scale, test: rec(test), calibration: rec(cal) },
     cv,
     mc: { passes, members: model.nMembers, seed },

@@ -20,6 +20,15 @@ export interface TrainRunDocument {
   members: (Omit<MemberReport, 'history'> & { best_val_rmse_hv: number })[];
   /** The dataset the model was trained on. */
   data: { file: string; sha256: string; rows: number };
+  /**
+   * The uncertainty model fitted after training (docs/uncertainty.md): the method the grouped CV
+   * chose, its wall time (s) and the comparison table (pooled out-of-fold metrics per method).
+   */
+  uncertainty?: {
+    method: string;
+    wall_s: number;
+    comparison: ({ method: string } & Record<string, unknown>)[];
+  };
 }
 
 export const TRAIN_FILE = 'train.json';

@@ -428,7 +428,7 @@ export class SigmaRecalibrator {
 // ---------------------------------------------------------------------------------------------
 
 /** Where `mace`, `imce`, `coverage_curve` and the PIT come from. */
-export type CalibrationSource = 'mc_samples' | 'gaussian';
+export type CalibrationSource = 'mc_samples' | 'gaussian' | 'predictive';
 
 /** M' — every metric of SPEC §6 on one set of rows (no tail block). */
 export interface CalibrationMetricsCore extends AccuracyMetrics, UncertaintyMetrics {
@@ -448,6 +448,13 @@ export interface CalibrationMetricsCore extends AccuracyMetrics, UncertaintyMetr
   sharpness: number;
   /** Mean width of the central 95 % interval (units of y), same source as `mace`. */
   mean_interval_width_95: number;
+  /**
+   * Fraction of rows inside the central 90 % interval of the predictive distribution (the
+   * `halfWidth` option when given, else μ ± Φ⁻¹(0.95)·σ; never raw MC samples).
+   */
+  coverage_90: number;
+  /** Mean width of that 90 % interval (units of y). */
+  mean_width_90: number;
   /** Coverage per nominal level, same source as `mace`. */
   coverage_curve: { levels: number[]; observed: number[] };
   /** PIT histogram, 10 equal bins on [0, 1], fractions of rows. */
@@ -473,6 +480,67 @@ export interface CalibrationOptions {
   levels?: readonly number[];
   /** Bins of the PIT histogram; default 10. */
   pitBins?: number;
+  /**
+   * The predictive distribution's central half-width per row at level p (docs/uncertainty.md):
+   * when given, coverage/mace/imce/95 % width use these intervals instead of samples or μ ± zσ.
+   */
+  halfWidth?: (p: number) => Vec;
+}
+
+/** Level-grid calibration with given central half-widths per level; PIT from the Gaussian σ. */
+export function halfWidthLevelCalibration(
+  y: Vec,
+  mu: Vec,
+  sigma: Vec,
+  halfWidth: (p: number) => Vec,
+  levels: readonly number[] = QUANTILE_LEVELS,
+): LevelCalibration {
+  const n = checkSameLength(
+    'halfWidthLevelCalibration',
+    { name: 'y', v: y },
+    { name: 'mu', v: mu },
+  );
+  checkLevels(levels);
+  const coverage = levels.map((c) => {
+    const h = halfWidth(c);
+    let k = 0;
+    for (let i = 0; i < n; i++) if (Math.abs(y[i] - mu[i]) <= h[i]) k++;
+    return k / n;
+  });
+  const h95 = halfWidth(0.95);
+  let width95 = 0;
+  for (let i = 0; i < n; i++) width95 += 2 * h95[i];
+  const pit = Array.from({ length: n }, (_, i) =>
+    normalCdf((y[i] - mu[i]) / Math.max(sigma[i], SIGMA_FLOOR)),
+  );
+  return {
+    levels: [...levels],
+    coverage,
+    ...levelSummary(levels, coverage),
+    mean_interval_width_95: width95 / n,
+    pit,
+  };
+}
+
+/** Coverage and mean width of the central 90 % interval (halfWidth(0.9), else 1.6449·σ). */
+export function interval90(
+  y: Vec,
+  mu: Vec,
+  sigma: Vec,
+  halfWidth?: (p: number) => Vec,
+): { coverage_90: number; mean_width_90: number } {
+  const n = y.length;
+  const z = normalInv(0.95);
+  const h = halfWidth
+    ? halfWidth(0.9)
+    : Array.from(sigma as ArrayLike<number>, (s) => z * Math.max(s, SIGMA_FLOOR));
+  let c = 0;
+  let w = 0;
+  for (let i = 0; i < n; i++) {
+    if (Math.abs(y[i] - mu[i]) <= h[i]) c++;
+    w += 2 * h[i];
+  }
+  return { coverage_90: c / n, mean_width_90: w / n };
 }
 
 /** Every SPEC §6 metric on one set of rows (no tail block). */
@@ -482,12 +550,14 @@ export function calibrationMetricsCore(
   sigma: Vec,
   options: CalibrationOptions = {},
 ): CalibrationMetricsCore {
-  const { samples, numBins = 100, levels = QUANTILE_LEVELS, pitBins = 10 } = options;
+  const { samples, numBins = 100, levels = QUANTILE_LEVELS, pitBins = 10, halfWidth } = options;
   const acc = accuracyMetrics(y, mu, sigma);
   const tb = gaussianIntervalCalibration(y, mu, sigma, numBins);
-  const lv = samples
-    ? sampleQuantileCalibration(y, samples, levels)
-    : gaussianLevelCalibration(y, mu, sigma, levels);
+  const lv = halfWidth
+    ? halfWidthLevelCalibration(y, mu, sigma, halfWidth, levels)
+    : samples
+      ? sampleQuantileCalibration(y, samples, levels)
+      : gaussianLevelCalibration(y, mu, sigma, levels);
   const floored = Array.from(sigma as ArrayLike<number>, (s) => Math.max(s, SIGMA_FLOOR));
   return {
     ...acc,
@@ -496,9 +566,10 @@ export function calibrationMetricsCore(
     rmsce: tb.rmsce,
     miscal_area: tb.miscal_area,
     mace_toolbox: tb.mace,
-    calibration_source: samples ? 'mc_samples' : 'gaussian',
+    calibration_source: halfWidth ? 'predictive' : samples ? 'mc_samples' : 'gaussian',
     sharpness: sharpness(floored),
     mean_interval_width_95: lv.mean_interval_width_95,
+    ...interval90(y, mu, sigma, halfWidth),
     coverage_curve: { levels: lv.levels, observed: lv.coverage },
     pit_histogram: pitHistogram(lv.pit, pitBins),
   };
@@ -531,9 +602,11 @@ export function calibrationMetrics(
   const core = calibrationMetricsCore(y, mu, sigma, options);
   const tailAt = (q: number): CalibrationMetricsCore => {
     const idx = tailIndices(y, q);
+    const hw = options.halfWidth;
     return calibrationMetricsCore(pick(y, idx), pick(mu, idx), pick(sigma, idx), {
       ...options,
       samples: options.samples ? idx.map((i) => options.samples![i]) : undefined,
+      halfWidth: hw ? (p: number) => pick(hw(p), idx) : undefined,
     });
   };
   return { ...core, tail: { q80: tailAt(0.8), q90: tailAt(0.9) } };

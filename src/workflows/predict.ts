@@ -5,6 +5,7 @@
  * is reported at once. No run directory: the result is returned (and printed by the CLI).
  */
 import type { Composition } from '../chem/composition.ts';
+import type { DomainVerdict } from '../uq/domain.ts';
 import { InputError } from '../util/errors.ts';
 import { DEFAULT_MODEL_DIR, openModel, type WorkflowHooks, withDefaults } from './common.ts';
 
@@ -44,6 +45,13 @@ export interface PredictionRow {
   std: number;
   /** μ − 1.645σ, HV. */
   lcb: number;
+  /** Central 90 % interval of the predictive distribution, HV (docs/uncertainty.md). */
+  lo90: number;
+  hi90: number;
+  /** The MC-dropout + ensemble σ alone, HV (`std` adds the shift term). */
+  sigma_mc: number;
+  /** Domain of applicability (null: the model directory has no domain.json; run 'vibann train'). */
+  domain: DomainVerdict | null;
   /** path: position along the path (0 = A, 1 = B). */
   t?: number;
   /** input: the row of the CSV. */
@@ -58,11 +66,13 @@ export interface PredictResult {
   passes: number;
   /** The model directory used. */
   model: string;
+  /** The uncertainty method of the σ ('mc' when the model has no domain.json). */
+  uncertainty: string;
 }
 
 export async function runPredict(
   options: PredictOptions,
-  _hooks: WorkflowHooks = {},
+  hooks: WorkflowHooks = {},
 ): Promise<PredictResult> {
   const o = withDefaults(PREDICT_DEFAULTS, options);
   const { Composition } = await import('../chem/index.ts');
@@ -90,20 +100,73 @@ export async function runPredict(
       else for (const L of o.loads) queries.push({ c: q.composition, load: L, row: q.row });
     }
   }
+  if (queries.length === 0) throw new InputError('predict: no compositions to predict');
+  const where = (q: (typeof queries)[number]) =>
+    q.row !== undefined ? `${o.input}, row ${q.row}, column Load` : '--load';
+  for (const q of queries)
+    if (!Number.isFinite(q.load) || q.load <= 0)
+      throw new InputError(`${where(q)}: load ${q.load} N; expected a finite load > 0 N`);
   const model = await openModel(o.model);
-  const p = model.predictWithUncertainty(
-    { compositions: queries.map((q) => q.c), loads: queries.map((q) => q.load) },
+  const { readUncertainty, predictive } = await import('./uncertainty.ts');
+  const bundle = await readUncertainty(o.model, model, hooks.onWarn);
+  if (!bundle)
+    hooks.onWarn?.(
+      `${o.model} has no domain.json (trained before it existed): the domain of applicability is unknown and σ is the MC-dropout σ alone; run 'vibann train' to fit them`,
+    );
+  if (bundle) {
+    const { loadStatus, LOAD_EXTRAPOLATION_FACTOR } = await import('../uq/domain.ts');
+    const t = bundle.domain.thresholds;
+    const outside = new Set<number>();
+    for (const q of queries) {
+      const st = loadStatus(q.load, t.load_min, t.load_max);
+      if (st === 'beyond')
+        throw new InputError(
+          `${where(q)}: load ${q.load} N is more than ${LOAD_EXTRAPOLATION_FACTOR}× outside the training loads ${t.load_min}–${t.load_max} N (allowed ${t.load_min / LOAD_EXTRAPOLATION_FACTOR}–${t.load_max * LOAD_EXTRAPOLATION_FACTOR} N)`,
+        );
+      if (st === 'outside') outside.add(q.load);
+    }
+    for (const L of outside)
+      hooks.onWarn?.(
+        `load ${L} N is outside the training loads ${t.load_min}–${t.load_max} N: an extrapolation (marked load_extrapolation)`,
+      );
+  }
+  const x = model.vectors(queries.map((q) => q.c));
+  const p = predictive(
+    model,
+    bundle,
+    x,
+    queries.map((q) => q.load),
     { passes: o.mc, seed: o.seed },
   );
+  const E = model.elements.length;
   const rows: PredictionRow[] = queries.map((q, i) => ({
     composition: q.c.toFormula(o.path !== undefined ? { as: 'fraction' } : { step: 0.1 }),
     fractions: q.c.toFractions(),
     load: q.load,
     mean: p.mean[i],
-    std: p.std[i],
+    std: p.sigma[i],
     lcb: p.lcb[i],
+    lo90: p.lo90[i],
+    hi90: p.hi90[i],
+    sigma_mc: p.sigmaMc[i],
+    domain: bundle
+      ? bundle.domain.assess(x.subarray(i * E, (i + 1) * E), q.load, p.logp?.[i])
+      : null,
     ...(q.t !== undefined ? { t: q.t } : {}),
     ...(q.row !== undefined ? { row: q.row } : {}),
   }));
-  return { rows, members: p.members, passes: p.passes, model: o.model };
+  const off = rows.filter((r) => r.domain && !r.domain.in_domain);
+  if (off.length > 0)
+    hooks.onWarn?.(
+      `${off.length} of ${rows.length} predictions are outside the model's domain of applicability (${[
+        ...new Set(off.flatMap((r) => r.domain!.reasons)),
+      ].join(', ')}); treat them with caution`,
+    );
+  return {
+    rows,
+    members: p.members,
+    passes: p.passes,
+    model: o.model,
+    uncertainty: bundle ? bundle.model.method : 'mc',
+  };
 }

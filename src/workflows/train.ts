@@ -7,8 +7,8 @@
 import { join } from 'node:path';
 import { TRAIN_FILE, type TrainRunDocument } from '../runs/train.ts';
 import { readTuned } from '../runs/tune.ts';
-import { claimOutputDir } from '../util/fs.ts';
 import { type PresetName, parsePresetName } from '../train/presets.ts';
+import { claimOutputDir } from '../util/fs.ts';
 import {
   DEFAULT_MODEL_DIR,
   openDataset,
@@ -83,6 +83,17 @@ export async function runTrain(
     o.out,
     hooks,
   );
+  let uncertainty: TrainRunDocument['uncertainty'];
+  if (o.uncertainty !== false) {
+    const { fitUncertainty, saveUncertainty } = await import('./uncertainty.ts');
+    const u = await fitUncertainty(model, ds, split, { seed: o.seed }, hooks);
+    await saveUncertainty(o.out, u);
+    uncertainty = {
+      method: u.comparison.chosen,
+      wall_s: u.grouped_cv.wall_s,
+      comparison: u.comparison.table.map((t) => ({ method: t.method, ...t.metrics })),
+    };
+  }
   const meta = model.meta;
   const rmse = model.validationRmse();
   const doc: TrainRunDocument = {
@@ -93,6 +104,7 @@ export async function runTrain(
     wall_s: meta.training.wall_s,
     members: meta.training.members.map((m, k) => ({ ...m, best_val_rmse_hv: rmse[k] })),
     data: meta.data,
+    ...(uncertainty ? { uncertainty } : {}),
   };
   const { writeJsonAtomic } = await import('../util/fs.ts');
   await writeJsonAtomic(join(o.out, TRAIN_FILE), doc);

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { LCB_Z } from '../../uq/lcb.ts';
 import { PREDICT_DEFAULTS, runPredict } from '../../workflows/predict.ts';
+import { cliHooks } from '../hooks.ts';
 import { formatTable, out, printJson } from '../io.ts';
 import { intOption, loadListOption } from '../options.ts';
 
@@ -44,12 +45,21 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the MC passes', intOption('--seed'), PREDICT_DEFAULTS.seed)
     .option('--json', 'print one JSON document on stdout')
     .action(async (o: PredictOpts) => {
-      const r = await runPredict({ ...o, compositions: o.composition, loads: o.load });
+      const r = await runPredict({ ...o, compositions: o.composition, loads: o.load }, cliHooks());
       if (o.json) return printJson(r.rows);
       const path = o.path !== undefined;
       out(
         formatTable(
-          [...(path ? ['t'] : []), 'composition', 'load (N)', 'HV μ', '± σ', 'LCB'],
+          [
+            ...(path ? ['t'] : []),
+            'composition',
+            'load (N)',
+            'HV μ',
+            '± σ',
+            'LCB',
+            '90 % interval',
+            'domain',
+          ],
           r.rows.map((x) => [
             ...(x.t !== undefined ? [x.t.toFixed(2)] : []),
             x.composition,
@@ -57,6 +67,12 @@ export function register(program: Command): void {
             x.mean.toFixed(0),
             x.std.toFixed(0),
             x.lcb.toFixed(0),
+            `${x.lo90.toFixed(0)}–${x.hi90.toFixed(0)}`,
+            x.domain
+              ? x.domain.in_domain
+                ? 'in'
+                : `OUT: ${x.domain.reasons.join(', ')}`
+              : 'unknown',
           ]),
           {
             align: [
@@ -66,10 +82,14 @@ export function register(program: Command): void {
               'right',
               'right',
               'right',
+              'right',
+              'left',
             ],
           },
         ),
       );
-      out(`(${r.members} networks × ${r.passes} MC passes; LCB = μ − ${LCB_Z}σ; model ${r.model})`);
+      out(
+        `(${r.members} networks × ${r.passes} MC passes; σ: ${r.uncertainty}; LCB = μ − ${LCB_Z}σ; model ${r.model})`,
+      );
     });
 }

@@ -33,12 +33,16 @@ export function register(program: Command): void {
     .option('--tuned <file>', "network settings found by 'vibann tune' (its tuned.json)")
     .option('--quick', 'smoke run: 5 epochs, 20 MC passes')
     .option('--out <dir>', 'model directory', TRAIN_DEFAULTS.out)
+    .option(
+      '--no-uncertainty',
+      'skip the domain/uncertainty fit (grouped CV of 5 more networks; predict then says the domain is unknown)',
+    )
     .option('--json', 'print one JSON document on stdout')
+    .option('--force', 'replace --out even if it holds files that are not a vibann model')
     .action(async (o: Parameters<typeof runTrain>[0] & { json?: boolean }) => {
       const r = await runTrain(o, cliHooks());
       if (o.json) return printJson(r);
       out(
-    .option('--force', 'replace --out even if it holds files that are not a vibann model')
         formatTable(
           ['network', 'seed', 'epochs', 'best epoch', 'val RMSE (HV, weighted)'],
           r.members.map((m) => [
@@ -55,6 +59,10 @@ export function register(program: Command): void {
       out(
         `trained ${r.networks} networks in ${duration(r.wall_s)} on ${b.backend}${b.simd ? ' (SIMD)' : ''}; saved to ${r.model_dir}`,
       );
+      if (r.uncertainty)
+        out(
+          `uncertainty: '${r.uncertainty.method}' chosen by grouped CV (${duration(r.uncertainty.wall_s)}); domain.json saved`,
+        );
       out(
         `next: vibann evaluate --model ${r.model_dir}   |   vibann predict --composition B68Nb24Fe4W4 --load 0.5,1`,
       );
