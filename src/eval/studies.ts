@@ -1,11 +1,14 @@
 /**
  * The evaluation studies of SPEC §7, each training its own ensembles on the same split:
- * - seeds report: N seeds of the CV ensemble (trained together as one stack, scored per seed),
- *   mean ± sd of every headline test metric;
+ * - seeds report: N seeds of the CV ensemble (each trained on its own, so the seeds can run in
+ *   parallel as jobs, src/jobs), mean ± sd of every headline test metric, and the pooled ensemble
+ *   of all seeds' networks from their test MC samples;
  * - ablations: the same protocol without attention, with a deterministic bottleneck, with the load
  *   joining after the bottleneck, and with the pairwise branch;
  * - learning curve: test metrics when training on 20 … 100 % of train_fit;
  * - the tuning objective: CV validation loss (mean of the fold networks' best validation MSE).
+ * Each study is made of units (`seedRun`, `ablationRun`, `learningCurvePoint`) that the job model
+ * (src/jobs) runs one per job; the sequential loops below are for library use in one process.
  */
 import type { Dataset } from '../data/dataset.ts';
 import type { Split } from '../data/split.ts';
@@ -13,7 +16,9 @@ import { type FitOptions, HardnessModel } from '../model/hardness-model.ts';
 import type { VibannOptions } from '../nn/options.ts';
 import type { PresetName } from '../train/presets.ts';
 import type { EpochEvent } from '../train/trainer.ts';
-import type { CalibrationMetrics } from '../uq/calibration.ts';
+import { type CalibrationMetrics, calibrationMetrics, samplesFromFlat } from '../uq/calibration.ts';
+import { poolMembers } from '../uq/predict.ts';
+import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { evaluateModel } from './evaluate.ts';
 
@@ -79,8 +84,15 @@ export interface StudyOptions {
   training?: FitOptions['training'];
 }
 
+/** One seed's row of the seeds report. */
+export interface SeedRow {
+  seed: number;
+  test: StudyMetrics;
+  cv_rmse?: number;
+}
+
 export interface SeedsReport {
-  seeds: { seed: number; test: StudyMetrics; cv_rmse?: number }[];
+  seeds: SeedRow[];
   mean: StudyMetrics;
   sd: StudyMetrics;
   /** The pooled ensemble of every seed's networks. */
@@ -88,7 +100,128 @@ export interface SeedsReport {
   wall_s: number;
 }
 
-/** N seeds of the CV ensemble, trained as one stack and scored seed by seed. */
+/**
+ * The MC samples of one seed's ensemble on the test rows, kept so that the seeds can be pooled
+ * after they were trained apart (in other threads or on other machines).
+ */
+export interface TestSamples {
+  /** Networks M, MC passes S, test rows n. */
+  members: number;
+  passes: number;
+  n: number;
+  /** The samples (HV) as little-endian float32, [(k·S + s)·n + i], base64. */
+  samples_f32: string;
+}
+
+export function encodeSamples(a: Float32Array): string {
+  const b = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  return (
+    new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? b : Buffer.from(b).swap32()
+  ).toString('base64');
+}
+
+export function decodeSamples(s: string): Float32Array {
+  const b = Buffer.from(s, 'base64');
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) b.swap32();
+  const out = new Float32Array(b.length / 4);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+}
+
+function rowsX(ds: Dataset, rows: readonly number[]): Float32Array {
+  const E = ds.elements.length;
+  const x = new Float32Array(rows.length * E);
+  for (const [i, r] of rows.entries()) x.set(ds.x.subarray(r * E, (r + 1) * E), i * E);
+  return x;
+}
+
+/**
+ * One seed of the seeds report: the CV ensemble of seed `o.seed` (one network per fold), scored on
+ * the test set, with its test MC samples for pooling (`pooledMetrics`).
+ */
+export async function seedRun(
+  ds: Dataset,
+  split: Split,
+  o: StudyOptions,
+): Promise<SeedRow & { samples: TestSamples }> {
+  const { model } = await HardnessModel.fit(ds, split, {
+    preset: o.preset,
+    seed: o.seed,
+    seeds: 1,
+    quick: o.quick,
+    onEpoch: o.onEpoch,
+    training: o.training,
+  });
+  const r = evaluateModel(model, ds, split, { passes: o.passes, seed: 1 });
+  const p = model.predictRows(
+    rowsX(ds, split.test),
+    split.test.map((i) => ds.load[i]),
+    { passes: o.passes, seed: 1, returnSamples: true },
+  );
+  const samples: TestSamples = {
+    members: p.nMembers,
+    passes: p.passes,
+    n: p.n,
+    samples_f32: encodeSamples(p.samples as Float32Array),
+  };
+  return { seed: o.seed, test: headline(r.test), cv_rmse: r.cv?.mean.rmse, samples };
+}
+
+/**
+ * The test metrics of the pooled ensemble of several seeds' networks, from their MC samples: per
+ * network the MC mean and (population) variance, pooled by the law of total variance (SPEC §5),
+ * and the sample-quantile calibration from all samples together.
+ */
+export function pooledMetrics(
+  ds: Dataset,
+  split: Split,
+  parts: readonly TestSamples[],
+): StudyMetrics {
+  const n = split.test.length;
+  const means: Float64Array[] = [];
+  const vars: Float64Array[] = [];
+  const flats: Float32Array[] = [];
+  for (const part of parts) {
+    if (part.n !== n)
+      throw new InputError(`pooling: a seed has samples of ${part.n} test rows, expected ${n}`);
+    const f = decodeSamples(part.samples_f32);
+    flats.push(f);
+    const S = part.passes;
+    for (let k = 0; k < part.members; k++) {
+      const m = new Float64Array(n);
+      const v = new Float64Array(n);
+      for (let s = 0; s < S; s++)
+        for (let i = 0; i < n; i++) {
+          const x = f[(k * S + s) * n + i];
+          m[i] += x;
+          v[i] += x * x;
+        }
+      for (let i = 0; i < n; i++) {
+        m[i] /= S;
+        v[i] = Math.max(0, v[i] / S - m[i] * m[i]);
+      }
+      means.push(m);
+      vars.push(v);
+    }
+  }
+  const all = new Float32Array(flats.reduce((a, f) => a + f.length, 0));
+  let at = 0;
+  for (const f of flats) {
+    all.set(f, at);
+    at += f.length;
+  }
+  const { mean, std } = poolMembers(means, vars);
+  const y = Float64Array.from(split.test, (r) => ds.hv[r]);
+  const samples = samplesFromFlat(all, all.length / n, n);
+  return headline(calibrationMetrics(y, mean, std, { samples }));
+}
+
+/** The seeds report from its seed rows (mean ± sample sd) and the pooled metrics. */
+export function seedsSummary(rows: SeedRow[], pooled: StudyMetrics, wall_s: number): SeedsReport {
+  return { seeds: rows, ...meanSd(rows.map((s) => s.test)), pooled, wall_s };
+}
+
+/** N seeds of the CV ensemble (o.seed … o.seed + n − 1), trained one after another and pooled. */
 export async function seedsReport(
   ds: Dataset,
   split: Split,
@@ -96,27 +229,15 @@ export async function seedsReport(
   o: StudyOptions,
 ): Promise<SeedsReport> {
   const t0 = performance.now();
-  const { model } = await HardnessModel.fit(ds, split, {
-    preset: o.preset,
-    seed: o.seed,
-    seeds: n,
-    quick: o.quick,
-    onEpoch: o.onEpoch,
-    training: o.training,
-  });
-  const folds = Math.max(1, split.cvFolds.length);
-  const seeds = model.meta.seeds.map((seed, i) => {
-    const sub = model.subset(Array.from({ length: folds }, (_, k) => i * folds + k));
-    const r = evaluateModel(sub, ds, split, { passes: o.passes, seed: 1 });
-    return { seed, test: headline(r.test), cv_rmse: r.cv?.mean.rmse };
-  });
-  const pooled = headline(evaluateModel(model, ds, split, { passes: o.passes, seed: 1 }).test);
-  return {
-    seeds,
-    ...meanSd(seeds.map((s) => s.test)),
-    pooled,
-    wall_s: (performance.now() - t0) / 1000,
-  };
+  const runs = [];
+  for (let i = 0; i < n; i++) runs.push(await seedRun(ds, split, { ...o, seed: o.seed + i }));
+  const pooled = pooledMetrics(
+    ds,
+    split,
+    runs.map((r) => r.samples),
+  );
+  const rows = runs.map(({ samples: _s, ...r }) => r);
+  return seedsSummary(rows, pooled, (performance.now() - t0) / 1000);
 }
 
 export interface AblationRow {
@@ -136,6 +257,34 @@ export const ABLATIONS: { variant: string; network: Partial<VibannOptions> }[] =
   { variant: 'pairwise branch', network: { pairwiseBranch: true } },
 ];
 
+/** One ablation variant: the protocol with the variant's network overrides. */
+export async function ablationRun(
+  ds: Dataset,
+  split: Split,
+  a: { variant: string; network: Partial<VibannOptions> },
+  o: StudyOptions,
+): Promise<AblationRow> {
+  const t0 = performance.now();
+  const { model } = await HardnessModel.fit(ds, split, {
+    preset: o.preset,
+    seed: o.seed,
+    seeds: 1,
+    quick: o.quick,
+    network: a.network,
+    onEpoch: o.onEpoch,
+    training: o.training,
+  });
+  const train_s = (performance.now() - t0) / 1000;
+  const r = evaluateModel(model, ds, split, { passes: o.passes, seed: 1 });
+  return {
+    variant: a.variant,
+    network: a.network,
+    test: headline(r.test),
+    cv_rmse: r.cv?.mean.rmse,
+    train_s,
+  };
+}
+
 export async function ablationStudy(
   ds: Dataset,
   split: Split,
@@ -144,25 +293,7 @@ export async function ablationStudy(
   const rows: AblationRow[] = [];
   for (const a of ABLATIONS) {
     o.onVariant?.(a.variant);
-    const t0 = performance.now();
-    const { model } = await HardnessModel.fit(ds, split, {
-      preset: o.preset,
-      seed: o.seed,
-      seeds: 1,
-      quick: o.quick,
-      network: a.network,
-      onEpoch: o.onEpoch,
-      training: o.training,
-    });
-    const train_s = (performance.now() - t0) / 1000;
-    const r = evaluateModel(model, ds, split, { passes: o.passes, seed: 1 });
-    rows.push({
-      variant: a.variant,
-      network: a.network,
-      test: headline(r.test),
-      cv_rmse: r.cv?.mean.rmse,
-      train_s,
-    });
+    rows.push(await ablationRun(ds, split, a, o));
   }
   return rows;
 }
@@ -171,6 +302,46 @@ export interface LearningCurveRow {
   fraction: number;
   train_fit_rows: number;
   test: StudyMetrics;
+}
+
+/**
+ * The split of a learning-curve point: each CV fold subsampled to `f` of its rows (at least 2),
+ * seeded by the study seed and `f`, so the protocol is unchanged; calibration and test stay.
+ */
+export function learningCurveSplit(split: Split, f: number, seed: number): Split {
+  const rng = new Rng(`learning-curve-${seed}-${f}`);
+  const cvFolds = split.cvFolds.map((fold) =>
+    rng
+      .shuffle([...fold])
+      .slice(0, Math.max(2, Math.round(f * fold.length)))
+      .sort((a, b) => a - b),
+  );
+  return {
+    ...split,
+    trainFit: cvFolds.flat().sort((a, b) => a - b),
+    cvFolds,
+    description: `${split.description}; ${Math.round(f * 100)} % of train_fit`,
+  };
+}
+
+/** One learning-curve point: test metrics when training on `f` of train_fit. */
+export async function learningCurvePoint(
+  ds: Dataset,
+  split: Split,
+  f: number,
+  o: StudyOptions,
+): Promise<LearningCurveRow> {
+  const sub = learningCurveSplit(split, f, o.seed);
+  const { model } = await HardnessModel.fit(ds, sub, {
+    preset: o.preset,
+    seed: o.seed,
+    seeds: 1,
+    quick: o.quick,
+    onEpoch: o.onEpoch,
+    training: o.training,
+  });
+  const r = evaluateModel(model, ds, sub, { passes: o.passes, seed: 1 });
+  return { fraction: f, train_fit_rows: sub.trainFit.length, test: headline(r.test) };
 }
 
 /**
@@ -186,29 +357,7 @@ export async function learningCurve(
   const out: LearningCurveRow[] = [];
   for (const f of fractions) {
     o.onFraction?.(f);
-    const rng = new Rng(`learning-curve-${o.seed}-${f}`);
-    const cvFolds = split.cvFolds.map((fold) =>
-      rng
-        .shuffle([...fold])
-        .slice(0, Math.max(2, Math.round(f * fold.length)))
-        .sort((a, b) => a - b),
-    );
-    const sub: Split = {
-      ...split,
-      trainFit: cvFolds.flat().sort((a, b) => a - b),
-      cvFolds,
-      description: `${split.description}; ${Math.round(f * 100)} % of train_fit`,
-    };
-    const { model } = await HardnessModel.fit(ds, sub, {
-      preset: o.preset,
-      seed: o.seed,
-      seeds: 1,
-      quick: o.quick,
-      onEpoch: o.onEpoch,
-      training: o.training,
-    });
-    const r = evaluateModel(model, ds, sub, { passes: o.passes, seed: 1 });
-    out.push({ fraction: f, train_fit_rows: sub.trainFit.length, test: headline(r.test) });
+    out.push(await learningCurvePoint(ds, split, f, o));
   }
   return out;
 }

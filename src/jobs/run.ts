@@ -1,0 +1,251 @@
+/**
+ * Running one job (spec.ts) in this process: verify the dataset against the job's checksum, rebuild
+ * the split from the job's row indices, do the kind's work (eval/studies.ts units, training, the
+ * evaluation protocol) and wrap its result in a `JobResultDocument` with the seed, the data
+ * checksum, the version, the backend, the wall time and where it ran. The same function runs in a
+ * worker thread of the local pool (handler.ts), in a `vibann worker` of the queue (queue.ts) and
+ * in-process; progress goes to `onProgress` after every training epoch, and an aborted `signal`
+ * stops the job at the next epoch with `JobCancelledError`.
+ */
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { threadId } from 'node:worker_threads';
+import type { Dataset } from '../data/dataset.ts';
+import type { Split } from '../data/split.ts';
+import type { EpochEvent } from '../train/trainer.ts';
+import { InputError, VibannError } from '../util/errors.ts';
+import { VERSION } from '../version.ts';
+import {
+  JOB_RESULT_SCHEMA,
+  type JobOf,
+  type JobResultDocument,
+  type JobSpec,
+  JobSpecSchema,
+  jobId,
+  jobLabel,
+} from './spec.ts';
+
+/** One progress report of a running job (the shape of workflows' ProgressEvent). */
+export interface JobProgress {
+  stage: string;
+  done: number;
+  total: number;
+  status?: string;
+}
+
+/** How the caller talks to a running job. */
+export interface JobContext {
+  signal?: AbortSignal;
+  onProgress?: (p: JobProgress) => void;
+}
+
+/** A job stopped because its signal was aborted (exit code 1). */
+export class JobCancelledError extends VibannError {
+  constructor(what = 'the job') {
+    super(`${what} was cancelled`);
+    this.name = 'CancelledError';
+  }
+}
+
+/**
+ * Load the dataset a job names and check its SHA-256: a missing file or a different checksum is an
+ * InputError naming the path, the host and both checksums (docs/scaling.md: what a worker needs).
+ */
+export async function verifiedDataset(job: Pick<JobSpec, 'data'>): Promise<Dataset> {
+  const { path, sha256 } = job.data;
+  if (!existsSync(path)) {
+    throw new InputError(
+      `job dataset ${path} does not exist on ${hostname()}: every worker must reach the dataset at the same path (a shared folder, or the file copied there; see docs/scaling.md)`,
+    );
+  }
+  const { loadDataset } = await import('../data/dataset.ts');
+  const ds = loadDataset(path);
+  if (ds.sha256 !== sha256) {
+    throw new InputError(
+      `job dataset ${path} on ${hostname()} has SHA-256 ${ds.sha256}, but the job was made for SHA-256 ${sha256}: the file differs from the coordinator's; copy the same file to every worker`,
+    );
+  }
+  return ds;
+}
+
+async function jobSplit(ds: Dataset, job: JobSpec): Promise<Split> {
+  const { splitFromJSON } = await import('../data/split.ts');
+  const { kind, description, ...rows } = job.split;
+  return splitFromJSON(
+    ds,
+    { ...rows, dataset_sha256: ds.sha256, n_rows: ds.nRows },
+    { kind, label: `job ${jobLabel(job)}: split`, description },
+  );
+}
+
+type Fitted = Extract<JobSpec, { fit: unknown }>;
+
+function studyOptions(job: Fitted, ctx: JobContext) {
+  const label = jobLabel(job);
+  return {
+    preset: job.fit.preset,
+    seed: job.fit.seed,
+    quick: job.fit.quick,
+    passes: job.mc,
+    training: job.fit.training,
+    onEpoch: (e: EpochEvent) => {
+      if (ctx.signal?.aborted) throw new JobCancelledError(`job ${label}`);
+      ctx.onProgress?.({
+        stage: label,
+        done: e.epoch,
+        total: e.maxEpochs,
+        status: `${e.members.filter((m) => m.active).length} of ${e.members.length} networks active`,
+      });
+    },
+  };
+}
+
+/** What a kind gives back: the deterministic `result` and non-deterministic `extra` (timings). */
+interface KindOutput {
+  result: unknown;
+  extra?: unknown;
+}
+
+async function fitModel(ds: Dataset, split: Split, job: Fitted, ctx: JobContext) {
+  const { HardnessModel } = await import('../model/hardness-model.ts');
+  const o = studyOptions(job, ctx);
+  return HardnessModel.fit(ds, split, {
+    preset: o.preset,
+    seed: o.seed,
+    seeds: job.fit.seeds,
+    quick: o.quick,
+    network: job.fit.network,
+    training: o.training,
+    onEpoch: o.onEpoch,
+  });
+}
+
+/** Member reports without their wall times (those go to `extra`). */
+function members(m: { member: number; wallS: number }[]) {
+  return m.map(({ wallS: _w, ...r }) => r);
+}
+
+async function runKind(
+  job: JobSpec,
+  ds: Dataset,
+  split: Split,
+  ctx: JobContext,
+): Promise<KindOutput> {
+  const s = await import('../eval/studies.ts');
+  switch (job.kind) {
+    case 'seeds-report-seed':
+      return { result: await s.seedRun(ds, split, studyOptions(job, ctx)) };
+    case 'ablation': {
+      const { train_s, ...row } = await s.ablationRun(
+        ds,
+        split,
+        { variant: job.variant, network: job.fit.network ?? {} },
+        studyOptions(job, ctx),
+      );
+      return { result: row, extra: { train_s } };
+    }
+    case 'learning-curve':
+      return {
+        result: await s.learningCurvePoint(ds, split, job.fraction, studyOptions(job, ctx)),
+      };
+    case 'tune-trial': {
+      const { model } = await fitModel(ds, split, job, ctx);
+      return { result: { cv_loss: s.cvValidationLoss(model) } };
+    }
+    case 'train': {
+      const { model } = await fitModel(ds, split, job, ctx);
+      await model.save(job.out);
+      const m = model.meta.training;
+      return {
+        result: {
+          model_dir: job.out,
+          networks: m.members.length,
+          members: members(m.members),
+          validation_rmse: model.validationRmse(),
+        },
+        extra: { wall_s: m.wall_s, member_wall_s: m.members.map((x) => x.wallS) },
+      };
+    }
+    case 'evaluate': {
+      const { HardnessModel } = await import('../model/hardness-model.ts');
+      if (!existsSync(job.model))
+        throw new InputError(`job model directory ${job.model} does not exist on ${hostname()}`);
+      const model = await HardnessModel.load(job.model);
+      const { evaluateModel } = await import('../eval/evaluate.ts');
+      return { result: evaluateModel(model, ds, split, { passes: job.mc, seed: job.seed }) };
+    }
+    case 'lofo-fold':
+      return lofoFold(job, ds, split, ctx);
+  }
+}
+
+async function lofoFold(
+  job: JobOf<'lofo-fold'>,
+  ds: Dataset,
+  split: Split,
+  ctx: JobContext,
+): Promise<KindOutput> {
+  const { model } = await fitModel(ds, split, job, ctx);
+  if (job.model_out) await model.save(job.model_out);
+  const { evaluateModel } = await import('../eval/evaluate.ts');
+  const { listFamilies } = await import('../data/family.ts');
+  const ev = evaluateModel(model, ds, split, { passes: job.mc, seed: job.seed });
+  const m = model.meta.training;
+  return {
+    result: {
+      family: job.family,
+      held_out: { rows: split.test.length, families: listFamilies(ds, split.test) },
+      n: ev.n,
+      test: ev.test,
+      calibration: ev.calibration,
+      recalibrated: ev.recalibrated,
+      mc: ev.mc,
+      preset: model.meta.preset.name,
+      networks: m.members.length,
+      members: members(m.members),
+      predictions: ev.predictions.map((p) => ({
+        ...p,
+        formula: ds.compositions[p.row].toString(),
+      })),
+      model_dir: job.model_out ?? null,
+    },
+    extra: { wall_s: m.wall_s, member_wall_s: m.members.map((x) => x.wallS) },
+  };
+}
+
+/** The job's base seed (the networks' or the MC masks'). */
+function jobSeed(job: JobSpec): number {
+  return 'fit' in job ? job.fit.seed : job.seed;
+}
+
+/** Run one job here and now; the job is validated first (an InputError names the field). */
+export async function runJob(input: unknown, ctx: JobContext = {}): Promise<JobResultDocument> {
+  const parsed = JobSpecSchema.safeParse(input);
+  if (!parsed.success) {
+    const { describeIssue } = await import('../runs/index.ts');
+    throw new InputError(`not a vibann job: ${describeIssue(parsed.error)}`);
+  }
+  const job = parsed.data;
+  const t0 = performance.now();
+  if (ctx.signal?.aborted) throw new JobCancelledError(`job ${jobLabel(job)}`);
+  const ds = await verifiedDataset(job);
+  const split = await jobSplit(ds, job);
+  const { initBackend } = await import('../nn/backend.ts');
+  const b = await initBackend();
+  const out = await runKind(job, ds, split, ctx);
+  return {
+    schema: JOB_RESULT_SCHEMA,
+    id: jobId(job),
+    kind: job.kind,
+    job,
+    result: JSON.parse(JSON.stringify(out.result)),
+    ...(out.extra === undefined ? {} : { extra: out.extra }),
+    seed: jobSeed(job),
+    data_sha256: ds.sha256,
+    vibann_version: VERSION,
+    backend: { backend: b.backend, simd: b.simd, tfjsVersion: b.tfjsVersion },
+    wall_s: (performance.now() - t0) / 1000,
+    worker: { host: hostname(), pid: process.pid, thread: threadId },
+    finished: new Date().toISOString(),
+  };
+}
