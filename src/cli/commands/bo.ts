@@ -6,7 +6,8 @@
  * is `runBoWorkflow` (workflows/bo.ts); this file parses, calls it and prints.
  */
 import type { Command } from 'commander';
-import type { BoRunDocument } from '../../runs/bo.ts';
+import type { MethodSummary } from '../../bo/compare.ts';
+import type { BoRunDocument, ComparedRow } from '../../runs/bo.ts';
 import { BO_DEFAULTS as D } from '../../workflows/bo.ts';
 import { duration } from '../duration.ts';
 import { cliHooks } from '../hooks.ts';
@@ -84,8 +85,8 @@ export function register(program: Command): void {
     .option('--out <dir>', 'run directory (default runs/bo-<date>)')
     .option('--no-plot', 'do not draw the best-LCB trace')
     .option('--json', 'print one JSON document on stdout')
-    .action(async ({ json, ...o }: BoOpts) => {
     .option('--force', 'replace --out even if it holds files that are not a vibann run')
+    .action(async ({ json, ...o }: BoOpts) => {
       const { runBoWorkflow } = await import('../../workflows/bo.ts');
       const { dir, document } = await runBoWorkflow(
         { ...o, argv: process.argv.slice(2) },
@@ -95,6 +96,15 @@ export function register(program: Command): void {
       else printBo(document, dir, o.plot);
     });
 }
+
+type Col<T> = [header: string, align: 'left' | 'right', cell: (r: T) => string | number];
+const table = <T>(cols: Col<T>[], rows: readonly T[]) =>
+  formatTable(
+    cols.map((c) => c[0]),
+    rows.map((r) => cols.map((c) => c[2](r))),
+    { align: cols.map((c) => c[1]) },
+  );
+const mark = (p: boolean) => (p ? '✓' : '✗');
 
 function printBo(doc: BoRunDocument, dir: string, plot: boolean): void {
   const th = doc.thresholds;
@@ -108,63 +118,45 @@ function printBo(doc: BoRunDocument, dir: string, plot: boolean): void {
     `gates${from} (seed ${doc.gates.design_seed}): LCB ≥ ${th.lcbTarget.toFixed(0)} HV, σ ≤ ${(th.sigmaCapFactor * th.sigmaRef).toFixed(0)} HV, novelty ≥ ${th.novelty.toFixed(3)}, log p ≥ ${th.logpThreshold.toFixed(1)}`,
   );
   out('');
-  const mark = (p: boolean) => (p ? '✓' : '✗');
-  const shown = Object.values(doc.comparison.candidates).flat();
-  out(
-    formatTable(
-      [
-        'method',
-        '#',
-        'alloy (at.%)',
-        `VIBANN μ ± σ @${doc.load} N`,
-        'VIBANN LCB',
-        'GP μ ± σ',
-        'GP LCB',
-        'novelty',
-        'gates S N U P',
-      ],
-      shown.map((r) => [
-        r.method,
-        r.rank,
-        r.formula,
-        `${num(r.vibann.mean)} ± ${num(r.vibann.sd)}`,
-        num(r.vibann.lcb),
-        `${num(r.gp.mean)} ± ${num(r.gp.sd)}`,
-        num(r.gp.lcb),
-        num(r.nearest.distance, 3),
-        `${mark(r.gates.support.pass)} ${mark(r.gates.novelty.pass)} ${mark(r.gates.uncertainty.pass)} ${mark(r.gates.performance.pass)}${r.accepted ? '' : '  rejected'}`,
-      ]),
-      { align: ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'left'] },
-    ),
-  );
+  const g = (r: ComparedRow) => r.gates;
+  const rows: Col<ComparedRow>[] = [
+    ['method', 'left', (r) => r.method],
+    ['#', 'right', (r) => r.rank],
+    ['alloy (at.%)', 'left', (r) => r.formula],
+    [`VIBANN μ ± σ @${doc.load} N`, 'right', (r) => `${num(r.vibann.mean)} ± ${num(r.vibann.sd)}`],
+    ['VIBANN LCB', 'right', (r) => num(r.vibann.lcb)],
+    ['GP μ ± σ', 'right', (r) => `${num(r.gp.mean)} ± ${num(r.gp.sd)}`],
+    ['GP LCB', 'right', (r) => num(r.gp.lcb)],
+    ['novelty', 'right', (r) => num(r.nearest.distance, 3)],
+    [
+      'gates S N U P',
+      'left',
+      (r) =>
+        `${mark(g(r).support.pass)} ${mark(g(r).novelty.pass)} ${mark(g(r).uncertainty.pass)} ${mark(g(r).performance.pass)}${r.accepted ? '' : '  rejected'}`,
+    ],
+  ];
+  out(table(rows, Object.values(doc.comparison.candidates).flat()));
   out('');
-  out(
-    formatTable(
-      [
-        'method',
-        'n',
-        'novelty mean (min–max)',
-        'diversity',
-        'VIBANN LCB mean (max)',
-        'GP LCB mean (max)',
-        'gates S/N/U/P',
-        'all 4',
-        'accepted',
-      ],
-      doc.comparison.summary.map((m) => [
-        m.method,
-        m.n,
-        `${num(m.novelty.mean, 3)} (${num(m.novelty.min, 3)}–${num(m.novelty.max, 3)})`,
-        num(m.diversity, 3),
-        `${num(m.lcb.mean)} (${num(m.lcb.max)})`,
-        `${num(m.gp_lcb.mean)} (${num(m.gp_lcb.max)})`,
-        `${m.gates.support}/${m.gates.novelty}/${m.gates.uncertainty}/${m.gates.performance}`,
-        m.gates.all,
-        m.gates.accepted,
-      ]),
-      { align: ['left', 'right', 'left', 'right', 'right', 'right', 'left', 'right', 'right'] },
-    ),
-  );
+  const summary: Col<MethodSummary>[] = [
+    ['method', 'left', (m) => m.method],
+    ['n', 'right', (m) => m.n],
+    [
+      'novelty mean (min–max)',
+      'left',
+      (m) => `${num(m.novelty.mean, 3)} (${num(m.novelty.min, 3)}–${num(m.novelty.max, 3)})`,
+    ],
+    ['diversity', 'right', (m) => num(m.diversity, 3)],
+    ['VIBANN LCB mean (max)', 'right', (m) => `${num(m.lcb.mean)} (${num(m.lcb.max)})`],
+    ['GP LCB mean (max)', 'right', (m) => `${num(m.gp_lcb.mean)} (${num(m.gp_lcb.max)})`],
+    [
+      'gates S/N/U/P',
+      'left',
+      ({ gates: x }) => `${x.support}/${x.novelty}/${x.uncertainty}/${x.performance}`,
+    ],
+    ['all 4', 'right', (m) => m.gates.all],
+    ['accepted', 'right', (m) => m.gates.accepted],
+  ];
+  out(table(summary, doc.comparison.summary));
   out(
     '(HV at the design load; novelty = distance to the nearest train_fit composition, diversity = mean pairwise distance, fractions; gates: S support, N novelty, U uncertainty, P performance; accepted = all four and LCB in the target window)',
   );
