@@ -23,6 +23,9 @@
  * q0.95 of the calibration rows' gaps and of the training rows' leave-own-composition-out gaps
  * (loads sit on a few standard values, so calibration gaps alone are nearly all 0). So about 5 % of in-distribution rows fail each test by construction.
  *
+ * Which loads may be asked about at all is the load rule of data/loads.ts (`checkLoad`); a load it
+ * accepts outside the training range is marked `load_extrapolation` here.
+ *
  * Pure functions on arrays; `DomainModel` is a fitted object with toJSON/fromJSON.
  */
 import { quantile } from '../math/quantile.ts';
@@ -47,9 +50,6 @@ export const DOMAIN_QUANTILES = { distance: 0.95, loadGap: 0.95, support: 0.05, 
 
 /** Nearest distinct training compositions used for the load gap and the difficulty score. */
 export const DOMAIN_K = 5;
-
-/** A load beyond this factor outside the training range is a usage error (issue 12, §5). */
-export const LOAD_EXTRAPOLATION_FACTOR = 10;
 
 /** The verdict on one query (`domain` of a `predict --json` row). */
 export interface DomainVerdict {
@@ -94,21 +94,6 @@ export interface DomainModelJSON {
   thresholds: DomainThresholds;
   /** The calibration quantities the thresholds were taken from (summary). */
   n_calibration: number;
-}
-
-/** Where a load lies relative to a training load range. */
-export type LoadStatus = 'inside' | 'outside' | 'beyond' | 'invalid';
-
-/**
- * The load rule (issue 12 §5): not finite or ≤ 0 → 'invalid'; below min/10 or above 10·max →
- * 'beyond' (a usage error); outside [min, max] → 'outside' (a warning and `load_extrapolation`).
- */
-export function loadStatus(load: number, min: number, max: number): LoadStatus {
-  if (!Number.isFinite(load) || load <= 0) return 'invalid';
-  if (load < min / LOAD_EXTRAPOLATION_FACTOR || load > max * LOAD_EXTRAPOLATION_FACTOR)
-    return 'beyond';
-  if (load < min || load > max) return 'outside';
-  return 'inside';
 }
 
 /** The training rows a DomainModel measures against. */
@@ -301,7 +286,7 @@ export class DomainModel {
     const reasons: DomainReason[] = [];
     if (q.minSupport < t.min_support) reasons.push('unsupported_element');
     if (q.distance > t.max_distance) reasons.push('far_in_composition');
-    if (loadStatus(load, t.load_min, t.load_max) !== 'inside' || q.loadGap > t.max_load_gap)
+    if (load < t.load_min || load > t.load_max || q.loadGap > t.max_load_gap)
       reasons.push('load_extrapolation');
     if (pct !== null && pct < t.min_density_percentile) reasons.push('low_density');
     return {

@@ -103,9 +103,6 @@ export async function runPredict(
   if (queries.length === 0) throw new InputError('predict: no compositions to predict');
   const where = (q: (typeof queries)[number]) =>
     q.row !== undefined ? `${o.input}, row ${q.row}, column Load` : '--load';
-  for (const q of queries)
-    if (!Number.isFinite(q.load) || q.load <= 0)
-      throw new InputError(`${where(q)}: load ${q.load} N; expected a finite load > 0 N`);
   const model = await openModel(o.model);
   const { readUncertainty, predictive } = await import('./uncertainty.ts');
   const bundle = await readUncertainty(o.model, model, hooks.onWarn);
@@ -113,22 +110,17 @@ export async function runPredict(
     hooks.onWarn?.(
       `${o.model} has no domain.json (trained before it existed): the domain of applicability is unknown and σ is the MC-dropout σ alone; run 'vibann train' to fit them`,
     );
-  if (bundle) {
-    const { loadStatus, LOAD_EXTRAPOLATION_FACTOR } = await import('../uq/domain.ts');
-    const t = bundle.domain.thresholds;
-    const outside = new Set<number>();
-    for (const q of queries) {
-      const st = loadStatus(q.load, t.load_min, t.load_max);
-      if (st === 'beyond')
-        throw new InputError(
-          `${where(q)}: load ${q.load} N is more than ${LOAD_EXTRAPOLATION_FACTOR}× outside the training loads ${t.load_min}–${t.load_max} N (allowed ${t.load_min / LOAD_EXTRAPOLATION_FACTOR}–${t.load_max * LOAD_EXTRAPOLATION_FACTOR} N)`,
-        );
-      if (st === 'outside') outside.add(q.load);
+  // the load rule (data/loads.ts): refused loads are input errors, accepted ones outside the
+  // training range are warned about once per load (and marked load_extrapolation below)
+  const { checkLoad, modelLoadRange } = await import('../data/loads.ts');
+  const range = modelLoadRange(model.meta);
+  const warned = new Set<number>();
+  for (const q of queries) {
+    const v = checkLoad(q.load, range, where(q));
+    if (v.warning && !warned.has(q.load)) {
+      warned.add(q.load);
+      hooks.onWarn?.(v.warning);
     }
-    for (const L of outside)
-      hooks.onWarn?.(
-        `load ${L} N is outside the training loads ${t.load_min}–${t.load_max} N: an extrapolation (marked load_extrapolation)`,
-      );
   }
   const x = model.vectors(queries.map((q) => q.c));
   const p = predictive(
