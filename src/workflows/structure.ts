@@ -179,8 +179,8 @@ export async function writeStructureFigures(
         if (r.sq.s_xray) sq.push({ label: 'X-ray', x: r.sq.q, y: r.sq.s_xray });
         if (r.sq.s_neutron) sq.push({ label: 'neutron', x: r.sq.q, y: r.sq.s_neutron });
         if (r.sq.ft) {
-          sq.push({ label: 'number (FT of g(r), Lorch)', x: r.sq.ft.q, y: r.sq.ft.s_total });
-          dashed.push('number (FT of g(r), Lorch)');
+          sq.push({ label: 'FT of g(r), Lorch', x: r.sq.ft.q, y: r.sq.ft.s_total });
+          dashed.push('FT of g(r), Lorch');
         }
       }
     }
