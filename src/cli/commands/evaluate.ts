@@ -15,6 +15,7 @@ import { type StudyCliOptions, studies } from './studies.ts';
 interface EvalOpts extends StudyCliOptions {
   model: string;
   mc?: number;
+  splits?: number;
 }
 
 export function register(program: Command): void {
@@ -47,6 +48,11 @@ export function register(program: Command): void {
       'study: train N seeds of the CV ensemble on the split and report mean ± sd of the test metrics',
       intOption('--seeds-report', 1),
     )
+    .option(
+      '--splits <n>',
+      'study: train the preset and the tuned baselines on the reference + N cluster-aware splits; mean ± sd and the corrected paired t interval',
+      intOption('--splits', 1),
+    )
     .option('--ablations', 'study: train the SPEC §7 ablation variants and report one table')
     .option('--learning-curve', 'study: train on 20–100 % of train_fit and report test metrics')
     .option('--preset <name>', 'studies: default | paper', 'default')
@@ -54,6 +60,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON document on stdout')
     .option('--force', 'replace --out even if it holds files that are not a vibann run')
     .action(async (o: EvalOpts) => {
+      if (o.splits) return multiSplit(o);
       if (o.seedsReport || o.ablations || o.learningCurve) return studies(o);
       const argv = process.argv.slice(2);
       const { document: r, runDir } = await runEvaluate({ ...o, argv }, cliHooks());
@@ -83,4 +90,22 @@ export function register(program: Command): void {
         );
       }
     });
+}
+
+async function multiSplit(o: EvalOpts): Promise<void> {
+  const { runMultiSplit } = await import('../../workflows/multisplit.ts');
+  const { document: r, runDir } = await runMultiSplit(
+    { ...o, splits: o.splits as number, argv: process.argv.slice(2) },
+    cliHooks(),
+  );
+  if (o.json) return printJson(r);
+  for (const [k, s] of Object.entries(r.summary))
+    out(
+      `${k.padEnd(8)} MAE ${s.mean.mae.toFixed(1)} ± ${s.sd.mae.toFixed(1)}  RMSE ${s.mean.rmse.toFixed(1)} ± ${s.sd.rmse.toFixed(1)}  R² ${s.mean.r2.toFixed(3)} ± ${s.sd.r2.toFixed(3)}`,
+    );
+  const d = r.paired_mae_difference;
+  out(
+    `vibann − ${r.best_baseline} MAE over ${d.n} splits: ${d.mean.toFixed(1)} HV, 95 % corrected interval [${d.ci[0].toFixed(1)}, ${d.ci[1].toFixed(1)}] (Nadeau–Bengio)`,
+  );
+  out(`run directory: ${runDir}`);
 }
