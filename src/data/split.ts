@@ -330,6 +330,33 @@ export function clusterSplit(ds: Dataset, options: ClusterSplitOptions): Split {
   return split;
 }
 
+/**
+ * Any held-out test set (the shift benchmark's leave-hardest-out and load-regime splits): `test`
+ * rows are the test set, the rest is split into train_fit / calibration / CV folds as lofoSplit does.
+ */
+export function heldOutSplit(
+  ds: Dataset,
+  test: readonly number[],
+  label: string,
+  options: ClusterSplitOptions,
+): Split {
+  const o = withDefaults(options);
+  if (test.length === 0) throw new InputError(`${label}: no row is held out`);
+  const testSet = new Set(test);
+  const train = Array.from({ length: ds.nRows }, (_, i) => i).filter((r) => !testSet.has(r));
+  if (train.length < 2 * o.folds)
+    throw new InputError(`${label}: only ${train.length} rows would remain for training`);
+  const split: Split = {
+    kind: 'lofo',
+    ...trainCalFolds(ds, train, o, options.rng),
+    test: [...test].sort((a, b) => a - b),
+    description: `${label}: test = ${test.length} held-out rows; seed ${options.rng.seed}`,
+    seed: options.rng.seed,
+  };
+  validateSplit(split);
+  return split;
+}
+
 /** Leave-family-out split (SPEC §12): rows containing every element of `family` are the test set. */
 export function lofoSplit(
   ds: Dataset,
