@@ -5,7 +5,7 @@
  * The test and calibration rows are never predicted.
  *
  *   npx tsx bench/nn-cv.ts [--preset default|v1|paper] [--seed 1] [--seeds N]
- *        [--set key=value ...] [--json out.json]
+ *        [--set key=value ...] [--json out.json] [--save MODEL_DIR]
  *   (--set: network option overrides, e.g. --set descriptors=true --set loadHead=network)
  */
 import { writeFileSync } from 'node:fs';
@@ -89,6 +89,7 @@ async function main() {
     cv_mae_hv: mae,
     cv_mae_mean: mean(mae),
   };
+  if (arg('save')) await model.save(arg('save') as string);
   const json = JSON.stringify(out, null, 1);
   if (arg('json')) writeFileSync(arg('json') as string, json);
   process.stdout.write(`${json}\n`);
