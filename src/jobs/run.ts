@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import type { Dataset } from '../data/dataset.ts';
 import type { Split } from '../data/split.ts';
+import type { PresetName } from '../train/presets.ts';
 import type { EpochEvent } from '../train/trainer.ts';
 import { InputError, VibannError } from '../util/errors.ts';
 import { VERSION } from '../version.ts';
@@ -83,7 +84,7 @@ type Fitted = Extract<JobSpec, { fit: unknown }>;
 function studyOptions(job: Fitted, ctx: JobContext) {
   const label = jobLabel(job);
   return {
-    preset: job.fit.preset,
+    preset: job.fit.preset as PresetName,
     seed: job.fit.seed,
     quick: job.fit.quick,
     passes: job.mc,

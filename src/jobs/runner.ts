@@ -56,6 +56,29 @@ export class JobsFailedError extends VibannError {
   }
 }
 
+/**
+ * Prepare a study's run directory: one that holds job results (`jobs/`, from an earlier or
+ * interrupted run of a study) is kept for resuming — everything but `jobs/` is removed, since the
+ * study rewrites it; any other location goes through `claimOutputDir` (absent, empty or a vibann
+ * run; else an InputError unless `force`).
+ */
+export async function prepareStudyDir(dir: string, o: { force?: boolean } = {}): Promise<void> {
+  const { readdirSync, statSync } = await import('node:fs');
+  const { rm } = await import('node:fs/promises');
+  const jobs = join(dir, 'jobs');
+  const resumable =
+    existsSync(jobs) &&
+    statSync(jobs).isDirectory() &&
+    readdirSync(jobs).every((f) => f.endsWith('.json') || f.startsWith('.'));
+  if (resumable) {
+    for (const e of readdirSync(dir))
+      if (e !== 'jobs') await rm(join(dir, e), { recursive: true, force: true });
+    return;
+  }
+  const { claimOutputDir } = await import('../util/fs.ts');
+  await claimOutputDir(dir, { force: o.force, kind: 'run' });
+}
+
 /** The result file of a job in a run directory. */
 export function resultFile(dir: string, job: JobSpec): string {
   return join(dir, 'jobs', `${jobId(job)}.json`);

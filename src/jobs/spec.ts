@@ -45,8 +45,8 @@ export type JobSplit = z.infer<typeof JobSplitSchema>;
 
 /** How the ensemble of a job is trained (model/hardness-model.ts FitOptions, minus callbacks). */
 export const FitSpecSchema = z.object({
-  /** 'default' | 'paper'. */
-  preset: z.enum(['default', 'paper']),
+  /** A preset name of train/presets.ts ('default', 'paper', …). */
+  preset: z.string().min(1),
   /** Base seed of the networks (member k of seed s is seeded 1000·s + k). */
   seed: int,
   /** Seeds of the CV ensemble (networks = seeds × folds). */

@@ -2,12 +2,18 @@
  * The training studies (SPEC §7) behind `vibann evaluate --seeds-report N | --ablations |
  * --learning-curve`: each trains its own ensembles on the chosen split; the results go to
  * studies.json (`StudiesRunDocument`, read back by `readStudiesRun`) in a run directory.
- * Progress is reported per training stage; cancellation is checked after every epoch.
+ * Every training is one job (src/jobs: one seeds-report seed, one ablation variant, one
+ * learning-curve fraction), run on a pool of worker threads (default: one per core), in this
+ * process (`workers: 0`) or on `vibann worker` processes through a Redis queue (`queue`); each
+ * job's result file goes to <run>/jobs/, and a rerun with the same `out` reuses the finished ones.
+ * The same jobs give the same studies.json wherever they run (timings aside). Progress is
+ * reported per job; cancellation is checked after every epoch.
  */
 import { join } from 'node:path';
+import type { AblationRow, LearningCurveRow, SeedRow, TestSamples } from '../eval/studies.ts';
+import type { JobExecutor } from '../jobs/executor.ts';
+import type { FitSpec, JobResultDocument, JobSpec } from '../jobs/spec.ts';
 import { STUDIES_FILE, type StudiesRunDocument } from '../runs/studies.ts';
-import type { EpochEvent } from '../train/trainer.ts';
-import { claimOutputDir } from '../util/fs.ts';
 import type { RunManifest } from '../util/manifest.ts';
 import { completeRun } from '../util/manifest.ts';
 import {
@@ -19,7 +25,19 @@ import {
 } from './common.ts';
 import { checkPreset } from './train.ts';
 
-export interface StudiesOptions {
+/** Where a multi-job workflow runs its jobs (src/jobs; docs/scaling.md). */
+export interface ParallelOptions {
+  /** Worker threads on this machine (default: the number of cores; 0 = in this process). */
+  workers?: number;
+  /** Redis URL of a job queue served by `vibann worker` processes (instead of local threads). */
+  queue?: string;
+  /** Queue only: a job running longer than this fails, s (default 6 h). */
+  jobTimeout?: number;
+  /** An executor to use (and not close), e.g. one shared pool of a server. */
+  executor?: JobExecutor;
+}
+
+export interface StudiesOptions extends ParallelOptions {
   /** Dataset CSV (default: the reference dataset). */
   data?: string;
   /** 'reference' | 'cluster' | FILE (default: reference on the reference dataset). */
@@ -42,6 +60,8 @@ export interface StudiesOptions {
   out?: string;
   /** Replace `out` even when it holds files that are not a vibann run (default: refuse, exit 2). */
   force?: boolean;
+  /** Overrides of the preset's training settings (e.g. `{ maxEpochs: 2 }` for tiny test runs). */
+  training?: FitSpec['training'];
   /** The command line recorded in the manifest (default: this process's arguments). */
   argv?: string[];
 }
@@ -53,6 +73,8 @@ export const STUDIES_DEFAULTS: Required<Pick<StudiesOptions, 'preset' | 'seed'>>
   preset: 'default',
   seed: 1,
 };
+
+type SeedResult = SeedRow & { samples: TestSamples };
 
 export interface StudiesResult {
   runDir: string;
@@ -71,52 +93,61 @@ export async function runStudies(
   const { selectSplit } = await import('../data/index.ts');
   const split = selectSplit(ds, { spec: o.split, seed: o.seed });
   const s = await import('../eval/studies.ts');
-  let stage = '';
-  const next = (label: string) => {
-    if (stage) hooks.onStageEnd?.(stage);
-    stage = label;
-  };
-  const base = {
-    preset,
-    seed: o.seed,
-    quick: o.quick,
-    passes: o.mc,
-    onEpoch: (e: EpochEvent) => {
-      throwIfCancelled(hooks, 'the study');
-      hooks.onProgress?.({
-        stage,
-        done: e.epoch,
-        total: e.maxEpochs,
-        status: `${e.members.filter((m) => m.active).length} of ${e.members.length} networks active`,
-      });
-    },
-  };
+  const { job, fitSpec } = await import('../jobs/build.ts');
+  const fit = (seed: number, network?: FitSpec['network']) =>
+    fitSpec({ preset, seed, quick: o.quick, network, training: o.training });
+  const jobs: JobSpec[] = [];
+  const seedJobs = Array.from({ length: o.seedsReport ?? 0 }, (_, i) =>
+    job('seeds-report-seed', ds, split, { fit: fit(o.seed + i), mc: o.mc }),
+  );
+  const ablationJobs = (o.ablations ? s.ABLATIONS : []).map((a) =>
+    job('ablation', ds, split, {
+      fit: fit(o.seed, a.network as FitSpec['network']),
+      variant: a.variant,
+      mc: o.mc,
+    }),
+  );
+  const curveJobs = (o.learningCurve ? LEARNING_CURVE_FRACTIONS : []).map((fraction) =>
+    job('learning-curve', ds, split, { fit: fit(o.seed), fraction, mc: o.mc }),
+  );
+  jobs.push(...seedJobs, ...ablationJobs, ...curveJobs);
+  const runDir = o.out ?? runDirName('studies');
+  const { prepareStudyDir } = await import('../jobs/runner.ts');
+  await prepareStudyDir(runDir, { force: o.force });
+  const results = await runStudyJobs(jobs, runDir, o, hooks);
+  const byJob = new Map(jobs.map((j, i) => [j, results[i]]));
   const doc: StudiesRunDocument = {
     split: { kind: split.kind, description: split.description },
     preset: o.preset,
     seed: o.seed,
   };
-  if (o.seedsReport) {
-    next(`seeds report: ${o.seedsReport} seeds × ${split.cvFolds.length} networks`);
-    doc.seeds_report = await s.seedsReport(ds, split, o.seedsReport, base);
+  if (seedJobs.length > 0) {
+    const runs = seedJobs.map((j) => byJob.get(j) as JobResultDocument<SeedResult>);
+    const pooled = s.pooledMetrics(
+      ds,
+      split,
+      runs.map((r) => r.result.samples),
+    );
+    const rows = runs.map(({ result: { samples: _s, ...row } }) => row);
+    doc.seeds_report = s.seedsSummary(
+      rows,
+      pooled,
+      runs.reduce((a, r) => a + r.wall_s, 0),
+    );
   }
-  if (o.ablations)
-    doc.ablations = await s.ablationStudy(ds, split, {
-      ...base,
-      onVariant: (v) => next(`ablation: ${v}`),
+  if (ablationJobs.length > 0)
+    doc.ablations = ablationJobs.map((j) => {
+      const r = byJob.get(j) as JobResultDocument<Omit<AblationRow, 'train_s'>>;
+      return { ...r.result, train_s: (r.extra as { train_s: number }).train_s };
     });
-  if (o.learningCurve)
-    doc.learning_curve = await s.learningCurve(ds, split, LEARNING_CURVE_FRACTIONS, {
-      ...base,
-      onFraction: (f) => next(`learning curve: ${Math.round(f * 100)} % of train_fit`),
-    });
-  next('');
-  const runDir = o.out ?? runDirName('studies');
-  await claimOutputDir(runDir, { force: o.force, kind: 'run' });
+  if (curveJobs.length > 0)
+    doc.learning_curve = curveJobs.map(
+      (j) => (byJob.get(j) as JobResultDocument<LearningCurveRow>).result,
+    );
   const { writeJsonAtomic } = await import('../util/fs.ts');
   const { newManifest, writeManifest, dataRecord } = await import('../util/manifest.ts');
   await writeJsonAtomic(join(runDir, STUDIES_FILE), doc);
-  const { argv, ...recorded } = o;
+  const { argv, executor: _e, ...recorded } = o;
   const manifest = newManifest('evaluate', argv ?? process.argv.slice(2), recorded, {
     seed: o.seed,
   });
@@ -125,4 +156,41 @@ export async function runStudies(
   await writeManifest(runDir, manifest);
   await completeRun(runDir, manifest);
   return { runDir, document: doc, manifest };
+}
+
+/**
+ * Run a study's jobs on the executor the options name (`executor`, else `--queue`, else a pool of
+ * `--workers` threads), resumably in `<runDir>/jobs/`; cancellation through the hooks' signal.
+ * Shared by the studies, `lofo` over several families and other multi-job workflows.
+ */
+export async function runStudyJobs(
+  jobs: readonly JobSpec[],
+  runDir: string,
+  o: ParallelOptions,
+  hooks: WorkflowHooks,
+  stage = `${jobs.length} training jobs`,
+): Promise<JobResultDocument[]> {
+  throwIfCancelled(hooks, 'the study');
+  if (jobs.length === 0) return [];
+  const { openExecutor } = await import('../jobs/executor.ts');
+  const { runJobs } = await import('../jobs/runner.ts');
+  const executor =
+    o.executor ??
+    (await openExecutor({
+      workers: o.workers === undefined ? undefined : Math.min(o.workers, jobs.length),
+      queue: o.queue,
+      jobTimeoutS: o.jobTimeout,
+    }));
+  hooks.onInfo?.(
+    `${jobs.length} jobs on ${executor.description}; results in ${join(runDir, 'jobs')}`,
+  );
+  try {
+    return await runJobs(jobs, { executor, dir: runDir, hooks, stage });
+  } catch (e) {
+    throwIfCancelled(hooks, 'the study');
+    throw e;
+  } finally {
+    if (stage) hooks.onStageEnd?.(stage);
+    if (!o.executor) await executor.close();
+  }
 }

@@ -10,7 +10,7 @@ import { cliHooks } from '../hooks.ts';
 import { out, printJson } from '../io.ts';
 import { metricsTable } from '../metrics-table.ts';
 import { intOption } from '../options.ts';
-import { type StudyCliOptions, studies } from './studies.ts';
+import { parallelOptions, type StudyCliOptions, studies } from './studies.ts';
 
 interface EvalOpts extends StudyCliOptions {
   model: string;
@@ -19,8 +19,7 @@ interface EvalOpts extends StudyCliOptions {
 }
 
 export function register(program: Command): void {
-  program
-    .command('evaluate')
+  parallelOptions(program.command('evaluate'))
     .description(
       'accuracy and calibration metrics of a trained model on its test and calibration rows',
     )

@@ -14,6 +14,7 @@ import { register as serve } from './serve.ts';
 import { register as structure } from './structure.ts';
 import { register as train } from './train.ts';
 import { register as tune } from './tune.ts';
+import { register as worker } from './worker.ts';
 
 export function registerAll(program: Command): void {
   data(program);
@@ -30,4 +31,5 @@ export function registerAll(program: Command): void {
   structure(program);
   report(program);
   serve(program);
+  worker(program);
 }

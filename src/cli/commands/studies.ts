@@ -2,13 +2,41 @@
  * Printing the training studies of `vibann evaluate --seeds-report N | --ablations |
  * --learning-curve` (SPEC §7); the work is `runStudies` (src/workflows/studies.ts).
  */
+import type { Command } from 'commander';
 import type { StudyMetrics } from '../../eval/studies.ts';
 import { runStudies } from '../../workflows/studies.ts';
 import { duration } from '../duration.ts';
 import { cliHooks } from '../hooks.ts';
 import { formatTable, info, out, printJson } from '../io.ts';
+import { intOption } from '../options.ts';
 
-export interface StudyCliOptions {
+/** Where a multi-job command runs its jobs (docs/scaling.md). */
+export interface ParallelCliOptions {
+  workers?: number;
+  queue?: string;
+  jobTimeout?: number;
+}
+
+/** Add --workers, --queue and --job-timeout to a command that runs jobs (src/jobs). */
+export function parallelOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--workers <n>',
+      'jobs: worker threads on this machine (default: one per core; 0 = in this process)',
+      intOption('--workers', 0),
+    )
+    .option(
+      '--queue <url>',
+      'jobs: send them to vibann worker processes via Redis (redis://HOST:PORT)',
+    )
+    .option(
+      '--job-timeout <s>',
+      'jobs on a queue: fail a job running longer (default 21600 s)',
+      intOption('--job-timeout', 1),
+    );
+}
+
+export interface StudyCliOptions extends ParallelCliOptions {
   data?: string;
   split?: string;
   preset: string;
@@ -52,6 +80,9 @@ export async function studies(o: StudyCliOptions): Promise<void> {
       learningCurve: o.learningCurve,
       out: o.out,
       force: o.force,
+      workers: o.workers,
+      queue: o.queue,
+      jobTimeout: o.jobTimeout,
       argv: process.argv.slice(2),
     },
     cliHooks(),
