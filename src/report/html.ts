@@ -9,9 +9,17 @@
  * Figures are the `*.svg` files the commands wrote; when a known results file is present but its
  * figure is not (e.g. `metrics.json` without `reliability.svg`), the figure is drawn here from the
  * data (option `deriveFigures`, default on).
+ *
+ * Security (issue 14): a run directory may hold files that vibann did not write. Only figures the
+ * run recorded in its manifest (`files`: name and SHA-256, util/manifest.ts `completeRun`) and that
+ * still have that hash are inlined; every other file is listed by name only. Every inlined SVG also
+ * goes through sanitize-html with an SVG allow-list (no scripts, event handlers, styles, foreign
+ * objects or links other than same-document `#id` references), and the page carries a
+ * Content-Security-Policy that forbids scripts and any network access.
  */
 import { promises as fsp } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
+import sanitizeHtml from 'sanitize-html';
 import type { TopLevelSpec } from 'vega-lite';
 import type { z } from 'zod';
 import { fmt } from '../plots/common.ts';
@@ -28,8 +36,8 @@ import { LofoRunSchema } from '../runs/lofo.ts';
 import { StudiesRunSchema } from '../runs/studies.ts';
 import { TuneRunSchema } from '../runs/tune.ts';
 import { LCB_Z } from '../uq/lcb.ts';
-import { InputError } from '../util/errors.ts';
-import { writeFileAtomic } from '../util/fs.ts';
+import { InputError, VibannError } from '../util/errors.ts';
+import { sha256, writeFileAtomic } from '../util/fs.ts';
 import type { RunManifest } from '../util/manifest.ts';
 import { VERSION } from '../version.ts';
 import { structureSection } from './structure.ts';
@@ -696,20 +704,150 @@ interface Figure {
   derived?: boolean;
 }
 
+/** SVG elements a figure may use (what vega draws, plus gradients and same-document `use`). */
+const SVG_TAGS = [
+  'svg',
+  'g',
+  'path',
+  'rect',
+  'line',
+  'circle',
+  'ellipse',
+  'polyline',
+  'polygon',
+  'text',
+  'tspan',
+  'defs',
+  'clipPath',
+  'linearGradient',
+  'radialGradient',
+  'stop',
+  'mask',
+  'pattern',
+  'marker',
+  'symbol',
+  'use',
+  'title',
+  'desc',
+];
+/** Presentation and geometry attributes (no `style`, no event handlers, no external links). */
+const SVG_ATTRS = [
+  'id',
+  'class',
+  'role',
+  'version',
+  'width',
+  'height',
+  'viewBox',
+  'preserveAspectRatio',
+  'transform',
+  'd',
+  'x',
+  'y',
+  'x1',
+  'x2',
+  'y1',
+  'y2',
+  'cx',
+  'cy',
+  'r',
+  'rx',
+  'ry',
+  'dx',
+  'dy',
+  'points',
+  'rotate',
+  'textLength',
+  'lengthAdjust',
+  'fill',
+  'fill-opacity',
+  'fill-rule',
+  'stroke',
+  'stroke-width',
+  'stroke-opacity',
+  'stroke-dasharray',
+  'stroke-dashoffset',
+  'stroke-linecap',
+  'stroke-linejoin',
+  'stroke-miterlimit',
+  'opacity',
+  'display',
+  'visibility',
+  'pointer-events',
+  'clip-path',
+  'clip-rule',
+  'clipPathUnits',
+  'mask',
+  'font-family',
+  'font-size',
+  'font-weight',
+  'font-style',
+  'font-variant',
+  'text-anchor',
+  'dominant-baseline',
+  'alignment-baseline',
+  'baseline-shift',
+  'letter-spacing',
+  'offset',
+  'stop-color',
+  'stop-opacity',
+  'gradientUnits',
+  'gradientTransform',
+  'patternUnits',
+  'patternTransform',
+  'markerWidth',
+  'markerHeight',
+  'refX',
+  'refY',
+  'orient',
+  'href',
+  'xlink:href',
+  'aria-label',
+  'aria-hidden',
+  'aria-roledescription',
+  'aria-labelledby',
+  'aria-describedby',
+];
+/** An attribute value that refers outside the document or runs code. */
+const UNSAFE_VALUE = /url\(\s*['"]?\s*(?!#)|javascript:|vbscript:|data:|@import|expression\(/i;
+
+function safeAttributes(attribs: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(attribs)) {
+    if ((k === 'href' || k === 'xlink:href') && !/^#[\w.:-]+$/.test(v)) continue;
+    if (UNSAFE_VALUE.test(v)) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
 /**
- * Make an SVG safe and self-contained for inlining: no XML prolog, no scripts, event handlers,
- * foreign objects or external references, no namespace URLs (HTML does not need them), and every
- * id prefixed so clip paths and gradients of different figures cannot collide.
+ * Sanitise SVG markup with sanitize-html (htmlparser2: a real parser, not a regex): only the SVG
+ * allow-list above survives; scripts, styles, foreign objects, images, links and event handlers are
+ * dropped with their content; attribute values that point outside the document are removed.
+ */
+export function sanitizeSvg(svg: string): string {
+  return sanitizeHtml(svg, {
+    allowedTags: SVG_TAGS,
+    allowedAttributes: { '*': SVG_ATTRS },
+    allowedSchemes: [],
+    allowedSchemesByTag: {},
+    allowProtocolRelative: false,
+    allowVulnerableTags: false,
+    disallowedTagsMode: 'discard',
+    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'foreignObject', 'iframe'],
+    parser: { lowerCaseTags: false, lowerCaseAttributeNames: false, recognizeSelfClosing: true },
+    transformTags: { '*': (tagName, attribs) => ({ tagName, attribs: safeAttributes(attribs) }) },
+  });
+}
+
+/**
+ * Make an SVG safe and self-contained for inlining: sanitised (`sanitizeSvg`), no XML prolog or
+ * namespace URLs (HTML does not need them), and every id prefixed so clip paths and gradients of
+ * different figures cannot collide.
  */
 export function inlineSvg(svg: string, prefix: string): string {
-  let s = svg
-    .replace(/<\?xml[^>]*\?>/g, '')
-    .replace(/<!DOCTYPE[^>]*>/gi, '')
-    .replace(/<script[\s\S]*?<\/script\s*>/gi, '')
-    .replace(/<foreignObject[\s\S]*?<\/foreignObject\s*>/gi, '')
-    .replace(/\son[a-z]+\s*=\s*("[^"]*"|'[^']*')/gi, '')
-    .replace(/\sxmlns(:\w+)?="[^"]*"/g, '')
-    .replace(/\s(xlink:)?href\s*=\s*("(?!#|data:)[^"]*"|'(?!#|data:)[^']*')/gi, '');
+  let s = sanitizeSvg(svg.replace(/<\?xml[^>]*\?>/g, '').replace(/<!DOCTYPE[^>]*>/gi, ''));
   s = s
     .replace(/\sid="([^"]+)"/g, ` id="${prefix}-$1"`)
     .replace(/url\(#([^)]+)\)/g, `url(#${prefix}-$1)`)
@@ -733,27 +871,62 @@ function sized(svg: string): string {
   return svg.replace(/^<svg/, `<svg style="width:${Math.round(1.3 * w)}px"`);
 }
 
-async function collectFigures(runDir: string, files: string[]): Promise<Figure[]> {
+/** The files a run recorded as written (name → SHA-256), or undefined for manifests without a record. */
+function recordedFiles(m: RunManifest): Map<string, string> | undefined {
+  const files = (m as { files?: unknown }).files;
+  if (!Array.isArray(files)) return undefined;
+  const out = new Map<string, string>();
+  for (const f of files) {
+    if (isRecord(f) && typeof f.path === 'string' && typeof f.sha256 === 'string')
+      out.set(f.path, f.sha256);
+  }
+  return out;
+}
+
+/**
+ * The figures of the run directory that the run itself wrote (recorded in its manifest with this
+ * SHA-256); `untrusted` collects the other SVG/PNG files, which are only listed by name.
+ */
+async function collectFigures(
+  runDir: string,
+  files: string[],
+  recorded: Map<string, string> | undefined,
+  untrusted: string[],
+): Promise<Figure[]> {
   const figs: Figure[] = [];
   const names = new Set(files);
   for (const f of files.sort()) {
     const ext = extname(f).toLowerCase();
     if (ext !== '.svg' && ext !== '.png') continue;
     const stem = f.slice(0, -ext.length);
-    if (ext === '.png' && names.has(`${stem}.svg`)) continue; // the SVG is used instead
+    if (ext === '.png' && names.has(`${stem}.svg`) && recorded?.has(`${stem}.svg`)) continue; // the SVG is used instead
+    const b = await fsp.readFile(join(runDir, f));
+    if (recorded?.get(f) !== sha256(b)) {
+      untrusted.push(f);
+      continue;
+    }
     const reg = figureFor(basename(stem));
     const fig: Figure = { stem, topic: reg?.topic ?? 'other', caption: reg?.caption ?? '' };
     if (ext === '.svg') {
-      const raw = await fsp.readFile(join(runDir, f), 'utf8');
+      const raw = b.toString('utf8');
       fig.svg = raw;
       fig.title = svgTitle(raw);
     } else {
-      const b = await fsp.readFile(join(runDir, f));
+      if (!isPng(b)) {
+        untrusted.push(f);
+        continue;
+      }
       fig.png = `data:image/png;base64,${b.toString('base64')}`;
     }
     figs.push(fig);
   }
   return figs;
+}
+
+/** The PNG signature (so a data: URL is an image, whatever the file's name says). */
+function isPng(b: Uint8Array): boolean {
+  const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  return b.length > 8 && sig.every((v, i) => b[i] === v);
 }
 
 /** Figures drawn here from known results when the run directory has no SVG of that name. */
@@ -984,7 +1157,19 @@ export async function buildReport(runDir: string, options: ReportOptions = {}): 
     else mismatch.set(f, describeIssue(r.error));
   }
 
-  let figures = await collectFigures(dir, files);
+  const recorded = recordedFiles(manifest);
+  const untrusted: string[] = [];
+  let figures = await collectFigures(dir, files, recorded, untrusted);
+  if (untrusted.length > 0)
+    warnings.push(
+      recorded
+        ? `not shown: ${untrusted.join(', ')} — not written by this run (not in its manifest, or changed since); listed by name only`
+        : `not shown: ${untrusted.join(', ')} — this run's manifest records no written files (a run of an older vibann, or not a vibann run); re-run the command to see its figures here`,
+    );
+  if (manifest.complete === false)
+    warnings.push(
+      'this run is incomplete: it was interrupted (or is still running) after its manifest was written; its results may be partial',
+    );
   if (options.deriveFigures !== false) {
     const have = new Set(figures.map((f) => basename(f.stem)));
     figures = [...figures, ...(await deriveFigures(json, typed, have, warnings))];
@@ -1085,6 +1270,7 @@ export async function buildReport(runDir: string, options: ReportOptions = {}): 
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="vibann ${escapeHtml(VERSION)}">
 <title>${escapeHtml(title)}</title>
@@ -1103,6 +1289,25 @@ ${sections.map((s) => `<section id="${s.id}"><h2>${escapeHtml(s.title)}</h2>${s.
 `;
 }
 
+/**
+ * The report's Content-Security-Policy: no scripts, no network (images only as data: URLs, styles
+ * only inline), no forms, no base URL, no plugins.
+ */
+export const REPORT_CSP =
+  "default-src 'none'; script-src 'none'; object-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src 'none'; connect-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'";
+
+/**
+ * Last line of defence: text that merely looks like a handler or a javascript: URL (a file name,
+ * a JSON string) is neutralised, and a `<script` anywhere is a bug (VibannError, exit 1).
+ */
+function neutralise(html: string): string {
+  const out = html
+    .replace(/javascript:/gi, (m) => `${m.slice(0, -1)}&#58;`)
+    .replace(/(\son[a-z]+)(\s*)=/gi, '$1$2&#61;');
+  if (/<script/i.test(out)) throw new VibannError('report: a <script> element reached the page');
+  return out;
+}
+
 function omit(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 }
@@ -1113,7 +1318,7 @@ export async function writeReport(
   outFile?: string,
   options: ReportOptions = {},
 ): Promise<string> {
-  const html = await buildReport(runDir, options);
+  const html = neutralise(await buildReport(runDir, options));
   const out = outFile ?? join(runDir, 'report.html');
   await writeFileAtomic(out, html);
   return out;

@@ -42,7 +42,11 @@ export async function runReport(
     throw new InputError(`--out '${out}' is a directory; expected a file such as report.html`);
   const { writeReport, readRunManifest } = await import('../report/html.ts');
   // Checks the directory and its manifest first: a clear exit-2 message before any work.
-  await readRunManifest(o.run);
+  const manifest = await readRunManifest(o.run);
+  if (manifest.complete === false)
+    hooks.onWarn?.(
+      `${o.run}: this run is incomplete (interrupted, or still running, after its manifest was written); the report shows what is there`,
+    );
   throwIfCancelled(hooks, 'the report');
   const t0 = performance.now();
   const path = await writeReport(o.run, out, { deriveFigures: o.derive ?? REPORT_DEFAULTS.derive });

@@ -2,7 +2,7 @@
  * Deterministic synthetic data for the figure and report tests: realistic shapes and ranges
  * (HV 300–2300, loads 0.5–10 N, 56 elements), small sizes so the tests stay fast.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   AttentionData,
@@ -356,4 +356,17 @@ export function writeRunFiles(dir: string): void {
   w('explain.json', EXPLAIN_JSON);
   w('lofo.json', { family: 'Mo,Ta,Si,W', rows: 12, test: { mae: 150.5, rmse: 201.2 } });
   writeFileSync(join(dir, 'candidates.csv'), 'formula,mean\nB68Nb24Fe4W4,2300\n');
+}
+
+/**
+ * Record every file now in `dir` in its manifest (name and SHA-256), as a run's `completeRun`
+ * does: the report inlines only figures recorded there (issue 14).
+ */
+export async function recordWrittenFiles(dir: string): Promise<void> {
+  const { listWrittenFiles } = await import('../../src/util/manifest.ts');
+  const path = join(dir, 'manifest.json');
+  const m = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  m.files = await listWrittenFiles(dir);
+  m.complete = true;
+  writeFileSync(path, `${JSON.stringify(m, null, 2)}\n`);
 }

@@ -34,6 +34,8 @@ describe('buildReport on a full synthetic run directory', () => {
     );
     // A PNG without an SVG is embedded as base64.
     writeFileSync(join(dir, 'photo.png'), readFileSync(join(dir, 'unregistered.png')));
+    // The files the "run" wrote are recorded in its manifest (completeRun); only those are inlined.
+    await F.recordWrittenFiles(dir);
     html = await buildReport(dir);
   });
 
