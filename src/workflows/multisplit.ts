@@ -9,7 +9,6 @@
  */
 import { join } from 'node:path';
 import type { BaselineKey } from '../baselines/models.ts';
-import type { Dataset } from '../data/dataset.ts';
 import { REFERENCE_SHA256 } from '../data/resolve.ts';
 import type { Split } from '../data/split.ts';
 import { type CorrectedTTest, correctedResampledTTest } from '../math/student.ts';

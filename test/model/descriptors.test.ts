@@ -38,7 +38,7 @@ describe('descriptor branch (SPEC §3)', () => {
       x.set(vec(a), i * ELEMENTS.length);
     });
     const got = descriptorRows(ELEMENTS, x);
-    ALLOYS.forEach((a, i) => {
+    ALLOYS.forEach((_a, i) => {
       const fr: Record<string, number> = {};
       ELEMENTS.forEach((e, k) => {
         if (x[i * ELEMENTS.length + k] > 0) fr[e] = x[i * ELEMENTS.length + k];

@@ -15,7 +15,7 @@ import { sharedData } from '../helpers/paths.ts';
 const LOADS = [0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20];
 
 /** Every distinct composition of the dataset, then random two-alloy mixtures up to `n` rows. */
-function testCompositions(x: Float32Array, E: number, n: number): Float32Array {
+function testCompositions(x: Float32Array | Float64Array, E: number, n: number): Float32Array {
   const seen = new Set<string>();
   const rows: Float32Array[] = [];
   for (let i = 0; i < x.length / E; i++) {
