@@ -40,7 +40,7 @@ export interface EvaluationReport {
   test: CalibrationMetrics;
   calibration: CalibrationMetrics;
   /** 'mc' without an uncertainty model, else its method (docs/uncertainty.md). */
-  uncertainty: string;
+  uncertainty?: string;
   /** σ multiplied by `sigma_scale` (fitted on calibration by Gaussian NLL, SPEC §6). */
   recalibrated: { sigma_scale: number; test: CalibrationMetrics; calibration: CalibrationMetrics };
   cv?: CvReport;

@@ -138,6 +138,17 @@ export async function fitUncertainty(
   o: FitUncertaintyOptions,
   hooks: WorkflowHooks = {},
 ): Promise<DomainFileJSON> {
+  return (await fitUncertaintyDetailed(model, ds, split, o, hooks)).file;
+}
+
+/** `fitUncertainty` plus the grouped-CV out-of-fold rows and the calibration rows it fitted on. */
+export async function fitUncertaintyDetailed(
+  model: HardnessModel,
+  ds: Dataset,
+  split: Split,
+  o: FitUncertaintyOptions,
+  hooks: WorkflowHooks = {},
+): Promise<{ file: DomainFileJSON; oof: ShiftRows; cal: ShiftRows; domain: DomainModel }> {
   const t0 = performance.now();
   const rng = new Rng(`uncertainty-${o.seed}`);
   const passes = model.meta.preset.mcPasses;
@@ -256,7 +267,7 @@ export async function fitUncertainty(
       )
       .join('; ')})`,
   );
-  return {
+  const file: DomainFileJSON = {
     schema: DOMAIN_SCHEMA,
     model_created: model.meta.created,
     domain: domain.toJSON(),
@@ -265,6 +276,7 @@ export async function fitUncertainty(
     comparison: { chosen: cmp.chosen, table: cmp.table, folds: k, rows: foldOf.length },
     grouped_cv: { wall_s: (performance.now() - t0) / 1000, networks: k },
   };
+  return { file, oof, cal: calRows, domain };
 }
 
 /** Write domain.json into a model directory. */

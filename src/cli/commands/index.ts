@@ -11,6 +11,7 @@ import { register as lofo } from './lofo.ts';
 import { register as predict } from './predict.ts';
 import { register as report } from './report.ts';
 import { register as serve } from './serve.ts';
+import { register as shift } from './shift.ts';
 import { register as structure } from './structure.ts';
 import { register as train } from './train.ts';
 import { register as tune } from './tune.ts';
@@ -28,6 +29,7 @@ export function registerAll(program: Command): void {
   explain(program);
   latent(program);
   lofo(program);
+  shift(program);
   structure(program);
   report(program);
   serve(program);
