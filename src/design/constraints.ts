@@ -66,6 +66,55 @@ export function validateConstraints(c: DesignConstraints, basis: readonly string
     throw new InputError(
       `constraint: at least ${c.minElements} elements but at most ${c.maxElements}`,
     );
+  checkFeasible(c, basis);
+}
+
+/**
+ * Constraints no composition can satisfy, found before any search (issue 14): nothing left to
+ * design with, required elements that are not allowed or too many, minima summing to more than
+ * 100 at.%, maxima of the usable elements summing to less than 100 at.%.
+ */
+function checkFeasible(c: DesignConstraints, basis: readonly string[]): void {
+  const usable = basis.filter(
+    (e) => !c.ban.includes(e) && (c.allow === undefined || c.allow.includes(e)),
+  );
+  if (usable.length === 0)
+    throw new InputError(
+      `constraint: no element of the model's basis is left (--ban/--allow exclude all ${basis.length}); nothing can be designed`,
+    );
+  if (usable.length < c.minElements)
+    throw new InputError(
+      `constraint: at least ${c.minElements} elements are required but only ${usable.length} are allowed (${usable.join(', ')})`,
+    );
+  const bounds = Object.entries(c.bounds);
+  const required = bounds.filter(([, b]) => (b.min ?? 0) > 0).map(([e]) => e);
+  for (const e of required)
+    if (!usable.includes(e))
+      throw new InputError(
+        `constraint: --bounds requires ${e} (min ${c.bounds[e].min} at.%) but it is not allowed`,
+      );
+  if (required.length > c.maxElements)
+    throw new InputError(
+      `constraint: --bounds requires ${required.length} elements (${required.join(', ')}) but --max-elements is ${c.maxElements}`,
+    );
+  const minSum = bounds.reduce((s, [, b]) => s + (b.min ?? 0), 0);
+  if (minSum > 100 + 1e-9)
+    throw new InputError(
+      `constraint: impossible --bounds: the minima sum to ${minSum} at.% (> 100): ${bounds
+        .filter(([, b]) => (b.min ?? 0) > 0)
+        .map(([e, b]) => `${e} ≥ ${b.min}`)
+        .join(', ')}`,
+    );
+  // The largest total the usable elements can reach, taking at most maxElements of them.
+  const caps = usable.map((e) => c.bounds[e]?.max ?? 100).sort((a, b) => b - a);
+  const maxSum = caps.slice(0, c.maxElements).reduce((s, v) => s + v, 0);
+  if (maxSum < 100 - 1e-9)
+    throw new InputError(
+      `constraint: impossible --bounds: the maxima of the allowed elements reach only ${maxSum} at.% (< 100) with at most ${c.maxElements} elements: ${bounds
+        .filter(([, b]) => b.max !== undefined)
+        .map(([e, b]) => `${e} ≤ ${b.max}`)
+        .join(', ')}`,
+    );
 }
 
 /** The element mask a decoder output is restricted to (banned → 0, outside allow → 0). */

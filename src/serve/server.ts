@@ -298,7 +298,14 @@ export function createHandler(
       if (req.method === 'GET' && path === '/api/runs') return send(res, 200, runs());
       const rm = /^\/runs\/([^/]+)\/report$/.exec(path);
       if (req.method === 'GET' && rm) {
-        const name = decodeURIComponent(rm[1]);
+        let name: string;
+        try {
+          name = decodeURIComponent(rm[1]);
+        } catch {
+          return send(res, 400, {
+            error: `bad run name in the URL: '${rm[1]}' is not valid percent-encoding`,
+          });
+        }
         const dir = resolve(o.runsDir, name);
         if (!runs().some((r) => r.name === name))
           return send(res, 404, { error: `no run directory '${name}'` });

@@ -4,7 +4,7 @@
  * directories (SPEC §14). Stops with Ctrl-C.
  */
 import type { Command } from 'commander';
-import { DEFAULT_MODEL_DIR } from '../../workflows/common.ts';
+import { DEFAULT_MODEL_DIR, openModel } from '../../workflows/common.ts';
 import { info } from '../io.ts';
 import { intOption } from '../options.ts';
 
@@ -28,8 +28,10 @@ export function register(program: Command): void {
       'address to listen on (keep 127.0.0.1 unless you mean to share it)',
       '127.0.0.1',
     )
-    .option('--port <n>', 'port', intOption('--port', 0), 8765)
+    .option('--port <n>', 'port (0: any free port)', intOption('--port', 0, 65535), 8765)
     .action(async (o: ServeOpts) => {
+      // A missing or broken model is an input error now (exit 2 naming it), not at the first request.
+      await openModel(o.model);
       const { serve } = await import('../../serve/server.ts');
       const { url } = await serve({
         modelDir: o.model,
