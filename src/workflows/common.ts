@@ -12,6 +12,7 @@ import type { Split } from '../data/split.ts';
 import type { FitOptions, HardnessModel } from '../model/hardness-model.ts';
 import type { BackendInfo } from '../nn/backend.ts';
 import { InputError, VibannError } from '../util/errors.ts';
+import { checkSeed } from '../util/rng.ts';
 
 /** The default model directory (relative to the working directory). */
 export const DEFAULT_MODEL_DIR = join('models', 'default');
@@ -144,9 +145,14 @@ export async function trainAndSave(
   return res;
 }
 
-/** `options` over `defaults`, where an option given as `undefined` keeps the default. */
+/**
+ * `options` over `defaults`, where an option given as `undefined` keeps the default. A `seed` is
+ * checked here (an integer 0 … 2^32 − 1, util/rng.ts `checkSeed`): every workflow called from the
+ * library, the CLI or the server refuses a seed that would wrap onto another.
+ */
 export function withDefaults<D extends object, O extends object>(defaults: D, options: O): D & O {
   const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
   for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
+  if (out.seed !== undefined) checkSeed(out.seed, 'seed');
   return out as D & O;
 }

@@ -169,3 +169,14 @@ describe('serve: clear errors at start, 400 for a bad run name (issue 14 #12)', 
     }
   });
 });
+
+describe('library: workflows refuse out-of-range seeds', () => {
+  test('runPredict({ seed: 2 ** 32 + 1 }) is an InputError before any work', async () => {
+    const { runPredict } = await import('../../src/workflows/predict.ts');
+    await assert.rejects(
+      runPredict({ model: MODEL, compositions: ['Fe80B20'], seed: 2 ** 32 + 1 }),
+      (e: unknown) =>
+        e instanceof InputError && /seed must be an integer from 0 to 4294967295/.test(e.message),
+    );
+  });
+});
