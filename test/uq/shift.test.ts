@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { normalInv } from '../../src/math/normal.ts';
+import { spearman } from '../../src/math/stats.ts';
+import { domainReference } from '../../src/uq/domain.ts';
+import {
+  compareMethods,
+  conformalQuantile,
+  fitVarianceComponents,
+  type ShiftRows,
+  UncertaintyModel,
+} from '../../src/uq/shift.ts';
+import { Rng } from '../../src/util/rng.ts';
+
+const gauss = (rng: Rng) => normalInv(Math.min(1 - 1e-12, Math.max(1e-12, rng.uniform())));
+
+describe('conformalQuantile', () => {
+  it('is the ⌈(n+1)p⌉-th smallest score, ∞ beyond n', () => {
+    const s = [5, 1, 4, 2, 3]; // sorted 1..5, n = 5
+    assert.equal(conformalQuantile(s, 0.5), 3); // ⌈6·0.5⌉ = 3
+    assert.equal(conformalQuantile(s, 0.8), 5); // ⌈4.8⌉ = 5
+    assert.equal(conformalQuantile(s, 0.9), Number.POSITIVE_INFINITY); // ⌈5.4⌉ = 6 > 5
+  });
+});
+
+describe('fitVarianceComponents', () => {
+  it('recovers known variance components of Gaussian residuals', () => {
+    // r_i ~ N(0, A s_i² + B d_i²) with A = 4, B = 900; n = 20000 → relative sampling error of a
+    // variance estimate ≈ √(2/n) ≈ 1 %, of a component a few %; tolerance 15 %.
+    const rng = new Rng('vc');
+    const n = 20000;
+    const s = Array.from({ length: n }, () => 1 + 9 * rng.uniform());
+    const d = Array.from({ length: n }, () => (rng.uniform() < 0.5 ? 0 : rng.uniform()));
+    const r = s.map((si, i) => Math.sqrt(4 * si * si + 900 * d[i] * d[i]) * gauss(rng));
+    const [A, B] = fitVarianceComponents(r, [s, d]);
+    assert.ok(Math.abs(A / 4 - 1) < 0.15, `A = ${A}`);
+    assert.ok(Math.abs(B / 900 - 1) < 0.15, `B = ${B}`);
+  });
+});
+
+/**
+ * A toy shift problem: groups ("families") g with a difficulty δ_g ~ U(0, 1); the model knows the
+ * within-group noise (σ_mc = 10) but not the group's offset b_g ~ N(0, (200·δ_g)²). Rows of one group
+ * share b_g, so a new group is a shift the MC σ does not see.
+ */
+function toyRows(rng: Rng, groups: number, perGroup: number): ShiftRows & { group: number[] } {
+  const y: number[] = [];
+  const group: number[] = [];
+  const knn: number[] = [];
+  for (let g = 0; g < groups; g++) {
+    const dg = rng.uniform();
+    const b = 200 * dg * gauss(rng);
+    for (let k = 0; k < perGroup; k++) {
+      y.push(b + 10 * gauss(rng));
+      knn.push(dg);
+      group.push(g);
+    }
+  }
+  const n = y.length;
+  return {
+    y,
+    mu: new Array(n).fill(0),
+    sigma: new Array(n).fill(10),
+    knn,
+    gap: new Array(n).fill(0),
+    group,
+  };
+}
+
+describe('conformal interval on new groups', () => {
+  it('covers 90 % of rows of new groups from the same group distribution (≥ 200 repeats, within 2 SE)', () => {
+    const rng = new Rng('toy-conformal');
+    const R = 200;
+    const cov: number[] = [];
+    const covMc: number[] = [];
+    for (let rep = 0; rep < R; rep++) {
+      const cal = toyRows(rng, 100, 5); // calibration: 100 groups held out in a grouped CV
+      const test = toyRows(rng, 20, 5); // 20 new groups
+      const m = UncertaintyModel.fit('conformal', cal, cal);
+      const h = m.apply(test.sigma, test.knn, test.gap).halfWidth(0.9);
+      const mc = UncertaintyModel.fit('mc', cal, cal)
+        .apply(test.sigma, test.knn, test.gap)
+        .halfWidth(0.9);
+      let c = 0;
+      let cm = 0;
+      for (let i = 0; i < test.y.length; i++) {
+        if (Math.abs(test.y[i]) <= h[i]) c++;
+        if (Math.abs(test.y[i]) <= mc[i]) cm++;
+      }
+      cov.push(c / test.y.length);
+      covMc.push(cm / test.y.length);
+    }
+    const mean = cov.reduce((a, b) => a + b, 0) / R;
+    const sd = Math.sqrt(cov.reduce((a, b) => a + (b - mean) ** 2, 0) / (R - 1));
+    const se = sd / Math.sqrt(R);
+    // split conformal's expected coverage is ⌈(n+1)·0.9⌉/(n+1) ≈ 0.9 + 0.001 for n = 500 rows
+    assert.ok(Math.abs(mean - 0.9) <= 2 * se, `mean coverage ${mean}, SE ${se}`);
+    // and the MC σ alone, blind to the group offsets, covers far less
+    const meanMc = covMc.reduce((a, b) => a + b, 0) / R;
+    assert.ok(meanMc < 0.6, `MC-only coverage ${meanMc}`);
+  });
+
+  it('the grouped-CV comparison prefers a shift-aware method on the toy problem', () => {
+    const rng = new Rng('toy-compare');
+    const oof = toyRows(rng, 100, 5);
+    const cal = toyRows(rng, 40, 5);
+    // calibration rows are in distribution: no group offset
+    const calIn: ShiftRows = {
+      ...cal,
+      y: cal.y.map(() => 10 * gauss(rng)),
+      knn: cal.knn.map(() => 0),
+    };
+    const { table, chosen } = compareMethods(
+      oof,
+      oof.group.map((g) => g % 5),
+      calIn,
+    );
+    assert.ok(chosen === 'distance' || chosen === 'conformal', `chose ${chosen}`);
+    const mc = table.find((t) => t.method === 'mc')!;
+    assert.ok(mc.metrics.coverage_90 < 0.5);
+  });
+});
+
+describe('the difficulty score on held-out families', () => {
+  it('absolute error grows with the kNN distance δ (Spearman > 0, permutation p < 0.01)', () => {
+    // A smooth hardness surface on a 4-element simplex; families = which elements are present.
+    // The "model" is the mean of the 5 nearest training compositions (no knowledge of held-out
+    // families); families are held out one at a time, as in the grouped CV.
+    const rng = new Rng('families');
+    const f = (x: number[]) => 800 * x[0] + 300 * x[1] ** 2 + 1200 * x[2] * x[3] + 500 * x[3];
+    const fams = [
+      [0, 1],
+      [0, 2],
+      [1, 2],
+      [0, 1, 2],
+      [1, 3],
+      [2, 3],
+      [0, 3],
+      [0, 1, 3],
+      [0, 2, 3],
+      [1, 2, 3],
+    ];
+    const rows: { x: number[]; fam: number }[] = [];
+    fams.forEach((els, fi) => {
+      for (let k = 0; k < 12; k++) {
+        const w = els.map(() => -Math.log(rng.uniform()));
+        const s = w.reduce((a, b) => a + b, 0);
+        const x = [0, 0, 0, 0];
+        els.forEach((e, j) => {
+          x[e] = w[j] / s;
+        });
+        rows.push({ x, fam: fi });
+      }
+    });
+    const err: number[] = [];
+    const delta: number[] = [];
+    for (let fi = 0; fi < fams.length; fi++) {
+      const tr = rows.filter((r) => r.fam !== fi);
+      const te = rows.filter((r) => r.fam === fi);
+      const dm = domainReference({
+        elements: ['A', 'B', 'C', 'D'],
+        x: tr.flatMap((r) => r.x),
+        loads: tr.map(() => 1),
+        hv: tr.map((r) => f(r.x)),
+        formulas: tr.map((_, i) => `row${i}`),
+      });
+      for (const r of te) {
+        const d = tr
+          .map((t) => ({ t, d: Math.hypot(...t.x.map((v, j) => v - r.x[j])) }))
+          .sort((a, b) => a.d - b.d)
+          .slice(0, 5);
+        const pred = d.reduce((a, b) => a + f(b.t.x), 0) / d.length;
+        err.push(Math.abs(pred - f(r.x)));
+        delta.push(dm.quantities(r.x, 1).knnDistance);
+      }
+    }
+    const rho = spearman(err, delta);
+    const prng = new Rng('perm');
+    let above = 0;
+    const P = 200;
+    for (let p = 0; p < P; p++) if (spearman(err, prng.shuffle([...delta])) >= rho) above++;
+    assert.ok(rho > 0, `ρ = ${rho}`);
+    assert.ok((above + 1) / (P + 1) < 0.01, `permutation p = ${(above + 1) / (P + 1)}, ρ = ${rho}`);
+  });
+});
