@@ -28,6 +28,7 @@ const LEVELS = [
   ['index.ts'],
   ['serve'],
   ['workflows'],
+  ['jobs'],
   ['report'],
   ['runs'],
   ['bo'],

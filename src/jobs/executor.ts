@@ -5,20 +5,12 @@
  * processes on any number of machines (queue.ts). `openExecutor({ workers, queue })` picks one from
  * the command-line options `--workers N` / `--queue URL`.
  */
-import { VibannError } from '../util/errors.ts';
-import { defaultPoolSize, type TaskOptions, WorkerPool } from './pool.ts';
+import { checkResult, type JobExecutor, jobHandlerUrl } from './executor-base.ts';
+import { defaultPoolSize, WorkerPool } from './pool.ts';
 import { type JobContext, type JobProgress, runJob } from './run.ts';
-import { type JobResultDocument, JobResultSchema, type JobSpec, jobId } from './spec.ts';
+import type { JobSpec } from './spec.ts';
 
-export interface JobExecutor {
-  /** What it is, for messages: 'this process', '2 worker threads', 'queue redis://…'. */
-  readonly description: string;
-  /** Jobs that run at once (the tune search keeps this many trials in flight). */
-  readonly concurrency: number;
-  submit(job: JobSpec, o?: TaskOptions<JobProgress>): Promise<JobResultDocument>;
-  /** Release threads or connections. */
-  close(): Promise<void>;
-}
+export { checkResult, type JobExecutor, jobHandlerUrl };
 
 export interface ExecutorOptions {
   /** Worker threads on this machine (default: the number of cores; 0 = in this process). */
@@ -27,17 +19,6 @@ export interface ExecutorOptions {
   queue?: string;
   /** Queue only: a job running longer than this fails (s; default 6 h). */
   jobTimeoutS?: number;
-}
-
-/** Check a result document that came back from a thread or the queue, and that it is `job`'s. */
-export function checkResult(job: JobSpec, value: unknown, where: string): JobResultDocument {
-  const r = JobResultSchema.safeParse(value);
-  if (!r.success)
-    throw new VibannError(`${where}: the worker sent back something that is not a job result`);
-  const doc = value as JobResultDocument;
-  if (doc.id !== jobId(job))
-    throw new VibannError(`${where}: result of job ${doc.id} received for job ${jobId(job)}`);
-  return doc;
 }
 
 /** Jobs one after another in this thread (for debugging, and where threads are unwanted). */
@@ -53,11 +34,6 @@ export function inProcessExecutor(): JobExecutor {
     },
     close: async () => {},
   };
-}
-
-/** The job handler module of the local pool (handler.ts, or handler.js in dist/). */
-export function jobHandlerUrl(): URL {
-  return new URL(`./handler.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
 }
 
 /** Jobs on a pool of `workers` worker threads (default: one per core). */

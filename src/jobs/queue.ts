@@ -20,7 +20,7 @@ import { hostname } from 'node:os';
 import type { Job } from 'bullmq';
 import { InputError, VibannError } from '../util/errors.ts';
 import { deserializeError, type SerializedError, serializeError } from './errors.ts';
-import { checkResult, type JobExecutor, jobHandlerUrl } from './executor.ts';
+import { checkResult, type JobExecutor, jobHandlerUrl } from './executor-base.ts';
 import { defaultPoolSize, WorkerPool } from './pool.ts';
 import type { JobProgress } from './run.ts';
 import { type JobResultDocument, type JobSpec, jobId, jobLabel } from './spec.ts';

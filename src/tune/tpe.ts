@@ -17,6 +17,14 @@
  * - `nEiCandidates` candidates are drawn from l, and the one maximising log l(x) − log g(x) is kept.
  * Parameters are sampled independently of each other (Optuna's default, `multivariate = false`).
  *
+ * Parallel trials (`Study.optimizeParallel`, `parallel` = W): trial k starts once every trial
+ * numbered ≤ k − W has finished, and is sampled as if exactly those were finished: the W − 1 trials
+ * before it are shown to the sampler as running, whatever their actual state. With
+ * `constantLiar` (Optuna's `constant_liar`), running trials join the "above" group g(x) — they count
+ * as bad — so parallel trials are pushed away from each other's points instead of repeating them.
+ * The trials therefore depend only on the seed, W and the objective's values, not on which worker
+ * finished first; W = 1 is the sequential search.
+ *
  * Reproducibility: the draw for parameter `name` of trial `k` uses the stream
  * `Rng(seed).fork(k/name)`, so it depends only on the seed, the trial number, the parameter name and
  * the complete trials before it. Running N trials in one go, or M, saving to JSON, loading and
@@ -117,6 +125,8 @@ export interface TpeOptions {
   gammaMax?: number;
   /** Fraction of complete trials in the "below" group (default 0.1). */
   gammaFraction?: number;
+  /** Put running trials in the "above" group (Optuna's `constant_liar`; default false). */
+  constantLiar?: boolean;
 }
 
 export interface TpeSamplerJSON extends Required<TpeOptions> {
@@ -331,6 +341,7 @@ export class TpeSampler implements Sampler {
       considerEndpoints: o.considerEndpoints ?? false,
       gammaMax: o.gammaMax ?? 25,
       gammaFraction: o.gammaFraction ?? 0.1,
+      constantLiar: o.constantLiar ?? false,
     };
     if (!(this.options.nEiCandidates >= 1))
       throw new InputError(`TPE: nEiCandidates must be ≥ 1, got ${this.options.nEiCandidates}`);
@@ -362,7 +373,17 @@ export class TpeSampler implements Sampler {
     );
     const nBelow = this.gamma(withParam.length);
     const below = byLoss.slice(0, nBelow).sort((a, b) => a.number - b.number);
-    const above = byLoss.slice(nBelow).sort((a, b) => a.number - b.number);
+    // constant liar: the other running trials (with this parameter drawn) count as bad ones
+    const liars = o.constantLiar
+      ? ctx.trials.filter(
+          (t) =>
+            t.state === 'running' &&
+            t.number !== ctx.trialNumber &&
+            Object.hasOwn(t.params, ctx.name) &&
+            sameDistribution(t.distributions[ctx.name], d),
+        )
+      : [];
+    const above = [...byLoss.slice(nBelow), ...liars].sort((a, b) => a.number - b.number);
     const wBelow = defaultWeights(below.length);
     const wAbove = defaultWeights(above.length);
 
@@ -421,11 +442,14 @@ export class Trial {
   readonly number: number;
   private readonly study: Study;
   private readonly record: TrialRecord;
+  /** The sampler sees trials numbered ≤ number − lag as they are, later ones as running. */
+  private readonly lag: number;
 
-  constructor(study: Study, record: TrialRecord) {
+  constructor(study: Study, record: TrialRecord, lag = 1) {
     this.study = study;
     this.record = record;
     this.number = record.number;
+    this.lag = lag;
   }
 
   /** The parameters drawn so far. */
@@ -465,7 +489,7 @@ export class Trial {
       return r.params[name];
     }
     const v = this.study.sampler.sample({
-      trials: this.study.trials,
+      trials: this.study.trialsSeenBy(r.number, this.lag),
       trialNumber: r.number,
       name,
       distribution: d,
@@ -521,8 +545,26 @@ export class Study {
     return this._trials;
   }
 
-  /** Start a new trial; parameters are drawn when the objective asks for them. */
-  ask(): Trial {
+  /**
+   * The trials as the sampler of trial `k` sees them with lag W: those numbered ≤ k − W as they
+   * are, k − W + 1 … k − 1 as running (their values hidden), none after k.
+   */
+  trialsSeenBy(k: number, lag = 1): readonly TrialRecord[] {
+    if (lag <= 1) return this._trials.filter((t) => t.number <= k);
+    return this._trials
+      .filter((t) => t.number <= k)
+      .map((t) =>
+        t.number > k - lag && t.number < k && t.state !== 'running'
+          ? { ...t, state: 'running' as const, value: null }
+          : t,
+      );
+  }
+
+  /**
+   * Start a new trial; parameters are drawn when the objective asks for them, from the trials as
+   * `trialsSeenBy(number, lag)` shows them (lag 1: every earlier trial as it is).
+   */
+  ask(o: { lag?: number } = {}): Trial {
     const rec: TrialRecord = {
       number: this._trials.length,
       state: 'running',
@@ -532,7 +574,7 @@ export class Study {
       userAttrs: {},
     };
     this._trials.push(rec);
-    return new Trial(this, rec);
+    return new Trial(this, rec, o.lag ?? 1);
   }
 
   /** Finish a trial with its objective value, or with an error (a failed trial). */
@@ -590,6 +632,48 @@ export class Study {
       const rec = this.tell(t, r);
       o.onTrial?.(rec, this);
     }
+  }
+
+  /**
+   * Run `nTrials` more trials of an asynchronous objective with up to `parallel` (W) of them at
+   * once: trial k starts when every trial numbered ≤ k − W has finished and is sampled with lag W
+   * (see the module comment), so the trials do not depend on the order in which they finish.
+   * `onTrial` is called as each finishes. An objective error (without `catchErrors`) stops asking
+   * new trials; the running ones are awaited, then the first error is thrown.
+   */
+  async optimizeParallel(
+    objective: (t: Trial) => Promise<number>,
+    nTrials: number,
+    o: OptimizeOptions & { parallel: number },
+  ): Promise<void> {
+    const W = Math.max(1, Math.floor(o.parallel));
+    const first = this._trials.length;
+    const running = new Map<number, Promise<void>>();
+    let error: unknown;
+    for (let i = 0; i < nTrials && error === undefined; i++) {
+      const k = first + i;
+      for (;;) {
+        const blocking = [...running.keys()].filter((n) => n <= k - W);
+        if (blocking.length === 0) break;
+        await Promise.race(blocking.map((n) => running.get(n)));
+      }
+      if (error !== undefined) break;
+      const t = this.ask({ lag: W });
+      const p = (async () => {
+        let r: number | Error;
+        try {
+          r = await objective(t);
+        } catch (e) {
+          r = e instanceof Error ? e : new Error(String(e));
+          if (!o.catchErrors && error === undefined) error = e;
+        }
+        const rec = this.tell(t, r);
+        o.onTrial?.(rec, this);
+      })().finally(() => running.delete(k));
+      running.set(k, p);
+    }
+    await Promise.all(running.values());
+    if (error !== undefined) throw error;
   }
 
   /** The best complete trial (ties: the earliest). */

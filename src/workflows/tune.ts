@@ -4,15 +4,19 @@
  * train_fit. The paper's setting is scored first as the reference. The trial log (study.json) is
  * written after every trial, so an interrupted search continues with `resume`; the best settings
  * go to tuned.json (`TuneRunDocument`, read back by `readTuned`), which `runTrain({ tuned })` uses.
+ * Every trial (and the reference) is one job (src/jobs) on worker threads (default: one per
+ * core), in this process (`workers: 0`) or on `vibann worker` processes through a Redis queue;
+ * `parallel` trials are in flight at once, pending ones handled by the constant liar
+ * (tune/tpe.ts), so the same seed and `parallel` give the same trials wherever they run.
  * Cancellation is checked between trials and after every training epoch.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FitSpec } from '../jobs/spec.ts';
 import { readStudyLog, STUDY_LOG_FILE, TUNED_FILE, type TuneRunDocument } from '../runs/tune.ts';
 import { type NetworkSettings, REFERENCE_NETWORK } from '../tune/space.ts';
 import type { TrialRecord } from '../tune/tpe.ts';
 import { InputError } from '../util/errors.ts';
-import { claimOutputDir } from '../util/fs.ts';
 import type { RunManifest } from '../util/manifest.ts';
 import { completeRun } from '../util/manifest.ts';
 import {
@@ -22,9 +26,14 @@ import {
   type WorkflowHooks,
   withDefaults,
 } from './common.ts';
+import type { ParallelOptions } from './studies.ts';
 import { checkPreset } from './train.ts';
 
-export interface TuneOptions {
+export interface TuneOptions extends ParallelOptions {
+  /** Trials in flight at once (default: the executor's concurrency); the search depends on it. */
+  parallel?: number;
+  /** Overrides of the preset's training settings (e.g. `{ maxEpochs: 2 }` for tiny test runs). */
+  training?: FitSpec['training'];
   /** Dataset CSV (default: the reference dataset). */
   data?: string;
   /** 'reference' | 'cluster' | FILE. */
@@ -69,6 +78,7 @@ export async function runTune(
   hooks: WorkflowHooks = {},
 ): Promise<TuneResult> {
   const o = withDefaults(TUNE_DEFAULTS, options);
+  throwIfCancelled(hooks, 'tuning');
   const t0 = performance.now();
   const preset = checkPreset(o.preset);
   const { ds } = await openDataset(o.data, hooks);
@@ -76,46 +86,87 @@ export async function runTune(
   const split = selectSplit(ds, { spec: o.split, seed: o.seed });
   const { Study, TpeSampler } = await import('../tune/tpe.ts');
   const { suggestNetwork } = await import('../tune/space.ts');
-  const { HardnessModel } = await import('../model/hardness-model.ts');
-  const { cvValidationLoss } = await import('../eval/studies.ts');
   const { writeJsonAtomic } = await import('../util/fs.ts');
   const runDir = o.out ?? runDirName('tune');
-  await claimOutputDir(runDir, { force: o.force, kind: 'run', keep: o.resume ? [o.resume] : [] });
   const logPath = o.resume ?? join(runDir, STUDY_LOG_FILE);
   if (o.resume && !existsSync(o.resume))
     throw new InputError(`--resume: no such trial log: ${o.resume}`);
+  // read a resumed log before the run directory is prepared (it may live inside it)
   const study = o.resume
     ? Study.fromJSON(readStudyLog(o.resume))
     : new Study({
         name: `vibann ${o.preset} preset`,
         direction: 'minimize',
-        sampler: new TpeSampler({ seed: o.seed }),
+        sampler: new TpeSampler({ seed: o.seed, constantLiar: true }),
       });
-  const score = async (network: NetworkSettings) => {
+  const { prepareStudyDir, runJobs } = await import('../jobs/runner.ts');
+  await prepareStudyDir(runDir, { force: o.force });
+  let writing: Promise<void> = writeJsonAtomic(logPath, study.toJSON());
+  const saveLog = () => {
+    const snapshot = study.toJSON();
+    writing = writing.then(() => writeJsonAtomic(logPath, snapshot));
+    return writing;
+  };
+  await writing;
+  const { job, fitSpec } = await import('../jobs/build.ts');
+  const { openExecutor } = await import('../jobs/executor.ts');
+  const executor =
+    o.executor ??
+    (await openExecutor({ workers: o.workers, queue: o.queue, jobTimeoutS: o.jobTimeout }));
+  const parallel = o.parallel ?? executor.concurrency;
+  hooks.onInfo?.(
+    `tuning on ${executor.description}, ${parallel} trial${parallel === 1 ? '' : 's'} at a time; job results in ${join(runDir, 'jobs')}`,
+  );
+  const score = async (network: NetworkSettings, trial: number | null) => {
     throwIfCancelled(hooks, 'tuning');
-    const { model } = await HardnessModel.fit(ds, split, {
-      preset,
-      seed: o.seed,
-      seeds: 1,
-      quick: o.quick,
-      network,
-      onEpoch: () => throwIfCancelled(hooks, 'tuning'),
+    const spec = job('tune-trial', ds, split, {
+      fit: fitSpec({
+        preset,
+        seed: o.seed,
+        quick: o.quick,
+        network: { ...network },
+        training: o.training,
+      }),
+      trial,
     });
-    return cvValidationLoss(model);
+    const [r] = await runJobs([spec], {
+      executor,
+      dir: runDir,
+      hooks: { signal: hooks.signal },
+    });
+    return (r.result as { cv_loss: number }).cv_loss;
   };
   const reference = { ...REFERENCE_NETWORK };
-  hooks.onInfo?.(`reference (the paper's d = 16, dropout 0.33)…`);
-  const refLoss = await score(reference);
-  hooks.onInfo?.(`reference CV loss ${refLoss.toFixed(4)}`);
-  await study.optimizeAsync((t) => score(suggestNetwork(t)), o.trials, {
-    onTrial: (rec, s) => {
-      hooks.onInfo?.(
-        `trial ${rec.number}: d = ${rec.params.latentDim}, dropout ${(rec.params.dropout as number).toFixed(3)} → CV loss ${rec.value?.toFixed(4) ?? rec.state}; best ${s.bestValue.toFixed(4)}`,
-      );
-      void writeJsonAtomic(logPath, s.toJSON());
-    },
-  });
-  await writeJsonAtomic(logPath, study.toJSON());
+  let refLoss = Number.NaN;
+  let done = 0;
+  try {
+    // the paper's setting is scored alongside the first trials
+    const ref = score(reference, null).then((v) => {
+      refLoss = v;
+      hooks.onInfo?.(`reference (the paper's d = 16, dropout 0.33): CV loss ${v.toFixed(4)}`);
+    });
+    ref.catch(() => undefined);
+    await study.optimizeParallel((t) => score(suggestNetwork(t), t.number), o.trials, {
+      parallel,
+      onTrial: (rec, s) => {
+        done++;
+        hooks.onInfo?.(
+          `trial ${rec.number}: d = ${rec.params.latentDim}, dropout ${(rec.params.dropout as number).toFixed(3)} → CV loss ${rec.value?.toFixed(4) ?? rec.state}${s.nComplete > 0 ? `; best ${s.bestValue.toFixed(4)}` : ''}`,
+        );
+        hooks.onProgress?.({ stage: 'tune', done, total: o.trials });
+        void saveLog();
+      },
+    });
+    await ref;
+  } catch (e) {
+    await saveLog();
+    throwIfCancelled(hooks, 'tuning');
+    throw e;
+  } finally {
+    if (!o.executor) await executor.close();
+  }
+  hooks.onStageEnd?.('tune');
+  await saveLog();
   const best = study.bestParams as unknown as NetworkSettings;
   const document: TuneRunDocument = {
     kind: 'vibann-tuned',
@@ -127,7 +178,7 @@ export async function runTune(
   };
   await writeJsonAtomic(join(runDir, TUNED_FILE), document);
   const { newManifest, writeManifest, dataRecord } = await import('../util/manifest.ts');
-  const { argv, ...recorded } = o;
+  const { argv, executor: _e, ...recorded } = o;
   const manifest = newManifest('tune', argv ?? process.argv.slice(2), recorded, { seed: o.seed });
   manifest.data = dataRecord(ds);
   manifest.timings.total = (performance.now() - t0) / 1000;
