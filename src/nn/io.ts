@@ -9,7 +9,7 @@
  * the previous model intact.
  */
 import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { InputError } from '../util/errors.ts';
 import { replaceDirAtomic, sha256, writeFileAtomic, writeJsonAtomic } from '../util/fs.ts';
 import type { VibannOptions } from './options.ts';
@@ -47,6 +47,32 @@ export interface ModelManifest {
   tensors: TensorEntry[];
   weights: { file: string; bytes: number; sha256: string; endianness: 'little' };
   extra: Record<string, unknown>;
+  /**
+   * SHA-256 of everything above except `createdAt` (options, members, tensor table, weights entry,
+   * `extra` with the element basis and scalers), as canonical JSON (`metadataDigest`): an edited
+   * basis or scaler is detected like corrupted weights. Absent in models saved before it existed.
+   */
+  metadata_sha256?: string;
+}
+
+/** JSON with object keys sorted at every level (a stable text to hash). */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/** The digest stored as `metadata_sha256`. */
+export function metadataDigest(m: ModelManifest): string {
+  const { createdAt: _c, metadata_sha256: _d, ...rest } = m;
+  return sha256(canonicalJson(rest));
 }
 
 export interface LoadedModel<X = Record<string, unknown>> {
@@ -103,6 +129,7 @@ export async function saveModel(
     },
     extra,
   };
+  manifest.metadata_sha256 = metadataDigest(JSON.parse(JSON.stringify(manifest)) as ModelManifest);
   // round-trip check of `extra` now, so that a non-JSON value fails before anything is written
   JSON.parse(JSON.stringify(extra));
   await replaceDirAtomic(dir, async (tmp) => {
@@ -144,7 +171,32 @@ export async function loadModel<X = Record<string, unknown>>(dir: string): Promi
       `${mpath}: unknown model schema version ${JSON.stringify(m.schemaVersion)} (this vibann reads versions ${READABLE_SCHEMA_VERSIONS.join(', ')}); retrain or use a matching vibann version`,
     );
   }
-  const wpath = join(dir, m.weights?.file ?? WEIGHTS_FILE);
+  if (!Array.isArray(m.tensors))
+    throw new InputError(`${mpath}: the manifest has no 'tensors' table; not a complete vibann model`);
+  const w = m.weights as Partial<ModelManifest['weights']> | undefined;
+  if (!w || typeof w !== 'object' || typeof w.sha256 !== 'string' || typeof w.bytes !== 'number')
+    throw new InputError(
+      `${mpath}: the manifest has no valid 'weights' entry (file, bytes, sha256); not a complete vibann model (schema ${m.schemaVersion})`,
+    );
+  const wfile = w.file ?? WEIGHTS_FILE;
+  if (
+    typeof wfile !== 'string' ||
+    wfile === '' ||
+    wfile !== basename(wfile) ||
+    wfile === '.' ||
+    wfile === '..'
+  )
+    throw new InputError(
+      `${mpath}: weights.file '${String(wfile)}' must be a file name inside the model directory`,
+    );
+  if (m.metadata_sha256 !== undefined && m.schemaVersion >= 2) {
+    const d = metadataDigest(m);
+    if (d !== m.metadata_sha256)
+      throw new InputError(
+        `${mpath}: the manifest was modified after the model was saved (metadata SHA-256 ${d} differs from the recorded ${m.metadata_sha256}): its options, element basis or scalers no longer match the weights; retrain or restore the model`,
+      );
+  }
+  const wpath = join(dir, wfile);
   const bytes = await readOrFail(wpath, 'weights file');
   if (bytes.byteLength !== m.weights.bytes) {
     throw new InputError(
