@@ -58,11 +58,14 @@ export class JobsFailedError extends VibannError {
 
 /**
  * Prepare a study's run directory: one that holds job results (`jobs/`, from an earlier or
- * interrupted run of a study) is kept for resuming — everything but `jobs/` is removed, since the
- * study rewrites it; any other location goes through `claimOutputDir` (absent, empty or a vibann
+ * interrupted run of a study) is kept for resuming — everything but `jobs/` (and the entries named
+ * in `keep`, e.g. model directories the jobs wrote) is removed, since the study rewrites it; any other location goes through `claimOutputDir` (absent, empty or a vibann
  * run; else an InputError unless `force`).
  */
-export async function prepareStudyDir(dir: string, o: { force?: boolean } = {}): Promise<void> {
+export async function prepareStudyDir(
+  dir: string,
+  o: { force?: boolean; keep?: readonly string[] } = {},
+): Promise<void> {
   const { readdirSync, statSync } = await import('node:fs');
   const { rm } = await import('node:fs/promises');
   const jobs = join(dir, 'jobs');
@@ -72,11 +75,27 @@ export async function prepareStudyDir(dir: string, o: { force?: boolean } = {}):
     readdirSync(jobs).every((f) => f.endsWith('.json') || f.startsWith('.'));
   if (resumable) {
     for (const e of readdirSync(dir))
-      if (e !== 'jobs') await rm(join(dir, e), { recursive: true, force: true });
+      if (e !== 'jobs' && !o.keep?.includes(e))
+        await rm(join(dir, e), { recursive: true, force: true });
     return;
   }
   const { claimOutputDir } = await import('../util/fs.ts');
   await claimOutputDir(dir, { force: o.force, kind: 'run' });
+}
+
+/**
+ * The backend the jobs ran on, for a run manifest (`backend`, `versions.tfjs`): the workers' one,
+ * or every distinct one joined by ' + ' when they differ.
+ */
+export function jobsBackend(
+  results: readonly JobResultDocument[],
+): { backend: string; tfjs: string } | undefined {
+  if (results.length === 0) return undefined;
+  const label = (r: JobResultDocument) => `${r.backend.backend}${r.backend.simd ? ' (SIMD)' : ''}`;
+  return {
+    backend: [...new Set(results.map(label))].join(' + '),
+    tfjs: [...new Set(results.map((r) => r.backend.tfjsVersion))].join(' + '),
+  };
 }
 
 /** The result file of a job in a run directory. */

@@ -11,18 +11,19 @@
  * and with σ recalibrated on the calibration rows). Writes a run directory with lofo.json
  * (`LofoRunDocument`, read back by `readLofoRun`), the trained model (model/), parity_lofo
  * (SVG + PNG) and manifest.json. Cancellation is checked after every training epoch.
+ *
+ * `runLofoMany`: the same for several families at once, one job per family (src/jobs: worker
+ * threads by default, or a Redis queue), each family in its own run directory under `out`, with
+ * the summary lofo-families.json. The training of a family is a lofo-fold job in both.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { Dataset } from '../data/dataset.ts';
+import type { Split } from '../data/split.ts';
+import type { FitSpec, JobResultDocument } from '../jobs/spec.ts';
 import { LOFO_FILE, type LofoRunDocument } from '../runs/lofo.ts';
-import { claimOutputDir } from '../util/fs.ts';
-import { completeRun } from '../util/manifest.ts';
-import {
-  openDataset,
-  runDirName,
-  trainAndSave,
-  type WorkflowHooks,
-  withDefaults,
-} from './common.ts';
+import { InputError } from '../util/errors.ts';
+import { openDataset, runDirName, type WorkflowHooks, withDefaults } from './common.ts';
+import { type ParallelOptions, runStudyJobs } from './studies.ts';
 import { checkPreset } from './train.ts';
 
 export interface LofoListOptions {
@@ -62,7 +63,9 @@ export async function runLofoList(
   return { dataset: ds.source, rows: ds.nRows, families };
 }
 
-export interface LofoOptions {
+export interface LofoOptions extends ParallelOptions {
+  /** Overrides of the preset's training settings (e.g. `{ maxEpochs: 2 }` for tiny test runs). */
+  training?: FitSpec['training'];
   /** The held-out elements, e.g. ['Mo', 'Ta', 'Si', 'W'] (see `parseFamily`). */
   family: string[];
   /** Dataset CSV (default: the reference dataset). */
@@ -99,23 +102,74 @@ export interface LofoResult {
   document: LofoRunDocument;
 }
 
-export async function runLofo(
-  options: LofoOptions,
-  hooks: WorkflowHooks = {},
-): Promise<LofoResult> {
-  const o = withDefaults(LOFO_DEFAULTS, options);
-  const t0 = performance.now();
-  const preset = checkPreset(o.preset);
-  const { ds } = await openDataset(o.data, hooks);
+/** What a lofo-fold job gives back (jobs/run.ts). */
+interface LofoFoldResult {
+  family: string[];
+  held_out: LofoRunDocument['held_out'];
+  n: LofoRunDocument['n'];
+  test: LofoRunDocument['test'];
+  calibration: LofoRunDocument['calibration'];
+  recalibrated: LofoRunDocument['recalibrated'];
+  mc: LofoRunDocument['mc'];
+  preset: string;
+  networks: number;
+  members: Omit<LofoRunDocument['training']['members'][number], 'wallS'>[];
+  predictions: {
+    set: 'train_fit' | 'calibration' | 'test';
+    row: number;
+    formula: string;
+    load: number;
+    measured: number;
+    mean: number;
+    std: number;
+  }[];
+  model_dir: string | null;
+}
+
+type Resolved = ReturnType<typeof withDefaults<typeof LOFO_DEFAULTS, LofoOptions>>;
+
+/** The lofo-fold job of one family (its split is computed here and shipped with the job). */
+async function foldJob(ds: Dataset, family: string[], o: Resolved, modelDir: string) {
   const d = await import('../data/index.ts');
-  const family = o.family;
   const { Rng } = await import('../util/rng.ts');
+  const { job, fitSpec } = await import('../jobs/build.ts');
   const split = d.lofoSplit(ds, family, { rng: new Rng(o.seed) });
-  const runDir = o.out ?? runDirName(`lofo-${family.join('')}`);
-  await claimOutputDir(runDir, { force: o.force, kind: 'run' });
+  return {
+    split,
+    job: job('lofo-fold', ds, split, {
+      fit: fitSpec({
+        preset: checkPreset(o.preset),
+        seed: o.seed,
+        seeds: o.seeds,
+        quick: o.quick,
+        training: o.training,
+      }),
+      family,
+      seed: o.seed,
+      mc: o.mc,
+      model_out: resolve(modelDir),
+    }),
+  };
+}
+
+/**
+ * Write one family's run directory from its job result: lofo.json, the parity figure and the
+ * manifest (the model directory was written by the job, where its worker runs).
+ */
+async function writeFamilyRun(
+  runDir: string,
+  ds: Dataset,
+  split: Split,
+  r: JobResultDocument<LofoFoldResult>,
+  o: Resolved,
+  hooks: WorkflowHooks,
+): Promise<LofoRunDocument> {
+  const t0 = performance.now();
+  const res = r.result;
+  const family = res.family;
   const { newManifest, writeManifest, dataRecord } = await import('../util/manifest.ts');
   const { writeJsonAtomic } = await import('../util/fs.ts');
-  const { evaluateModel } = await import('../eval/evaluate.ts');
+  const { jobsBackend } = await import('../jobs/runner.ts');
   const manifest = newManifest(
     'lofo',
     o.argv ?? process.argv.slice(2),
@@ -123,25 +177,16 @@ export async function runLofo(
     { seed: o.seed },
   );
   manifest.data = dataRecord(ds, split);
-  const heldHv = split.test.map((r) => ds.hv[r]).sort((a, b) => a - b);
-  hooks.onInfo?.(
-    `lofo: holding out the ${split.test.length} rows containing ${family.join(', ')} (median ${Math.round(heldHv[Math.floor(heldHv.length / 2)])} HV)`,
-  );
-  const modelDir = join(runDir, 'model');
-  const tt = performance.now();
-  const { model } = await trainAndSave(
-    ds,
-    split,
-    { preset, seed: o.seed, seeds: o.seeds, quick: o.quick },
-    modelDir,
-    hooks,
-  );
-  manifest.timings.train = (performance.now() - tt) / 1000;
-  manifest.model = { dir: modelDir, created: model.meta.created, data_sha256: ds.sha256 };
-  const te = performance.now();
-  const ev = evaluateModel(model, ds, split, { passes: o.mc, seed: o.seed });
-  manifest.timings.evaluate = (performance.now() - te) / 1000;
-  const networks = model.meta.training.members.length;
+  const b = jobsBackend([r]);
+  if (b) {
+    manifest.backend = b.backend;
+    manifest.versions.tfjs = b.tfjs;
+  }
+  const extra = r.extra as { wall_s: number; member_wall_s: number[] };
+  manifest.timings.train = extra.wall_s;
+  manifest.timings.job = r.wall_s;
+  const modelDir = res.model_dir ?? join(runDir, 'model');
+  manifest.model = { dir: modelDir, created: r.finished, data_sha256: ds.sha256 };
   if (o.plots) {
     const tp = performance.now();
     const rp = await import('../plots/index.ts');
@@ -150,46 +195,45 @@ export async function runLofo(
       'parity_lofo',
       rp.parityPlot(
         {
-          points: ev.predictions.map((p) => ({
+          points: res.predictions.map((p) => ({
             measured: p.measured,
             predicted: p.mean,
             sigma: p.std,
             set: p.set === 'train_fit' ? ('train' as const) : p.set,
-            label: ds.compositions[p.row].toString(),
+            label: p.formula,
             load: p.load,
           })),
         },
         {
           title: `Held-out family ${family.join('-')}: predicted against measured hardness`,
-          subtitle: `test = the held-out rows (every row containing ${family.join(', ')}); ${networks} networks${o.quick ? ' (--quick)' : ''}`,
+          subtitle: `test = the held-out rows (every row containing ${family.join(', ')}); ${res.networks} networks${o.quick ? ' (--quick)' : ''}`,
         },
       ),
     );
     manifest.timings.figures = (performance.now() - tp) / 1000;
   }
-  manifest.timings.total = (performance.now() - t0) / 1000;
-  // complete the manifest (finish time, backend) before the results file embeds it
+  manifest.timings.total = (performance.now() - t0) / 1000 + r.wall_s;
   await writeManifest(runDir, manifest);
   const document: LofoRunDocument = {
     family,
     rule: 'every row containing all of these elements',
-    held_out: { rows: split.test.length, families: d.listFamilies(ds, split.test) },
-    n: ev.n,
-    test: ev.test,
-    calibration: ev.calibration,
-    recalibrated: ev.recalibrated,
-    mc: ev.mc,
+    held_out: res.held_out,
+    n: res.n,
+    test: res.test,
+    calibration: res.calibration,
+    recalibrated: res.recalibrated,
+    mc: res.mc,
     training: {
-      preset: model.meta.preset.name,
-      networks,
-      wall_s: model.meta.training.wall_s,
-      members: model.meta.training.members,
+      preset: res.preset,
+      networks: res.networks,
+      wall_s: extra.wall_s,
+      members: res.members.map((m, k) => ({ ...m, wallS: extra.member_wall_s[k] })),
     },
-    predictions: ev.predictions
+    predictions: res.predictions
       .filter((p) => p.set === 'test')
       .map((p) => ({
         row: p.row,
-        formula: ds.compositions[p.row].toString(),
+        formula: p.formula,
         load: p.load,
         measured: p.measured,
         mean: p.mean,
@@ -199,6 +243,143 @@ export async function runLofo(
     manifest,
   };
   await writeJsonAtomic(join(runDir, LOFO_FILE), document);
+  const { completeRun } = await import('../util/manifest.ts');
   await completeRun(runDir, manifest);
+  hooks.onInfo?.(`${family.join('-')}: run directory ${runDir}`);
+  return document;
+}
+
+export async function runLofo(
+  options: LofoOptions,
+  hooks: WorkflowHooks = {},
+): Promise<LofoResult> {
+  const o = withDefaults(LOFO_DEFAULTS, options);
+  checkPreset(o.preset);
+  const { ds } = await openDataset(o.data, hooks);
+  const family = o.family;
+  const runDir = o.out ?? runDirName(`lofo-${family.join('')}`);
+  const { prepareStudyDir } = await import('../jobs/runner.ts');
+  const f = await foldJob(ds, family, o, join(runDir, 'model'));
+  const heldHv = f.split.test.map((r) => ds.hv[r]).sort((a, b) => a - b);
+  hooks.onInfo?.(
+    `lofo: holding out the ${f.split.test.length} rows containing ${family.join(', ')} (median ${Math.round(heldHv[Math.floor(heldHv.length / 2)])} HV)`,
+  );
+  await prepareStudyDir(runDir, { force: o.force, keep: ['model'] });
+  const [r] = await runStudyJobs([f.job], runDir, o, hooks, `train ${family.join('-')}`);
+  const document = await writeFamilyRun(
+    runDir,
+    ds,
+    f.split,
+    r as JobResultDocument<LofoFoldResult>,
+    o,
+    hooks,
+  );
   return { runDir, document };
+}
+
+/** One family's row of `lofo-families.json`. */
+export interface LofoFamilyRow {
+  family: string[];
+  /** The family's run directory (lofo.json, parity_lofo, model/). */
+  dir: string;
+  held_out_rows: number;
+  rmse: number;
+  mae: number;
+  r2: number;
+  coverage_1sigma: number;
+  /** ±1σ coverage with σ recalibrated on the calibration rows. */
+  coverage_1sigma_recalibrated: number;
+  sigma_scale: number;
+}
+
+/** `lofo-families.json`: the summary of a multi-family run. */
+export interface LofoFamiliesDocument {
+  kind: 'vibann-lofo-families';
+  preset: string;
+  seed: number;
+  quick: boolean;
+  families: LofoFamilyRow[];
+}
+
+export const LOFO_FAMILIES_FILE = 'lofo-families.json';
+
+export interface LofoManyOptions extends Omit<LofoOptions, 'family'> {
+  /** The families to hold out, one after another, each e.g. ['B', 'Fe', 'Nb']. */
+  families: string[][];
+}
+
+/**
+ * Leave-family-out for several families: one lofo-fold job per family (in parallel on the
+ * executor), each family's run directory `<out>/<elements>/` as `runLofo` writes it, and the
+ * summary `lofo-families.json`. Resumable like the studies (jobs/ in the run directory).
+ */
+export async function runLofoMany(
+  options: LofoManyOptions,
+  hooks: WorkflowHooks = {},
+): Promise<{ runDir: string; document: LofoFamiliesDocument; runs: LofoRunDocument[] }> {
+  const o = withDefaults(LOFO_DEFAULTS, { ...options, family: [] as string[] });
+  checkPreset(o.preset);
+  if (options.families.length === 0) throw new InputError('lofo: no family to hold out');
+  const t0 = performance.now();
+  const { ds } = await openDataset(o.data, hooks);
+  const runDir = o.out ?? runDirName('lofo-families');
+  const key = (f: string[]) => f.join('-');
+  const folds = [];
+  for (const f of options.families)
+    folds.push(await foldJob(ds, f, o, join(runDir, key(f), 'model')));
+  const { prepareStudyDir } = await import('../jobs/runner.ts');
+  await prepareStudyDir(runDir, { force: o.force, keep: options.families.map(key) });
+  const results = await runStudyJobs(
+    folds.map((f) => f.job),
+    runDir,
+    o,
+    hooks,
+    `${folds.length} leave-family-out folds`,
+  );
+  const runs: LofoRunDocument[] = [];
+  for (const [i, f] of folds.entries()) {
+    const dir = join(runDir, key(f.job.family));
+    runs.push(
+      await writeFamilyRun(
+        dir,
+        ds,
+        f.split,
+        results[i] as JobResultDocument<LofoFoldResult>,
+        o,
+        hooks,
+      ),
+    );
+  }
+  const document: LofoFamiliesDocument = {
+    kind: 'vibann-lofo-families',
+    preset: o.preset,
+    seed: o.seed,
+    quick: Boolean(o.quick),
+    families: runs.map((r) => ({
+      family: r.family,
+      dir: join(runDir, key(r.family)),
+      held_out_rows: r.held_out.rows,
+      rmse: r.test.rmse,
+      mae: r.test.mae,
+      r2: r.test.r2,
+      coverage_1sigma: r.test.coverage_1sigma,
+      coverage_1sigma_recalibrated: r.recalibrated.test.coverage_1sigma,
+      sigma_scale: r.recalibrated.sigma_scale,
+    })),
+  };
+  const { writeJsonAtomic } = await import('../util/fs.ts');
+  await writeJsonAtomic(join(runDir, LOFO_FAMILIES_FILE), document);
+  const { newManifest, writeManifest, completeRun } = await import('../util/manifest.ts');
+  const { jobsBackend } = await import('../jobs/runner.ts');
+  const { argv, executor: _e, ...recorded } = o;
+  const manifest = newManifest('lofo', argv ?? process.argv.slice(2), recorded, { seed: o.seed });
+  const b = jobsBackend(results);
+  if (b) {
+    manifest.backend = b.backend;
+    manifest.versions.tfjs = b.tfjs;
+  }
+  manifest.timings.total = (performance.now() - t0) / 1000;
+  await writeManifest(runDir, manifest);
+  await completeRun(runDir, manifest);
+  return { runDir, document, runs };
 }

@@ -6,16 +6,18 @@
 import type { Command } from 'commander';
 import { parseFamily } from '../../data/family.ts';
 import { InputError } from '../../util/errors.ts';
-import { LOFO_DEFAULTS, runLofo, runLofoList } from '../../workflows/lofo.ts';
+import { LOFO_DEFAULTS, runLofo, runLofoList, runLofoMany } from '../../workflows/lofo.ts';
 import { duration } from '../duration.ts';
 import { cliHooks } from '../hooks.ts';
 import { formatTable, out, printJson } from '../io.ts';
 import { metricsTable } from '../metrics-table.ts';
 import { intOption } from '../options.ts';
+import { type ParallelCliOptions, parallelOptions } from './studies.ts';
 
-interface LofoOpts {
+interface LofoOpts extends ParallelCliOptions {
   list?: boolean;
-  family?: string;
+  family?: string[];
+  allFamilies?: boolean;
   minRows: number;
   data?: string;
   preset: string;
@@ -46,16 +48,43 @@ async function list(o: LofoOpts): Promise<void> {
   );
 }
 
+async function many(o: LofoOpts, argv: string[]): Promise<void> {
+  const families = o.allFamilies
+    ? (await runLofoList(o)).families
+        .filter((f) => f.rows >= o.minRows)
+        .map((f) => f.family.split('-'))
+    : (o.family as string[]).map(parseFamily);
+  const { family: _f, ...rest } = o;
+  const r = await runLofoMany({ ...rest, families, argv }, cliHooks());
+  if (o.json) return printJson(r.document);
+  out(
+    formatTable(
+      ['held-out family', 'rows', 'RMSE', 'MAE', 'R²', '±1σ cov', '±1σ cov recal.'],
+      r.document.families.map((f) => [
+        f.family.join('-'),
+        f.held_out_rows,
+        f.rmse.toFixed(1),
+        f.mae.toFixed(1),
+        f.r2.toFixed(3),
+        f.coverage_1sigma.toFixed(3),
+        f.coverage_1sigma_recalibrated.toFixed(3),
+      ]),
+    ),
+  );
+  out(`(HV; each family's run in ${r.runDir}/<family>/; summary lofo-families.json)`);
+}
+
 export function register(program: Command): void {
   const D = LOFO_DEFAULTS;
-  program
-    .command('lofo')
+  parallelOptions(program.command('lofo'))
     .description('leave-family-out validation: hold out every row containing a set of elements')
     .option('--list', 'list families with their row counts and median HV')
     .option(
       '--family <elements>',
-      'hold out every row containing all of these elements, e.g. Mo,Ta,Si,W (or B-Fe-Nb)',
+      'hold out every row containing all of these elements, e.g. Mo,Ta,Si,W (or B-Fe-Nb); repeat for several',
+      (v: string, prev?: string[]) => [...(prev ?? []), v],
     )
+    .option('--all-families', 'one run per family of --list with at least --min-rows rows')
     .option(
       '--min-rows <n>',
       '--list: show families with at least n rows (JSON: all)',
@@ -88,13 +117,14 @@ export function register(program: Command): void {
     .option('--force', 'replace --out even if it holds files that are not a vibann run')
     .action(async (o: LofoOpts) => {
       const t0 = performance.now();
-      if (Boolean(o.list) === Boolean(o.family))
+      if ([o.list, o.family, o.allFamilies].filter(Boolean).length !== 1)
         throw new InputError(
-          "lofo: give either --list or --family ELEMENTS (e.g. 'vibann lofo --family Mo,Ta,Si,W')",
+          "lofo: give either --list or --family ELEMENTS (e.g. 'vibann lofo --family Mo,Ta,Si,W') or --all-families",
         );
       if (o.list) return list(o);
-      const family = parseFamily(o.family as string);
       const argv = process.argv.slice(2);
+      if (o.allFamilies || (o.family && o.family.length > 1)) return many(o, argv);
+      const family = parseFamily((o.family as string[])[0]);
       const { document: doc, runDir } = await runLofo({ ...o, family, argv }, cliHooks());
       if (o.json) return printJson(doc);
       out(
