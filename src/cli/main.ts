@@ -8,9 +8,10 @@ import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import { EXIT, VibannError } from '../util/errors.ts';
 import { VERSION } from '../version.ts';
-import { registerAll } from './commands/index.ts';
 
-export function buildProgram(): Command {
+export async function buildProgram(): Promise<Command> {
+  // The command modules load the run-document schemas (zod) and more: not needed for --version.
+  const { registerAll } = await import('./commands/index.ts');
   const program = new Command('vibann')
     .description(
       'Vickers hardness of bulk metallic glasses: predict with calibrated uncertainty, and design new hard glasses.',
@@ -31,9 +32,14 @@ export function buildProgram(): Command {
 
 /** Run the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // `vibann --version` alone is answered without loading the command modules (start-up time).
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
   const traceback = argv.includes('--traceback');
-  const program = buildProgram();
   try {
+    const program = await buildProgram();
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (e) {
