@@ -21,6 +21,8 @@ export interface LofoRunDocument {
   test: EvaluationReport['test'];
   calibration: EvaluationReport['calibration'];
   recalibrated: EvaluationReport['recalibrated'];
+  /** The uncertainty method of every σ above (docs/uncertainty.md; 'mc' = MC-dropout σ alone). */
+  uncertainty?: string;
   mc: EvaluationReport['mc'];
   training: {
     preset: string;

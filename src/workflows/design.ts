@@ -232,9 +232,18 @@ export async function runDesignWorkflow(
   await claimOutputDir(dir, { force: o.force, kind: 'run' });
   // complete the manifest (finish time, backend) before the results file embeds it
   await writeManifest(dir, manifest);
+  // domain of applicability of every candidate at L* (docs/uncertainty.md; null without domain.json)
+  const { domainVerdicts } = await import('./uncertainty.ts');
+  const verdicts = await domainVerdicts(
+    o.model,
+    model,
+    res.candidates.map((c) => c.formula),
+    o.load,
+    hooks.onWarn,
+  );
   const document: DesignRunDocument = {
     thresholds: res.thresholds,
-    candidates: res.candidates,
+    candidates: res.candidates.map((c, i) => ({ ...c, domain: verdicts[i] })),
     rejected: res.rejected,
     summary: {
       screened: res.screened,

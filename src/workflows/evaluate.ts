@@ -68,7 +68,17 @@ export async function runEvaluate(
   const split = await splitForModel(model, ds, o.split);
   throwIfCancelled(hooks, 'evaluate');
   const { evaluateModel } = await import('../eval/evaluate.ts');
-  const r = evaluateModel(model, ds, split, { passes: o.mc, seed: o.seed });
+  const { readUncertainty } = await import('./uncertainty.ts');
+  const bundle = await readUncertainty(o.model, model, hooks.onWarn);
+  if (!bundle)
+    hooks.onWarn?.(
+      `${o.model} has no domain.json: the metrics use the MC-dropout σ alone; run 'vibann train' to fit the uncertainty model`,
+    );
+  const r = evaluateModel(model, ds, split, {
+    passes: o.mc,
+    seed: o.seed,
+    uq: bundle ? { domain: bundle.domain, model: bundle.model } : undefined,
+  });
   const runDir = o.out ?? runDirName('evaluate');
   await claimOutputDir(runDir, { force: o.force, kind: 'run' });
   const { predictions, ...document } = r;

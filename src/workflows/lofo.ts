@@ -167,6 +167,27 @@ async function writeFamilyRun(
   const t0 = performance.now();
   const res = r.result;
   const family = res.family;
+  // issue 12: the complete default includes the uncertainty model (docs/uncertainty.md), fitted
+  // without the held-out family; every metric then uses its predictive distribution
+  const { evaluateWithUncertainty } = await import('./uncertainty.ts');
+  const ev = await evaluateWithUncertainty(
+    res.model_dir ?? join(runDir, 'model'),
+    ds,
+    split,
+    o,
+    hooks,
+  );
+  if (ev) {
+    Object.assign(res, {
+      test: ev.test,
+      calibration: ev.calibration,
+      recalibrated: ev.recalibrated,
+    });
+    res.predictions = ev.predictions.map((p) => ({
+      ...p,
+      formula: ds.compositions[p.row].toString(),
+    }));
+  }
   const { newManifest, writeManifest, dataRecord } = await import('../util/manifest.ts');
   const { writeJsonAtomic } = await import('../util/fs.ts');
   const { jobsBackend } = await import('../jobs/runner.ts');
@@ -222,6 +243,7 @@ async function writeFamilyRun(
     test: res.test,
     calibration: res.calibration,
     recalibrated: res.recalibrated,
+    uncertainty: ev?.uncertainty ?? 'mc',
     mc: res.mc,
     training: {
       preset: res.preset,

@@ -22,7 +22,12 @@ import type { LatentFrame, LatentFrameJSON } from '../latent/frame.ts';
 import type { GaussianMixture, GaussianMixtureJSON } from '../latent/gmm.ts';
 import type { HardnessModel } from '../model/hardness-model.ts';
 import type { PresetName } from '../train/presets.ts';
-import { type DomainModel, type DomainModelJSON, domainReference } from '../uq/domain.ts';
+import {
+  type DomainModel,
+  type DomainModelJSON,
+  type DomainVerdict,
+  domainReference,
+} from '../uq/domain.ts';
 import { LCB_Z } from '../uq/lcb.ts';
 import {
   compareMethods,
@@ -374,4 +379,52 @@ export function predictive(
     members: p.nMembers,
     passes: p.passes,
   };
+}
+
+/**
+ * Domain verdicts of formulas at one load (design candidates): null for each when the model
+ * directory has no domain.json.
+ */
+export async function domainVerdicts(
+  dir: string,
+  model: HardnessModel,
+  formulas: readonly string[],
+  load: number,
+  onWarn?: (m: string) => void,
+): Promise<(DomainVerdict | null)[]> {
+  const bundle = await readUncertainty(dir, model, onWarn);
+  if (!bundle || formulas.length === 0) return formulas.map(() => null);
+  const { Composition } = await import('../chem/composition.ts');
+  const x = model.vectors(formulas.map((f) => Composition.parse(f)));
+  const loads = formulas.map(() => load);
+  const logp = bundle.latent ? latentLogp(model, bundle.latent, x, loads) : null;
+  const E = model.elements.length;
+  return formulas.map((_, i) =>
+    bundle.domain.assess(x.subarray(i * E, (i + 1) * E), load, logp?.[i]),
+  );
+}
+
+/**
+ * The uncertainty fit of a leave-family-out model (lofo trains in a job, below this layer): load
+ * the saved model, fit and save domain.json beside it, and evaluate it under the fitted predictive
+ * distribution. Null when the model directory does not exist here.
+ */
+export async function evaluateWithUncertainty(
+  modelDir: string,
+  ds: Dataset,
+  split: Split,
+  o: { seed: number; mc?: number },
+  hooks: WorkflowHooks = {},
+): Promise<import('../eval/evaluate.ts').EvaluationReport | null> {
+  if (!existsSync(join(modelDir, 'manifest.json'))) return null;
+  const { HardnessModel } = await import('../model/hardness-model.ts');
+  const model = await HardnessModel.load(modelDir);
+  const u = await fitUncertaintyDetailed(model, ds, split, { seed: o.seed }, hooks);
+  await saveUncertainty(modelDir, u.file);
+  const { evaluateModel } = await import('../eval/evaluate.ts');
+  return evaluateModel(model, ds, split, {
+    passes: o.mc,
+    seed: o.seed,
+    uq: { domain: u.domain, model: UncertaintyModel.fromJSON(u.file.uncertainty) },
+  });
 }

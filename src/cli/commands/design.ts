@@ -131,6 +131,7 @@ function printDesign(doc: DesignRunDocument, load: number, dir: string, seconds:
         'LCB',
         'gates S N U P',
         'nearest known alloy (distance, HV @ load)',
+        'domain',
       ],
       doc.candidates.map((c, i) => {
         const p = c.predictions.find((q) => q.load === load) ?? c.predictions[0];
@@ -142,9 +143,10 @@ function printDesign(doc: DesignRunDocument, load: number, dir: string, seconds:
           p.lcb.toFixed(0),
           `${mark(g.support.pass)} ${mark(g.novelty.pass)} ${mark(g.uncertainty.pass)} ${mark(g.performance.pass)}${c.accepted ? '' : '  rejected'}`,
           `${c.nearest.formula} (${c.nearest.distance.toFixed(3)}, ${c.nearest.hv.toFixed(0)} HV @ ${+c.nearest.load.toPrecision(3)} N)`,
+          domainCell((c as { domain?: { in_domain: boolean; reasons: string[] } | null }).domain),
         ];
       }),
-      { align: ['right', 'left', 'right', 'right', 'left', 'left'] },
+      { align: ['right', 'left', 'right', 'right', 'left', 'left', 'left'] },
     ),
   );
   out(
@@ -153,4 +155,10 @@ function printDesign(doc: DesignRunDocument, load: number, dir: string, seconds:
   out(
     `run directory: ${dir} (design.json, gates.json, figures; 'vibann report --run ${dir}' for the HTML page); total ${duration(seconds)}`,
   );
+}
+
+/** The domain verdict of a candidate (docs/uncertainty.md): 'in', 'OUT: reasons' or 'unknown'. */
+function domainCell(d: { in_domain: boolean; reasons: string[] } | null | undefined): string {
+  if (!d) return 'unknown';
+  return d.in_domain ? 'in' : `OUT: ${d.reasons.join(', ')}`;
 }
