@@ -1,40 +1,70 @@
 /**
- * `vibann serve`: a local web page (127.0.0.1 by default; SPEC §14) to predict compositions across
- * loads with uncertainty, run a design with constraints and watch its progress, and browse the
- * HTML reports of run directories. Plain node:http, one self-contained page, JSON endpoints:
- *   GET  /                     the page
- *   POST /api/predict          { compositions: string[], loads: number[], passes?, seed? } → rows
- *   POST /api/design           the CLI's design options (`designRequest`) → { id }
- *   GET  /api/design/:id       progress, and the design.json document when done
+ * `vibann serve`: a local web page (127.0.0.1 by default; SPEC §14, docs/web.md) to predict
+ * compositions across loads with uncertainty, run a design with constraints and watch its
+ * progress, and browse and compare run directories. Plain node:http and JSON endpoints:
+ *   GET  /                       the page (page.ts; its script /app.js, Vega from /vendor/…)
+ *   GET  /api/schema             JSON Schemas of the design and predict requests (the page's forms)
+ *   POST /api/predict            { compositions, loads?, passes?, seed? } → the rows of
+ *                                `vibann predict --json` (the predict workflow)
+ *   POST /api/design             the design options (workflows/requests.ts) → 202 { id }
+ *   GET  /api/design             every design job of this server
+ *   GET  /api/design/:id         progress (stage, step/steps, percent), the design.json when done
  *   POST /api/design/:id/cancel  cancel a running design
- *   GET  /api/runs             run directories under the runs folder
- *   GET  /runs/:dir/report     that run's HTML report (built on request)
- * All logic is the library's: a design is `runDesignWorkflow` with the CLI's defaults
- * (`DESIGN_DEFAULTS`), and writes the same run directory as `vibann design` under the runs folder.
+ *   GET  /api/runs               run directories under the runs folder (absent folder: none)
+ *   GET  /api/runs/:dir/design   a design run's design.json (to compare runs)
+ *   GET  /runs/:dir/report       that run's HTML report (built on request)
+ *   GET  /runs/:dir/figure/:f    a PNG figure of the run
+ *
+ * Machinery (issue 14):
+ * - Heavy work runs on worker threads of the project's pool (jobs/pool.ts, handler worker.ts):
+ *   every design, and predicts above `inlineWork` rows × passes; the request thread only parses,
+ *   checks and answers, so the page, small predicts and progress polls stay fast during a design.
+ * - Limits: body ≤ 1 MiB, predict rows/passes (PREDICT_LIMITS) → 400 naming the limit; at most
+ *   `maxDesigns` designs at a time (429) and a bounded queue of large predicts (503).
+ * - A predict whose client disconnects is cancelled (its thread task is aborted).
+ * - Only loopback Host values are served (127.0.0.1:PORT, localhost:PORT, [::1]:PORT, and the
+ *   --host given); a POST with an Origin that is not ours is 403 (cross-site requests, DNS
+ *   rebinding); POSTs must be `content-type: application/json` (415). Requests without Origin
+ *   (curl, scripts) are accepted.
+ * - Bodies are validated by the zod schemas shared with the workflows (workflows/requests.ts):
+ *   unknown or wrongly typed fields are 400 naming the field.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
-import type { Composition } from '../chem/composition.ts';
+import { WorkerPool } from '../jobs/pool.ts';
 import type { HardnessModel } from '../model/hardness-model.ts';
 import type { DesignRunDocument } from '../runs/design.ts';
 import { InputError, VibannError } from '../util/errors.ts';
-import { CancelledError, runDirName } from '../workflows/common.ts';
+import { runDirName } from '../workflows/common.ts';
 import type { DesignWorkflowOptions } from '../workflows/design.ts';
+import type { PredictionRow } from '../workflows/predict.ts';
+import { CLIENT_JS } from './client.ts';
 import { PAGE } from './page.ts';
+import type { ServeOutput, ServeProgress, ServeTask } from './worker.ts';
 
 export interface ServeOptions {
   /** Model directory used for predictions and designs. */
   modelDir: string;
-  /** Folder whose subfolders are run directories (default 'runs'). */
+  /** Folder whose subfolders are run directories (default 'runs'; need not exist yet). */
   runsDir: string;
   /** Dataset file (default: the usual resolution order). */
   data?: string;
   /** Log line sink (default: stderr). */
   log?: (line: string) => void;
+  /** The address listened on (its name is an accepted Host besides the loopback names). */
+  host?: string;
+  /** Designs running at once (default 1); more are refused with 429. */
+  maxDesigns?: number;
+  /** Large predicts waiting for a thread at most (default 4); more are refused with 503. */
+  maxQueuedPredicts?: number;
+  /** Predicts up to this many rows × MC passes run on the request thread (default 2000). */
+  inlineWork?: number;
 }
 
-interface DesignJob {
+/** A design started through the API. */
+export interface DesignJob {
   id: string;
   state: 'running' | 'done' | 'failed' | 'cancelled';
   /** The current stage or message. */
@@ -42,7 +72,15 @@ interface DesignJob {
   /** Progress of the current stage (MCMC or refinement steps). */
   step: number;
   steps: number;
+  /** Rough overall progress, 0–100 (stages of a design: calibration, MCMC, refinement, gates). */
+  percent: number;
+  /** Stages finished so far. */
+  stages: string[];
   started: string;
+  /** When the last progress arrived (ISO). */
+  updated: string;
+  /** The request's options (as validated). */
+  options: Partial<DesignWorkflowOptions>;
   /** The run's design.json document when done. */
   result?: DesignRunDocument;
   error?: string;
@@ -50,98 +88,148 @@ interface DesignJob {
   runDir: string;
 }
 
-const MAX_BODY = 1 << 20;
+/** Request body limit, bytes. */
+export const MAX_BODY = 1 << 20;
+/** The MC passes a predict uses when the request names none (the default preset's). */
+const DEFAULT_PASSES = 100;
+
+class HttpError extends VibannError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const SECURITY_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+/** The page may load only its own scripts (Vega needs eval for its expressions) and data. */
+export const PAGE_CSP =
+  "default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'";
 
 function send(
   res: ServerResponse,
   status: number,
-  body: string | object,
+  body: string | Buffer | object,
   type = 'application/json',
+  headers: Record<string, string> = {},
 ): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
-  res.end(text);
+  const data = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': type.startsWith('image/') ? type : `${type}; charset=utf-8`,
+    ...headers,
+  });
+  res.end(data);
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY)
+    throw new InputError(`request body too large: ${declared} bytes, the limit is ${MAX_BODY}`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new InputError('request body too large');
+    if (size > MAX_BODY) {
+      req.resume();
+      throw new InputError(`request body too large: over the limit of ${MAX_BODY} bytes`);
+    }
     chunks.push(c as Buffer);
   }
+  const text = Buffer.concat(chunks).toString('utf8');
   try {
-    const v = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
+    return JSON.parse(text === '' ? '{}' : text) as unknown;
   } catch (e) {
-    throw new InputError(`request body: expected a JSON object (${(e as Error).message})`);
+    throw new InputError(`request body: expected JSON (${(e as Error).message})`);
   }
 }
 
-function numberList(v: unknown, name: string, fallback: number[]): number[] {
-  if (v === undefined) return fallback;
-  if (
-    !Array.isArray(v) ||
-    v.length === 0 ||
-    !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)
-  ) {
-    throw new InputError(`'${name}' must be a non-empty list of positive numbers`);
-  }
-  return v as number[];
+const LOOPBACK = ['127.0.0.1', 'localhost', '[::1]'];
+
+/** The Host values this server answers to (port = the socket's local port). */
+function allowedHosts(port: number | undefined, host?: string): Set<string> {
+  const names = new Set(LOOPBACK);
+  if (host && !['0.0.0.0', '::', ''].includes(host))
+    names.add(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
+  return new Set([...names].map((n) => `${n}:${port}`));
 }
 
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isStrings = (v: unknown): v is string[] =>
-  Array.isArray(v) && v.every((x) => typeof x === 'string');
+/** Host, Origin and content-type checks (issue 14 #4); throws HttpError. */
+export function checkRequest(req: IncomingMessage, host?: string): void {
+  const allowed = allowedHosts(req.socket.localPort, host);
+  const h = (req.headers.host ?? '').toLowerCase();
+  if (!allowed.has(h))
+    throw new HttpError(
+      403,
+      `Host '${req.headers.host ?? ''}' is not served: use ${[...allowed].map((a) => `http://${a}/`).join(', ')}`,
+    );
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowed.has(origin.toLowerCase().replace(/^http:\/\//, '')))
+      throw new HttpError(403, `cross-origin request refused (Origin '${origin}')`);
+    if (!/^http:\/\//i.test(origin ?? 'http://')) throw new HttpError(403, 'bad Origin');
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(type))
+      throw new HttpError(
+        415,
+        `POST requests must have 'content-type: application/json' (got '${type || 'none'}')`,
+      );
+  }
+}
 
-/**
- * The options of a design request, named as the CLI's (`DesignWorkflowOptions`): load, target
- * ([LO, HI] or 'LO:HI'), ban, allow, bounds ('Nb:10:30,…'), maxElements, minElements, n, seed,
- * quick, refine. Absent fields take the workflow's defaults, as in the CLI.
- */
-export async function designRequest(
-  body: Record<string, unknown>,
-): Promise<Partial<DesignWorkflowOptions>> {
-  const { parseTargetWindow } = await import('../workflows/design.ts');
-  const { parseBounds } = await import('../design/constraints.ts');
-  const o: Partial<DesignWorkflowOptions> = {};
-  const bad = (field: string, what: string): never => {
-    throw new InputError(`'${field}' must be ${what}, got ${JSON.stringify(body[field])}`);
-  };
-  for (const k of ['load', 'maxElements', 'minElements', 'n', 'seed'] as const) {
-    const v = body[k];
-    if (v === undefined) continue;
-    if (!isNum(v)) bad(k, 'a number');
-    o[k] = v as number;
+/** Files of the page: the Vega libraries from the installed packages (no CDN). */
+const VENDOR: Record<string, string> = {
+  'vega.min.js': 'vega/build/vega.min.js',
+  'vega-lite.min.js': 'vega-lite/build/vega-lite.min.js',
+  'vega-embed.min.js': 'vega-embed/build/vega-embed.min.js',
+};
+const vendorCache = new Map<string, Buffer>();
+function vendorFile(name: string): Buffer | undefined {
+  const spec = VENDOR[name];
+  if (!spec) return undefined;
+  let b = vendorCache.get(name);
+  if (!b) {
+    b = readFileSync(createRequire(import.meta.url).resolve(spec));
+    vendorCache.set(name, b);
   }
-  for (const k of ['ban', 'allow'] as const) {
-    const v = body[k];
-    if (v === undefined) continue;
-    if (!isStrings(v)) bad(k, 'a list of element symbols');
-    if (k === 'ban' || (v as string[]).length > 0) o[k] = v as string[];
-  }
-  for (const k of ['quick', 'refine'] as const) {
-    const v = body[k];
-    if (v === undefined) continue;
-    if (typeof v !== 'boolean') bad(k, 'true or false');
-    o[k] = v as boolean;
-  }
-  const t = body.target;
-  if (typeof t === 'string' && t.trim() !== '') o.target = parseTargetWindow(t);
-  else if (Array.isArray(t) && t.length === 2 && t.every(isNum)) o.target = [t[0], t[1]];
-  else if (t !== undefined && t !== '') bad('target', "[LO, HI] or 'LO:HI' in HV");
-  if (typeof body.bounds === 'string') o.bounds = parseBounds(body.bounds);
-  else if (body.bounds !== undefined) bad('bounds', "a string such as 'Nb:10:30,Fe::50'");
-  return o;
+  return b;
+}
+
+/** Rough overall percent of a design from its stage (MCMC ~60 %, refinement ~30 %). */
+function percentOf(job: DesignJob): number {
+  const frac = job.steps > 0 ? Math.min(1, job.step / job.steps) : 0;
+  if (/^MCMC/.test(job.stage)) return Math.round(5 + 60 * frac);
+  if (job.stage === 'refinement') return Math.round(65 + 30 * frac);
+  return job.percent;
+}
+
+export interface Handler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** Stop the worker threads (running work is cancelled). */
+  close(): Promise<void>;
+  /** The worker pool (for tests: its load). */
+  pool: WorkerPool<ServeTask, ServeOutput, ServeProgress>;
 }
 
 /** The request handler (exported for tests that do not need a socket). */
-export function createHandler(
-  o: ServeOptions,
-): (req: IncomingMessage, res: ServerResponse) => void {
+export function createHandler(o: ServeOptions): Handler {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const maxDesigns = Math.max(1, o.maxDesigns ?? 1);
+  const maxQueued = o.maxQueuedPredicts ?? 4;
+  const inlineWork = o.inlineWork ?? 2000;
+  // one thread per design allowed at once, plus one so large predicts never wait for a design
+  const pool = new WorkerPool<ServeTask, ServeOutput, ServeProgress>({
+    handler: new URL(`./worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url),
+    size: maxDesigns + 1,
+    cancelGraceMs: 5000,
+  });
   let modelP: Promise<HardnessModel> | undefined;
   const model = () => {
     modelP ??= (async () => {
@@ -156,60 +244,72 @@ export function createHandler(
   const jobs = new Map<string, DesignJob>();
   const cancels = new Map<string, () => void>();
   let nextJob = 1;
+  let heavyPredicts = 0;
 
-  const predict = async (body: Record<string, unknown>) => {
-    const { Composition } = await import('../chem/index.ts');
-    const formulas = body.compositions;
-    if (
-      !Array.isArray(formulas) ||
-      formulas.length === 0 ||
-      !formulas.every((f) => typeof f === 'string')
-    ) {
-      throw new InputError(
-        '\'compositions\' must be a non-empty list of formulas such as "B68Nb24Fe4W4"',
-      );
+  /** `vibann predict --json` rows: the predict workflow with the CLI's defaults. */
+  const predict = async (body: unknown, signal: AbortSignal): Promise<PredictionRow[]> => {
+    const { parsePredictRequest } = await import('../workflows/requests.ts');
+    const r = parsePredictRequest(body);
+    const options = {
+      model: o.modelDir,
+      compositions: r.compositions,
+      loads: r.loads,
+      mc: r.passes,
+      seed: r.seed,
+    };
+    const work = r.compositions.length * (r.loads?.length ?? 1) * (r.passes ?? DEFAULT_PASSES);
+    if (work <= inlineWork) {
+      // small: parse the formulas and predict here (a few ms to a few hundred ms)
+      const { runPredict } = await import('../workflows/predict.ts');
+      return (await runPredict(options, { signal })).rows;
     }
-    const loads = numberList(body.loads, 'loads', [0.5]);
-    const comps: Composition[] = (formulas as string[]).map((f) => Composition.parse(f));
-    const m = await model();
-    const cs = comps.flatMap((c) => loads.map(() => c));
-    const ls = comps.flatMap(() => loads);
-    const p = m.predictWithUncertainty(
-      { compositions: cs, loads: ls },
-      {
-        passes: typeof body.passes === 'number' ? body.passes : undefined,
-        seed: typeof body.seed === 'number' ? body.seed : 1,
-      },
-    );
-    return cs.map((c, i) => ({
-      composition: c.toFormula({ step: 0.1 }),
-      fractions: c.toFractions(),
-      load: ls[i],
-      mean: p.mean[i],
-      std: p.std[i],
-      lcb: p.lcb[i],
-    }));
+    // large: parse the formulas first (a typo is a 400 at once), then a thread
+    const { Composition } = await import('../chem/index.ts');
+    for (const f of r.compositions) Composition.parse(f);
+    if (heavyPredicts >= maxQueued + 1)
+      throw new HttpError(
+        503,
+        `busy: ${heavyPredicts} large predicts are running or waiting (the limit is ${maxQueued + 1}); try again shortly`,
+      );
+    heavyPredicts++;
+    try {
+      const out = await pool.submit({ kind: 'predict', options }, { signal });
+      if (out.kind !== 'predict') throw new VibannError('a worker returned the wrong result');
+      return out.result.rows;
+    } finally {
+      heavyPredicts--;
+    }
   };
 
-  const startDesign = async (body: Record<string, unknown>): Promise<DesignJob> => {
-    const { DESIGN_DEFAULTS, designOptionsFor, runDesignWorkflow } = await import(
-      '../workflows/design.ts'
-    );
-    const options = await designRequest(body);
+  const startDesign = async (body: unknown): Promise<DesignJob> => {
+    const { parseDesignRequest } = await import('../workflows/requests.ts');
+    const { DESIGN_DEFAULTS, designOptionsFor } = await import('../workflows/design.ts');
+    const options = await parseDesignRequest(body);
     // bad constraints are the request's fault (400), found before a job starts
     const { validateConstraints } = await import('../design/constraints.ts');
     const d = { ...DESIGN_DEFAULTS, ...options };
     validateConstraints((await designOptionsFor(d)).constraints, (await model()).elements);
+    const running = [...jobs.values()].filter((j) => j.state === 'running').length;
+    if (running >= maxDesigns)
+      throw new HttpError(
+        429,
+        `${running} design${running === 1 ? ' is' : 's are'} running (the limit is ${maxDesigns} at a time): wait for it or cancel it`,
+      );
     const id = String(nextJob++);
     const name = `${basename(runDirName('design'))}-${id}`;
     const controller = new AbortController();
+    const now = new Date().toISOString();
     const job: DesignJob = {
       id,
       state: 'running',
       stage: 'starting',
       step: 0,
       steps: 0,
-      started: new Date().toISOString(),
+      percent: 0,
+      stages: [],
+      started: now,
+      updated: now,
+      options,
       runDir: name,
     };
     jobs.set(id, job);
@@ -217,40 +317,49 @@ export function createHandler(
     log(
       `serve: design job ${id} started (load ${d.load} N, ban ${d.ban.join(',') || 'none'}, seed ${d.seed}${d.quick ? ', quick' : ''})`,
     );
-    runDesignWorkflow(
-      {
+    const task: ServeTask = {
+      kind: 'design',
+      options: {
         ...options,
         model: o.modelDir,
         data: o.data,
         out: join(o.runsDir, name),
         argv: ['serve', 'design', JSON.stringify(body)],
       },
-      {
-        signal: controller.signal,
-        onInfo: (m) => {
-          job.stage = m;
-        },
-        onWarn: (m) => log(`serve: design job ${id}: warning: ${m}`),
-        onProgress: (e) => {
-          job.stage = e.stage;
-          job.step = e.done;
-          job.steps = e.total;
-        },
-        onStageEnd: () => {
-          job.step = job.steps;
-        },
-      },
-    )
+    };
+    const onProgress = (p: ServeProgress) => {
+      job.updated = new Date().toISOString();
+      if (p.type === 'progress') {
+        job.stage = p.stage;
+        job.step = p.done;
+        job.steps = p.total;
+      } else if (p.type === 'stage-end') {
+        job.step = job.steps;
+        job.stages.push(p.stage);
+      } else if (p.type === 'info') {
+        job.stage = p.message;
+        if (/gates|rank|round/i.test(p.message)) job.percent = Math.max(job.percent, 95);
+      } else log(`serve: design job ${id}: warning: ${p.message}`);
+      job.percent = Math.max(job.percent, percentOf(job));
+    };
+    pool
+      .submit(task, { signal: controller.signal, onProgress })
       .then(
-        ({ document }) => {
+        (out) => {
+          if (out.kind !== 'design') throw new VibannError('a worker returned the wrong result');
           job.state = 'done';
           job.stage = 'done';
-          job.result = document;
-          log(`serve: design job ${id} done (${document.summary.accepted} accepted), run ${name}`);
+          job.percent = 100;
+          job.result = out.document;
+          log(
+            `serve: design job ${id} done (${out.document.summary.accepted} accepted), run ${name}`,
+          );
         },
         (e: unknown) => {
-          job.state = e instanceof CancelledError ? 'cancelled' : 'failed';
+          const cancelled = e instanceof Error && e.name === 'CancelledError';
+          job.state = cancelled ? 'cancelled' : 'failed';
           job.error = e instanceof Error ? e.message : String(e);
+          if (cancelled && !/cancelled/.test(job.error)) job.error = 'the design was cancelled';
           if (!(e instanceof VibannError)) log(`serve: design job ${id} failed: ${job.error}`);
         },
       )
@@ -262,29 +371,98 @@ export function createHandler(
     if (!existsSync(o.runsDir)) return [];
     return readdirSync(o.runsDir)
       .filter((d) => existsSync(join(o.runsDir, d, 'manifest.json')))
-      .map((d) => ({ name: d, modified: statSync(join(o.runsDir, d)).mtime.toISOString() }))
+      .map((d) => {
+        let command = '';
+        try {
+          command = String(
+            (JSON.parse(readFileSync(join(o.runsDir, d, 'manifest.json'), 'utf8')) as {
+              command?: unknown;
+            }).command ?? '',
+          );
+        } catch {
+          command = '';
+        }
+        return {
+          name: d,
+          command,
+          design: existsSync(join(o.runsDir, d, 'design.json')),
+          modified: statSync(join(o.runsDir, d)).mtime.toISOString(),
+        };
+      })
       .sort((a, b) => (a.modified < b.modified ? 1 : -1));
   };
+  /** The directory of a listed run named in a URL segment (400 bad encoding, 404 unknown). */
+  const runDir = (segment: string): string => {
+    let name: string;
+    try {
+      name = decodeURIComponent(segment);
+    } catch {
+      throw new HttpError(
+        400,
+        `bad run name in the URL: '${segment}' is not valid percent-encoding`,
+      );
+    }
+    if (!runs().some((r) => r.name === name))
+      throw new HttpError(404, `no run directory '${name}'`);
+    return resolve(o.runsDir, name);
+  };
 
-  return (req, res) => {
+  const handler = ((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     const fail = (e: unknown) => {
-      const status = e instanceof InputError ? 400 : 500;
+      const status = e instanceof HttpError ? e.status : e instanceof InputError ? 400 : 500;
       if (!(e instanceof VibannError))
         log(`serve: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (res.headersSent || res.destroyed) return;
       send(res, status, { error: e instanceof Error ? e.message : String(e) });
     };
     (async () => {
-      if (req.method === 'GET' && path === '/') return send(res, 200, PAGE, 'text/html');
-      if (req.method === 'POST' && path === '/api/predict')
-        return send(res, 200, await predict(await readJson(req)));
+      checkRequest(req, o.host);
+      const get = req.method === 'GET' || req.method === 'HEAD';
+      if (get && path === '/')
+        return send(res, 200, PAGE, 'text/html');
+      if (get && path === '/app.js') return send(res, 200, CLIENT_JS, 'text/javascript');
+      const vm = /^\/vendor\/([\w.-]+)$/.exec(path);
+      if (get && vm) {
+        const f = vendorFile(vm[1]);
+        return f
+          ? send(res, 200, f, 'text/javascript', { 'cache-control': 'max-age=3600' })
+          : send(res, 404, { error: `no file ${path}` });
+      }
+      if (get && path === '/api/schema') {
+        const { designRequestJsonSchema, predictRequestSchema, PREDICT_LIMITS } = await import(
+          '../workflows/requests.ts'
+        );
+        const { z } = await import('zod');
+        return send(res, 200, {
+          design: designRequestJsonSchema(),
+          predict: z.toJSONSchema(predictRequestSchema, { io: 'input', unrepresentable: 'any' }),
+          limits: { ...PREDICT_LIMITS, body: MAX_BODY, designs: maxDesigns },
+          elements: (await model()).elements,
+        });
+      }
+      if (req.method === 'POST' && path === '/api/predict') {
+        const body = await readJson(req);
+        const ac = new AbortController();
+        // the client went away before the answer: stop the work
+        res.on('close', () => {
+          if (!res.writableFinished) ac.abort();
+        });
+        return send(res, 200, await predict(body, ac.signal));
+      }
       if (req.method === 'POST' && path === '/api/design') {
         const job = await startDesign(await readJson(req));
-        return send(res, 202, { id: job.id });
+        return send(res, 202, { id: job.id, runDir: job.runDir });
       }
+      if (get && path === '/api/design')
+        return send(
+          res,
+          200,
+          [...jobs.values()].map(({ result: _r, ...j }) => j),
+        );
       const jm = /^\/api\/design\/(\d+)$/.exec(path);
-      if (req.method === 'GET' && jm) {
+      if (get && jm) {
         const job = jobs.get(jm[1]);
         return job ? send(res, 200, job) : send(res, 404, { error: `no design job ${jm[1]}` });
       }
@@ -295,39 +473,50 @@ export function createHandler(
         cancels.get(cm[1])?.();
         return send(res, 202, { id: job.id, state: job.state });
       }
-      if (req.method === 'GET' && path === '/api/runs') return send(res, 200, runs());
+      if (get && path === '/api/runs') return send(res, 200, runs());
+      const dm = /^\/api\/runs\/([^/]+)\/design$/.exec(path);
+      if (get && dm) {
+        const dir = runDir(dm[1]);
+        const { readDesignRun } = await import('../runs/design.ts');
+        return send(res, 200, readDesignRun(dir).document);
+      }
       const rm = /^\/runs\/([^/]+)\/report$/.exec(path);
-      if (req.method === 'GET' && rm) {
-        let name: string;
-        try {
-          name = decodeURIComponent(rm[1]);
-        } catch {
-          return send(res, 400, {
-            error: `bad run name in the URL: '${rm[1]}' is not valid percent-encoding`,
-          });
-        }
-        const dir = resolve(o.runsDir, name);
-        if (!runs().some((r) => r.name === name))
-          return send(res, 404, { error: `no run directory '${name}'` });
+      if (get && rm) {
+        const dir = runDir(rm[1]);
         const { buildReport } = await import('../report/html.ts');
-        return send(res, 200, await buildReport(dir), 'text/html');
+        return send(res, 200, await buildReport(dir), 'text/html', {
+          'content-security-policy':
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'",
+        });
+      }
+      const fm = /^\/runs\/([^/]+)\/figure\/([A-Za-z0-9_][A-Za-z0-9_.-]*\.png)$/.exec(path);
+      if (get && fm) {
+        const file = join(runDir(fm[1]), fm[2]);
+        if (!existsSync(file)) return send(res, 404, { error: `no figure ${fm[2]}` });
+        return send(res, 200, readFileSync(file), 'image/png');
       }
       send(res, 404, { error: `not found: ${req.method} ${path}` });
     })().catch(fail);
-  };
+  }) as Handler;
+  handler.close = () => pool.close();
+  handler.pool = pool;
+  return handler;
 }
 
-/** Start listening; resolves with the server and its URL. */
+/** Start listening; resolves with the server and its URL. Closing the server stops the threads. */
 export async function serve(
-  o: ServeOptions & { host?: string; port?: number },
-): Promise<{ server: Server; url: string }> {
-  const server = createServer(createHandler(o));
+  o: ServeOptions & { port?: number },
+): Promise<{ server: Server; url: string; handler: Handler }> {
   const host = o.host ?? '127.0.0.1';
+  const handler = createHandler({ ...o, host });
+  const server = createServer(handler);
+  server.on('close', () => void handler.close());
   await new Promise<void>((ok, ko) => {
     server.once('error', ko);
     server.listen(o.port ?? 8765, host, () => ok());
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
-  return { server, url: `http://${host}:${port}/` };
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return { server, url: `http://${shown}:${port}/`, handler };
 }
