@@ -225,3 +225,42 @@ export function sha256File(path: string): string {
 export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
+
+/** A file written piece by piece that appears at its path only when complete (`commit`). */
+export interface AtomicWriteStream {
+  /** Append; resolves when the data is accepted (waits for the disk when the buffer is full). */
+  write(chunk: string): Promise<void>;
+  /** Flush, fsync and rename over the target. */
+  commit(): Promise<void>;
+  /** Discard the temporary file (the target is untouched). */
+  abort(): Promise<void>;
+}
+
+/** Stream into a temporary sibling of `path`; `commit` renames it over `path` (see writeFileAtomic). */
+export async function createAtomicWriteStream(path: string): Promise<AtomicWriteStream> {
+  await fsp.mkdir(dirname(path), { recursive: true });
+  await cleanStaleTemps(path);
+  const tmp = tempSibling(path);
+  const fh = await fsp.open(tmp, 'w');
+  let closed = false;
+  const close = async () => {
+    if (!closed) {
+      closed = true;
+      await fh.close();
+    }
+  };
+  return {
+    async write(chunk: string) {
+      await fh.write(chunk);
+    },
+    async commit() {
+      await fh.sync();
+      await close();
+      await fsp.rename(tmp, path);
+    },
+    async abort() {
+      await close();
+      await fsp.rm(tmp, { force: true });
+    },
+  };
+}

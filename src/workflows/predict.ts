@@ -3,11 +3,22 @@
  * formulas, a CSV of compositions, or points along the straight line between two compositions,
  * at one or several loads. Formulas are parsed and checked before the model is opened, so a typo
  * is reported at once. No run directory: the result is returned (and printed by the CLI).
+ *
+ * `streamPredict` handles any number of rows in bounded memory: a CSV is read in chunks
+ * (data/queries.ts `streamQueries`), each chunk is predicted and handed to a sink (the CLI writes
+ * CSV/NDJSON/JSON as it goes) with progress in bytes read; MC masks are keyed by composition
+ * (uq/predict.ts), so chunking does not change any number. `runPredict` collects all rows.
  */
 import type { Composition } from '../chem/composition.ts';
 import type { DomainVerdict } from '../uq/domain.ts';
 import { InputError } from '../util/errors.ts';
-import { DEFAULT_MODEL_DIR, openModel, type WorkflowHooks, withDefaults } from './common.ts';
+import {
+  DEFAULT_MODEL_DIR,
+  openModel,
+  throwIfCancelled,
+  type WorkflowHooks,
+  withDefaults,
+} from './common.ts';
 
 export interface PredictOptions {
   /** Model directory. */
@@ -26,6 +37,8 @@ export interface PredictOptions {
   mc?: number;
   /** Seed of the MC passes. */
   seed?: number;
+  /** Rows of the input predicted at once (default 2048; memory is proportional to it). */
+  chunkRows?: number;
 }
 
 /** Defaults of the options left out (the MC passes default to the model's preset). */
@@ -70,38 +83,96 @@ export interface PredictResult {
   uncertainty: string;
 }
 
+/** What `streamPredict` reports besides the rows it hands to the sink. */
+export type PredictSummary = Omit<PredictResult, 'rows'> & {
+  /** Predictions made (rows × loads). */
+  count: number;
+};
+
+type Query = { c: Composition; load: number; t?: number; row?: number };
+
+/** Hardness with uncertainty for every query, collected (see `streamPredict` for large inputs). */
 export async function runPredict(
   options: PredictOptions,
   hooks: WorkflowHooks = {},
 ): Promise<PredictResult> {
+  const rows: PredictionRow[] = [];
+  const s = await streamPredict(
+    options,
+    (chunk) => {
+      for (const r of chunk) rows.push(r);
+    },
+    hooks,
+  );
+  const { count: _n, ...rest } = s;
+  return { rows, ...rest };
+}
+
+/**
+ * Predict in chunks, handing each chunk's rows to `sink` in input order (awaited: a slow writer
+ * slows the reading, so memory stays bounded whatever the number of rows).
+ */
+export async function streamPredict(
+  options: PredictOptions,
+  sink: (rows: PredictionRow[]) => void | Promise<void>,
+  hooks: WorkflowHooks = {},
+): Promise<PredictSummary> {
   const o = withDefaults(PREDICT_DEFAULTS, options);
   const { Composition } = await import('../chem/index.ts');
   const given = [o.compositions, o.input, o.path].filter((x) => x !== undefined).length;
   if (given !== 1)
     throw new InputError('predict: give exactly one of --composition, --input or --path');
+  const chunkRows = o.chunkRows ?? 2048;
   // Parse first: an unknown element is reported before any model is looked for.
-  const queries: { c: Composition; load: number; t?: number; row?: number }[] = [];
-  if (o.compositions) {
-    const comps = o.compositions.map((f) => Composition.parse(f));
-    for (const c of comps) for (const L of o.loads) queries.push({ c, load: L });
-  } else if (o.path !== undefined) {
-    const parts = o.path.split(':');
-    if (parts.length !== 2)
-      throw new InputError(`--path expects 'A:B' (two formulas), got '${o.path}'`);
-    const [a, b] = parts.map((f) => Composition.parse(f));
-    for (let s = 0; s < o.steps; s++) {
-      const t = s / (o.steps - 1);
-      for (const L of o.loads) queries.push({ c: a.interpolate(b, t), load: L, t });
+  let chunks: AsyncIterator<Query[]>;
+  let first: IteratorResult<Query[]>;
+  if (o.input === undefined) {
+    const queries: Query[] = [];
+    if (o.compositions) {
+      const comps = o.compositions.map((f) => Composition.parse(f));
+      for (const c of comps) for (const L of o.loads) queries.push({ c, load: L });
+    } else if (o.path !== undefined) {
+      const parts = o.path.split(':');
+      if (parts.length !== 2)
+        throw new InputError(`--path expects 'A:B' (two formulas), got '${o.path}'`);
+      const [a, b] = parts.map((f) => Composition.parse(f));
+      for (let s = 0; s < o.steps; s++) {
+        const t = s / (o.steps - 1);
+        for (const L of o.loads) queries.push({ c: a.interpolate(b, t), load: L, t });
+      }
     }
-  } else if (o.input !== undefined) {
-    const { readQueries } = await import('../data/queries.ts');
-    for (const q of readQueries(o.input)) {
-      if (q.load !== undefined) queries.push({ c: q.composition, load: q.load, row: q.row });
-      else for (const L of o.loads) queries.push({ c: q.composition, load: L, row: q.row });
-    }
+    if (queries.length === 0) throw new InputError('predict: no compositions to predict');
+    chunks = (async function* () {
+      for (let i = 0; i < queries.length; i += chunkRows) yield queries.slice(i, i + chunkRows);
+    })();
+  } else {
+    const { streamQueries } = await import('../data/queries.ts');
+    const input = o.input;
+    let fileLoads = 0;
+    const loadsGiven = options.loads !== undefined;
+    chunks = (async function* () {
+      for await (const qs of streamQueries(input, {
+        chunkRows,
+        onBytes: (done, total) => hooks.onProgress?.({ stage: `predict ${input}`, done, total }),
+      })) {
+        const out: Query[] = [];
+        for (const q of qs) {
+          if (q.load !== undefined) {
+            fileLoads++;
+            out.push({ c: q.composition, load: q.load, row: q.row });
+          } else for (const L of o.loads) out.push({ c: q.composition, load: L, row: q.row });
+        }
+        yield out;
+      }
+      // --load given and the file has its own loads: say which load was used where.
+      if (loadsGiven && fileLoads > 0)
+        hooks.onWarn?.(
+          `${input}: ${fileLoads} row(s) have their own Load, which is used instead of --load ${o.loads.join(',')} (--load applies only to rows with an empty Load cell)`,
+        );
+    })();
   }
-  if (queries.length === 0) throw new InputError('predict: no compositions to predict');
-  const where = (q: (typeof queries)[number]) =>
+  first = await chunks.next();
+  const where = (q: Query) =>
     q.row !== undefined ? `${o.input}, row ${q.row}, column Load` : '--load';
   const model = await openModel(o.model);
   const { readUncertainty, predictive } = await import('./uncertainty.ts');
@@ -114,50 +185,75 @@ export async function runPredict(
   // training range are warned about once per load (and marked load_extrapolation below)
   const { checkLoad, modelLoadRange } = await import('../data/loads.ts');
   const range = modelLoadRange(model.meta);
+  const basis = new Set(model.elements);
   const warned = new Set<number>();
-  for (const q of queries) {
-    const v = checkLoad(q.load, range, where(q));
-    if (v.warning && !warned.has(q.load)) {
-      warned.add(q.load);
-      hooks.onWarn?.(v.warning);
-    }
-  }
-  const x = model.vectors(queries.map((q) => q.c));
-  const p = predictive(
-    model,
-    bundle,
-    x,
-    queries.map((q) => q.load),
-    { passes: o.mc, seed: o.seed },
-  );
   const E = model.elements.length;
-  const rows: PredictionRow[] = queries.map((q, i) => ({
-    composition: q.c.toFormula(o.path !== undefined ? { as: 'fraction' } : { step: 0.1 }),
-    fractions: q.c.toFractions(),
-    load: q.load,
-    mean: p.mean[i],
-    std: p.sigma[i],
-    lcb: p.lcb[i],
-    lo90: p.lo90[i],
-    hi90: p.hi90[i],
-    sigma_mc: p.sigmaMc[i],
-    domain: bundle
-      ? bundle.domain.assess(x.subarray(i * E, (i + 1) * E), q.load, p.logp?.[i])
-      : null,
-    ...(q.t !== undefined ? { t: q.t } : {}),
-    ...(q.row !== undefined ? { row: q.row } : {}),
-  }));
-  const off = rows.filter((r) => r.domain && !r.domain.in_domain);
-  if (off.length > 0)
+  let count = 0;
+  let offDomain = 0;
+  const offReasons = new Set<string>();
+  let members = 0;
+  let passes = 0;
+  while (!first.done) {
+    throwIfCancelled(hooks, 'predict');
+    const queries = first.value;
+    for (const q of queries) {
+      const v = checkLoad(q.load, range, where(q));
+      if (v.warning && !warned.has(q.load)) {
+        warned.add(q.load);
+        hooks.onWarn?.(v.warning);
+      }
+      if (q.row !== undefined)
+        for (const el of q.c.elements)
+          if (!basis.has(el))
+            throw new InputError(
+              `${o.input}: row ${q.row}: element '${el}' is not in the model's element basis (${model.elements.length} elements: ${model.elements.join(', ')})`,
+            );
+    }
+    if (queries.length > 0) {
+      const x = model.vectors(queries.map((q) => q.c));
+      const p = predictive(
+        model,
+        bundle,
+        x,
+        queries.map((q) => q.load),
+        { passes: o.mc, seed: o.seed },
+      );
+      members = p.members;
+      passes = p.passes;
+      const rows: PredictionRow[] = queries.map((q, i) => ({
+        composition: q.c.toFormula(o.path !== undefined ? { as: 'fraction' } : { step: 0.1 }),
+        fractions: q.c.toFractions(),
+        load: q.load,
+        mean: p.mean[i],
+        std: p.sigma[i],
+        lcb: p.lcb[i],
+        lo90: p.lo90[i],
+        hi90: p.hi90[i],
+        sigma_mc: p.sigmaMc[i],
+        domain: bundle
+          ? bundle.domain.assess(x.subarray(i * E, (i + 1) * E), q.load, p.logp?.[i])
+          : null,
+        ...(q.t !== undefined ? { t: q.t } : {}),
+        ...(q.row !== undefined ? { row: q.row } : {}),
+      }));
+      for (const r of rows)
+        if (r.domain && !r.domain.in_domain) {
+          offDomain++;
+          for (const why of r.domain.reasons) offReasons.add(why);
+        }
+      count += rows.length;
+      await sink(rows);
+    }
+    first = await chunks.next();
+  }
+  if (offDomain > 0)
     hooks.onWarn?.(
-      `${off.length} of ${rows.length} predictions are outside the model's domain of applicability (${[
-        ...new Set(off.flatMap((r) => r.domain!.reasons)),
-      ].join(', ')}); treat them with caution`,
+      `${offDomain} of ${count} predictions are outside the model's domain of applicability (${[...offReasons].join(', ')}); treat them with caution`,
     );
   return {
-    rows,
-    members: p.members,
-    passes: p.passes,
+    count,
+    members,
+    passes,
     model: o.model,
     uncertainty: bundle ? bundle.model.method : 'mc',
   };
