@@ -4,9 +4,9 @@ import { InvalidArgumentError } from 'commander';
 import type { StructureFormat } from '../../../structure/index.ts';
 import { cliHooks } from '../../hooks.ts';
 import { info, printJson } from '../../io.ts';
-import { type AnalysisFlags, addAnalysisOptions, analyzeOptions } from './flags.ts';
-import { FORMATS, formatOption, framesOption, typesOption } from './parsers.ts';
-import { printReport } from './print.ts';
+import { type AnalysisFlags, addAnalysisOptions, analyzeOptions } from '../../structure/flags.ts';
+import { FORMATS, formatOption, framesOption, typesOption } from '../../structure/parsers.ts';
+import { printReport } from '../../structure/print.ts';
 
 interface Flags extends AnalysisFlags {
   format?: StructureFormat;

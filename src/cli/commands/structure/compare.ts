@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import type { StructureFormat } from '../../../structure/index.ts';
 import { cliHooks } from '../../hooks.ts';
 import { formatTable, info, out, printJson } from '../../io.ts';
-import { type AnalysisFlags, addAnalysisOptions, analyzeOptions } from './flags.ts';
-import { FORMATS, formatOption, framesOption, typesOption } from './parsers.ts';
+import { type AnalysisFlags, addAnalysisOptions, analyzeOptions } from '../../structure/flags.ts';
+import { FORMATS, formatOption, framesOption, typesOption } from '../../structure/parsers.ts';
 
 interface Flags extends AnalysisFlags {
   format?: StructureFormat;

@@ -4,9 +4,9 @@ import { INPUT_SCRIPT } from '../../../structure/lammpsInput.ts';
 import { cliHooks } from '../../hooks.ts';
 import { formatTable, out, printJson, warn } from '../../io.ts';
 import { intOption, numberOption } from '../../options.ts';
-import { type AnalysisFlags, addAnalysisOptions, analyzeOptions } from './flags.ts';
-import { addInputOptions, type InputFlags, inputOptions } from './inputFlags.ts';
-import { f4, printReport } from './print.ts';
+import { type AnalysisFlags, addAnalysisOptions, analyzeOptions } from '../../structure/flags.ts';
+import { addInputOptions, type InputFlags, inputOptions } from '../../structure/inputFlags.ts';
+import { f4, printReport } from '../../structure/print.ts';
 
 interface RunFlags extends InputFlags, AnalysisFlags {
   lmp?: string;

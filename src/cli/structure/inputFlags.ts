@@ -1,8 +1,8 @@
 /** The LAMMPS input options of `vibann structure lammps-input | run`, and their mapping to LammpsInputOptions. */
 import type { Command } from 'commander';
-import type { LammpsInputOptions, MeltQuenchProtocol } from '../../../structure/index.ts';
-import { InputError } from '../../../util/errors.ts';
-import { intOption, numberOption } from '../../options.ts';
+import type { LammpsInputOptions, MeltQuenchProtocol } from '../../structure/index.ts';
+import { InputError } from '../../util/errors.ts';
+import { intOption, numberOption } from '../options.ts';
 import { rangeOption, stepsOption } from './parsers.ts';
 
 export interface InputFlags {

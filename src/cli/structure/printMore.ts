@@ -1,7 +1,7 @@
 /** The readable form of the issue-17 parts of a structure report: S(Q), clusters, packing, averages. */
-import type { AnalyzeReport } from '../../../runs/structure.ts';
-import type * as S from '../../../structure/index.ts';
-import { formatTable, out } from '../../io.ts';
+import type { AnalyzeReport } from '../../runs/structure.ts';
+import type * as S from '../../structure/index.ts';
+import { formatTable, out } from '../io.ts';
 
 const f = (x: number | null | undefined, d = 4) =>
   x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(d);

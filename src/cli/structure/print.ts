@@ -1,6 +1,6 @@
 /** The readable (non-JSON) form of a structure report. */
-import type * as S from '../../../structure/index.ts';
-import { formatTable, out } from '../../io.ts';
+import type * as S from '../../structure/index.ts';
+import { formatTable, out } from '../io.ts';
 import { printMore } from './printMore.ts';
 
 export const f4 = (x: number | null | undefined, d = 4) =>

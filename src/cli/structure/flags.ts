@@ -1,7 +1,7 @@
 /** The analysis options of `vibann structure analyze | compare | run`, and their mapping to AnalyzeOptions. */
 import type { Command } from 'commander';
-import type { AnalyzeOptions } from '../../../structure/index.ts';
-import { intOption, numberOption } from '../../options.ts';
+import type { AnalyzeOptions } from '../../structure/index.ts';
+import { intOption, numberOption } from '../options.ts';
 import {
   crystalLikeOption,
   fractionOption,
