@@ -2,7 +2,7 @@
  * Student's t distribution (CDF and quantile) and the Nadeau–Bengio corrected resampled t-test.
  *
  * CDF through the regularised incomplete beta function, I_x(a, b) by its continued fraction
- * (modified Lentz; Press et al., Numerical Recipes, 3rd ed., §6.4):
+ * (modified Lentz; Press et al., Numerical Recipes, 3rd ed., section 6.4):
  *   F(t; ν) = 1 − ½ I_{ν/(ν+t²)}(ν/2, ½) for t ≥ 0, symmetric for t < 0.
  * Quantile: bisection on the CDF to machine precision (monotone, bracketed), checked against
  * scipy.stats.t.ppf in test/math/student.test.ts.
