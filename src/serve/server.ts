@@ -375,9 +375,11 @@ export function createHandler(o: ServeOptions): Handler {
         let command = '';
         try {
           command = String(
-            (JSON.parse(readFileSync(join(o.runsDir, d, 'manifest.json'), 'utf8')) as {
-              command?: unknown;
-            }).command ?? '',
+            (
+              JSON.parse(readFileSync(join(o.runsDir, d, 'manifest.json'), 'utf8')) as {
+                command?: unknown;
+              }
+            ).command ?? '',
           );
         } catch {
           command = '';
@@ -420,8 +422,7 @@ export function createHandler(o: ServeOptions): Handler {
     (async () => {
       checkRequest(req, o.host);
       const get = req.method === 'GET' || req.method === 'HEAD';
-      if (get && path === '/')
-        return send(res, 200, PAGE, 'text/html');
+      if (get && path === '/') return send(res, 200, PAGE, 'text/html');
       if (get && path === '/app.js') return send(res, 200, CLIENT_JS, 'text/javascript');
       const vm = /^\/vendor\/([\w.-]+)$/.exec(path);
       if (get && vm) {

@@ -1,0 +1,2 @@
+/** The page's script (served as /app.js). */
+export const CLIENT_JS = '';
