@@ -177,6 +177,21 @@ async function runKind(
     }
     case 'lofo-fold':
       return lofoFold(job, ds, split, ctx);
+    case 'train-evaluate': {
+      const { model } = await fitModel(ds, split, job, ctx);
+      if (job.model_out) await model.save(job.model_out);
+      const { evaluateModel } = await import('../eval/evaluate.ts');
+      const m = model.meta.training;
+      return {
+        result: {
+          evaluation: evaluateModel(model, ds, split, { passes: job.mc, seed: job.seed }),
+          networks: m.members.length,
+          members: members(m.members),
+          model_dir: job.model_out ?? null,
+        },
+        extra: { wall_s: m.wall_s, member_wall_s: m.members.map((x) => x.wallS) },
+      };
+    }
   }
 }
 

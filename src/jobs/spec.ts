@@ -130,7 +130,24 @@ export const LofoFoldJobSchema = z.object({
   model_out: z.string().min(1).optional(),
 });
 
+/**
+ * Train on the split and evaluate on its test and calibration rows (the evaluation protocol of
+ * eval/evaluate.ts): one split of a multi-split evaluation, one fold of a benchmark. `label` names
+ * it in ids and messages (e.g. 'split-3').
+ */
+export const TrainEvaluateJobSchema = z.object({
+  kind: z.literal('train-evaluate'),
+  ...base,
+  fit: FitSpecSchema,
+  label: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -'),
+  /** MC seed of the evaluation. */
+  seed: int,
+  /** Save the trained model here (a directory on the worker; omit to keep nothing). */
+  model_out: z.string().min(1).optional(),
+});
+
 export const JobSpecSchema = z.discriminatedUnion('kind', [
+  TrainEvaluateJobSchema,
   TrainJobSchema,
   EvaluateJobSchema,
   SeedJobSchema,
@@ -210,6 +227,8 @@ export function jobLabel(j: JobSpec): string {
       return j.trial === null ? 'tune-reference' : `tune-trial${j.trial}`;
     case 'lofo-fold':
       return `lofo-${j.family.join('')}`;
+    case 'train-evaluate':
+      return `train-evaluate-${j.label}`;
   }
 }
 

@@ -88,12 +88,20 @@ describe('job queue (BullMQ on a private redis-server)', () => {
     const worker = runQueueWorker(url, { workers: 1, signal: ac.signal, stalledIntervalS: 5 });
     const ex = await queueExecutor(url);
     try {
-      const j = trial(1, 1);
+      const j = job('train-evaluate', ds, split, {
+        fit: fitSpec({ preset: 'default', seed: 1, quick: true, training: { maxEpochs: 1 } }),
+        label: 'roundtrip',
+        seed: 1,
+      });
       const progress: unknown[] = [];
       const viaQueue = await ex.submit(j, { onProgress: (p) => progress.push(p) });
       const here = await runJob(j);
       assert.deepEqual(viaQueue.result, here.result, 'same job, same result');
-      assert.ok(Number.isFinite((viaQueue.result as { cv_loss: number }).cv_loss));
+      const ev = (
+        viaQueue.result as { evaluation: { test: { rmse: number }; n: { test: number } } }
+      ).evaluation;
+      assert.ok(Number.isFinite(ev.test.rmse));
+      assert.equal(ev.n.test, split.test.length);
       assert.equal(viaQueue.id, here.id);
       assert.equal(viaQueue.data_sha256, ds.sha256);
       assert.deepEqual(viaQueue.backend, here.backend);
