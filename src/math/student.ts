@@ -7,7 +7,6 @@
  * Quantile: bisection on the CDF to machine precision (monotone, bracketed), checked against
  * scipy.stats.t.ppf in test/math/student.test.ts.
  */
-import { InputError } from '../util/errors.ts';
 
 /**
  * ln Γ(x), x > 0: the recurrence Γ(x) = Γ(x + n)/(x(x+1)…(x+n−1)) up to x ≥ 15, then Stirling's
@@ -70,14 +69,14 @@ export function incompleteBeta(x: number, a: number, b: number): number {
 
 /** CDF of Student's t with ν > 0 degrees of freedom. */
 export function studentTCdf(t: number, nu: number): number {
-  if (!(nu > 0)) throw new InputError(`Student t: degrees of freedom must be > 0, got ${nu}`);
+  if (!(nu > 0)) throw new RangeError(`Student t: degrees of freedom must be > 0, got ${nu}`);
   const tail = 0.5 * incompleteBeta(nu / (nu + t * t), nu / 2, 0.5);
   return t >= 0 ? 1 - tail : tail;
 }
 
 /** Quantile (inverse CDF) of Student's t, 0 < p < 1. */
 export function studentTQuantile(p: number, nu: number): number {
-  if (!(p > 0 && p < 1)) throw new InputError(`Student t quantile: p must be in (0, 1), got ${p}`);
+  if (!(p > 0 && p < 1)) throw new RangeError(`Student t quantile: p must be in (0, 1), got ${p}`);
   if (p === 0.5) return 0;
   if (p < 0.5) return -studentTQuantile(1 - p, nu);
   let lo = 0;
@@ -124,9 +123,9 @@ export function correctedResampledTTest(
   level = 0.95,
 ): CorrectedTTest {
   const J = diffs.length;
-  if (J < 2) throw new InputError(`corrected resampled t-test: needs ≥ 2 resamples, got ${J}`);
+  if (J < 2) throw new RangeError(`corrected resampled t-test: needs ≥ 2 resamples, got ${J}`);
   if (!(nTrain > 0 && nTest > 0))
-    throw new InputError('corrected resampled t-test: n_train and n_test must be > 0');
+    throw new RangeError('corrected resampled t-test: n_train and n_test must be > 0');
   const mean = diffs.reduce((a, b) => a + b, 0) / J;
   const s2 = diffs.reduce((a, b) => a + (b - mean) ** 2, 0) / (J - 1);
   const se = Math.sqrt((1 / J + nTest / nTrain) * s2);

@@ -107,8 +107,8 @@ describe('conformal interval on new groups', () => {
     // calibration rows are in distribution: no group offset
     const calIn: ShiftRows = {
       ...cal,
-      y: cal.y.map(() => 10 * gauss(rng)),
-      knn: cal.knn.map(() => 0),
+      y: Array.from(cal.y, () => 10 * gauss(rng)),
+      knn: Array.from(cal.knn, () => 0),
     };
     const { table, chosen } = compareMethods(
       oof,
