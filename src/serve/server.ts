@@ -422,7 +422,8 @@ export function createHandler(o: ServeOptions): Handler {
     (async () => {
       checkRequest(req, o.host);
       const get = req.method === 'GET' || req.method === 'HEAD';
-      if (get && path === '/') return send(res, 200, PAGE, 'text/html');
+      if (get && path === '/')
+        return send(res, 200, PAGE, 'text/html', { 'content-security-policy': PAGE_CSP });
       if (get && path === '/app.js') return send(res, 200, CLIENT_JS, 'text/javascript');
       const vm = /^\/vendor\/([\w.-]+)$/.exec(path);
       if (get && vm) {
