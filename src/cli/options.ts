@@ -71,7 +71,7 @@ export function loadListOption(v: string, prev?: number[]): number[] {
     const n = parseDecimal(s);
     if (n === undefined || n <= 0)
       throw new InvalidArgumentError(
-        `--load expects positive loads in N written as decimals; got '${s}' (load must be > 0)`,
+        `--load expects positive loads in N; got '${s}' (load must be > 0; plain decimals only)`,
       );
     return n;
   });
