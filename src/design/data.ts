@@ -21,6 +21,15 @@ export function designData(ds: Dataset, split: Split, elements: readonly string[
       load: tf.map((r) => ds.load[r]),
       weight: Array.from(familyWeights(ds, tf)),
     },
-    calibration: { x: split.calibration.map(row) },
+    calibration: {
+      x: split.calibration.map(row),
+      composition: split.calibration.map((r) => ds.compositions[r]),
+    },
+    known: {
+      x: Array.from({ length: ds.nRows }, (_, r) => row(r)),
+      composition: [...ds.compositions],
+      hv: Array.from(ds.hv),
+      load: Array.from(ds.load),
+    },
   };
 }

@@ -17,9 +17,12 @@ export interface GateRecord {
   novelty: Gate;
   uncertainty: Gate;
   performance: Gate;
+  /** Glass-formation gate (design/assess.ts), when the design has it on (issue 13). */
+  glass?: Gate & { outside: string[] };
 }
 
-export type GateName = keyof GateRecord;
+/** The four model gates (the optional glass gate is reported separately). */
+export type GateName = 'support' | 'novelty' | 'uncertainty' | 'performance';
 export const GATE_NAMES: readonly GateName[] = ['support', 'novelty', 'uncertainty', 'performance'];
 
 export interface DesignThresholds {

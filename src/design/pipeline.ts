@@ -4,26 +4,41 @@
  * (model.ts) and to the gradient refinement through a `RefineFn`.
  */
 import type { Composition } from '../chem/composition.ts';
+import { elementProperties, hasElementProperties } from '../chem/descriptors.ts';
+import { elementPrice } from '../chem/tables/prices.ts';
 import { LatentFrame } from '../latent/frame.ts';
 import { type BicPoint, GaussianMixture } from '../latent/gmm.ts';
 import { weightedQuantile } from '../math/quantile.ts';
 import type { DesignModel } from '../model/design-model.ts';
 import { LCB_Z } from '../uq/lcb.ts';
-import { VibannError } from '../util/errors.ts';
+import { InputError, VibannError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
 import { type AlloyOptions, DEFAULT_ALLOY_OPTIONS, toAlloy } from './alloy.ts';
+import {
+  type AlloyCost,
+  alloyCost,
+  familyOf,
+  type GlassDescriptors,
+  type GlassGate,
+  type GlassRanges,
+  glassDescriptors,
+  glassGate,
+  glassRanges,
+  paretoFront,
+} from './assess.ts';
 import {
   DEFAULT_CONSTRAINTS,
   type DesignConstraints,
   permittedMask,
   validateConstraints,
+  violatedConstraint,
 } from './constraints.ts';
 import { type DesignThresholds, GATE_NAMES, type GateRecord } from './gates.ts';
 import { type DesignMap, designMap } from './map.ts';
 import { applyMask } from './mask.ts';
 import { DEFAULT_MCMC_OPTIONS, type McmcOptions, type McmcTarget, runMcmc } from './mcmc.ts';
 import { type GateState, screen } from './screen.ts';
-import { diverseSelect } from './select.ts';
+import { diverseSelect, euclidean } from './select.ts';
 import {
   calibrationThresholds,
   DEFAULT_THRESHOLD_OPTIONS,
@@ -79,6 +94,22 @@ export interface DesignOptions {
   maxPool: number;
   /** Rounding to castable alloys (SPEC §9.5). */
   alloy: AlloyOptions;
+  /** Explicit LCB target at L*, HV (default: from the calibration rows, see `thresholdRules`). */
+  lcbTarget?: number;
+  /** Explicit novelty minimum, distance in atomic fractions (default: `thresholds.noveltyQuantile`). */
+  noveltyMin?: number;
+  /** At most this many reported candidates per family (major elements ≥ 10 at.%); default ⌈n/2⌉. */
+  familyCap?: number;
+  /** Glass-formation gate: descriptors inside the training alloys' ranges (default true). */
+  glassGate: boolean;
+  /** Quantile q of the glass ranges: [q, 1 − q] of the training alloys (default 0: min..max). */
+  glassQuantile: number;
+  /** Maximum raw-material cost, USD/kg of alloy (default none). */
+  maxCost?: number;
+  /** Penalty in the MCMC log target per unit of relative excess cost over `maxCost` (default 20 nats). */
+  costPenaltyWeight: number;
+  /** 'lcb': rank by LCB at L*; 'pareto': report the Pareto set over (LCB, cost, novelty). */
+  objective: 'lcb' | 'pareto';
 }
 
 export const DEFAULT_DESIGN_OPTIONS: DesignOptions = {
@@ -103,6 +134,10 @@ export const DEFAULT_DESIGN_OPTIONS: DesignOptions = {
   refineSeeds: 10,
   maxPool: 300,
   alloy: DEFAULT_ALLOY_OPTIONS,
+  glassGate: true,
+  glassQuantile: 0,
+  costPenaltyWeight: 20,
+  objective: 'lcb',
 };
 
 /** Training data the design needs: train_fit and calibration compositions, HV, loads, weights. */
@@ -115,7 +150,9 @@ export interface DesignData {
     load: number[];
     weight: number[];
   };
-  calibration: { x: ArrayLike<number>[] };
+  calibration: { x: ArrayLike<number>[]; composition?: Composition[] };
+  /** Every dataset row (novelty and the nearest known alloy); default: train_fit. */
+  known?: { x: ArrayLike<number>[]; composition: Composition[]; hv: number[]; load: number[] };
 }
 
 export interface RefineContext {
@@ -153,12 +190,57 @@ export interface CandidateReport {
   gates: GateRecord;
   accepted: boolean;
   nearest: { formula: string; distance: number; hv: number; load: number };
+  /** Nearest known alloy in the design's latent frame (distance in frame units). */
+  nearest_latent: { formula: string; distance: number; hv: number; load: number };
+  /** Major elements (≥ 10 at.%), sorted. */
+  family: string[];
+  descriptors: GlassDescriptors;
+  cost: AlloyCost;
+  /** On the Pareto front over (LCB at L*, cost, novelty) of the accepted alloys. */
+  pareto: boolean;
+  /** Taken beyond the per-family cap because too few other families passed. */
+  over_family_cap?: boolean;
   logp: number;
   provenance: { source: 'refined' | 'mcmc'; chain?: number; step?: number; seed?: number };
 }
 
+/** Which rule set each threshold (issue 13). */
+export interface ThresholdRules {
+  lcbTarget: string;
+  sigmaRef: string;
+  novelty: string;
+  support: string;
+  glass?: string;
+  maxCost?: string;
+  familyCap: string;
+}
+
 export interface DesignResult {
-  thresholds: DesignThresholds & { window: [number, number]; nearPeakRows: number };
+  thresholds: DesignThresholds & {
+    window: [number, number];
+    nearPeakRows: number;
+    rules: ThresholdRules;
+    glassRanges?: GlassRanges;
+    familyCap: number;
+    separation: number;
+    maxCost?: number;
+  };
+  /** Alloys of the accepted pool on the (LCB, cost, novelty) Pareto front. */
+  pareto: {
+    formula: string;
+    lcb: number;
+    cost: number | null;
+    novelty: number;
+    reported: boolean;
+  }[];
+  /** Every accepted alloy (for the cost/LCB figure). */
+  acceptedPool: {
+    formula: string;
+    lcb: number;
+    cost: number | null;
+    novelty: number;
+    pareto: boolean;
+  }[];
   gmm: { k: number; bic: BicPoint[] };
   /** The design's latent coordinates: dimension kept and variance explained. */
   frame: { dim: number; latent_dim: number; explained: number[] };
@@ -287,9 +369,30 @@ export async function fitLatentDensity(
   };
 }
 
+/** True when a composition satisfies the element constraints (ban, allow, bounds). */
+function satisfies(c: Composition, o: DesignOptions): boolean {
+  const atPct: Record<string, number> = {};
+  for (const [e, v] of Object.entries(c.toFractions())) atPct[e] = 100 * v;
+  const r = violatedConstraint(atPct, {
+    ...o.constraints,
+    maxElements: Number.POSITIVE_INFINITY,
+    minElements: 0,
+  });
+  return r === undefined;
+}
+
+function constrained(o: DesignOptions): boolean {
+  const c = o.constraints;
+  return c.ban.length > 0 || c.allow !== undefined || Object.keys(c.bounds).length > 0;
+}
+
 /**
- * §9.2: σ_ref and LCB_target from the calibration set at L* (uses `rng.fork('calibration')`), the
- * novelty threshold from train_fit, and the target window.
+ * §9.2: σ_ref and LCB_target at L* (uses `rng.fork('calibration')`), the novelty threshold and the
+ * target window, and which rule set each (issue 13). With constraints (ban/allow/bounds), σ_ref and
+ * LCB_target come from the calibration rows that satisfy them; when fewer than
+ * `thresholds.nearPeakMin` do, from the calibration and train_fit rows that satisfy them; when still
+ * too few, from all calibration rows (recorded as a fallback). `lcbTarget` and `noveltyMin`
+ * override the computed values.
  */
 export async function designThresholds(
   model: DesignModel,
@@ -297,26 +400,70 @@ export async function designThresholds(
   o: DesignOptions,
   rng: Rng,
   logpThreshold: number,
-): Promise<{ thresholds: DesignThresholds; window: [number, number]; nearPeakRows: number }> {
+): Promise<{
+  thresholds: DesignThresholds;
+  window: [number, number];
+  nearPeakRows: number;
+  rules: ThresholdRules;
+}> {
+  const cal = data.calibration;
+  let X: ArrayLike<number>[] = cal.x;
+  let rowRule = `the ${cal.x.length} calibration rows`;
+  if (constrained(o) && cal.composition) {
+    const calOk = cal.composition.map((c, i) => (satisfies(c, o) ? i : -1)).filter((i) => i >= 0);
+    const min = o.thresholds.nearPeakMin;
+    if (calOk.length >= min) {
+      X = calOk.map((i) => cal.x[i]);
+      rowRule = `the ${calOk.length} of ${cal.x.length} calibration rows that satisfy the constraints`;
+    } else {
+      const tf = data.trainFit;
+      const tfOk = tf.composition.map((c, i) => (satisfies(c, o) ? i : -1)).filter((i) => i >= 0);
+      if (calOk.length + tfOk.length >= min) {
+        X = [...calOk.map((i) => cal.x[i]), ...tfOk.map((i) => tf.x[i])];
+        rowRule = `the ${calOk.length} calibration + ${tfOk.length} train_fit rows that satisfy the constraints (fallback: fewer than ${min} calibration rows do)`;
+      } else {
+        rowRule = `all ${cal.x.length} calibration rows (fallback: only ${calOk.length + tfOk.length} calibration/train_fit rows satisfy the constraints, fewer than ${min})`;
+      }
+    }
+  }
   const p = await model.predictAt(
-    data.calibration.x,
+    X,
     o.load,
     o.calibrationPasses,
     rng.fork('calibration').nextSeed(),
   );
-  const cal = calibrationThresholds(p.mean, p.std, o.thresholds);
+  const ct = calibrationThresholds(p.mean, p.std, o.thresholds);
+  const maxHv = Math.max(...data.trainFit.hv);
+  if (o.lcbTarget !== undefined && !(o.lcbTarget < maxHv + HV_CAP_MARGIN))
+    throw new InputError(
+      `--lcb-target ${o.lcbTarget} HV is above any plausible hardness (the hardest training alloy is ${maxHv.toFixed(0)} HV; the target must be below ${(maxHv + HV_CAP_MARGIN).toFixed(0)} HV)`,
+    );
+  const lcbTarget = o.lcbTarget ?? ct.lcbTarget;
+  const known = data.known?.x ?? data.trainFit.x;
+  const q = o.thresholds.noveltyQuantile;
+  const novelty = o.noveltyMin ?? noveltyThreshold(known, q);
   const thresholds: DesignThresholds = {
     logpThreshold,
-    novelty: noveltyThreshold(data.trainFit.x, o.thresholds.noveltyQuantile),
-    sigmaRef: cal.sigmaRef,
+    novelty,
+    sigmaRef: ct.sigmaRef,
     sigmaCapFactor: o.sigmaCapFactor,
-    lcbTarget: cal.lcbTarget,
+    lcbTarget,
   };
-  const window: [number, number] = o.targetWindow ?? [
-    cal.lcbTarget,
-    Math.max(...data.trainFit.hv) + HV_CAP_MARGIN,
-  ];
-  return { thresholds, window, nearPeakRows: cal.nearPeakRows };
+  const window: [number, number] = o.targetWindow ?? [lcbTarget, maxHv + HV_CAP_MARGIN];
+  const rules: ThresholdRules = {
+    lcbTarget:
+      o.lcbTarget !== undefined
+        ? 'set by --lcb-target'
+        : `q${o.thresholds.lcbTargetQuantile} of the LCB over the ${ct.nearPeakRows} rows of highest μ among ${rowRule}`,
+    sigmaRef: `q${o.thresholds.sigmaRefQuantile} of σ over ${rowRule}; cap = ${o.sigmaCapFactor} × σ_ref`,
+    novelty:
+      o.noveltyMin !== undefined
+        ? 'set by --novelty-min'
+        : `q${q} of the leave-one-out nearest-neighbour distances among the distinct dataset alloys`,
+    support: `weighted q${o.supportQuantile} of the GMM log-density of the train_fit latents${o.constraints.ban.length > 0 ? ' without banned elements' : ''}`,
+    familyCap: '',
+  };
+  return { thresholds, window, nearPeakRows: ct.nearPeakRows, rules };
 }
 
 /**
@@ -364,16 +511,33 @@ export async function runDesign(
   };
   const E = data.elements;
   validateConstraints(o.constraints, E);
+  if (o.maxCost !== undefined && !(Number.isFinite(o.maxCost) && o.maxCost > 0))
+    throw new InputError(`--max-cost expects a positive number (USD/kg), got ${o.maxCost}`);
+  // with --max-cost, elements without a known price cannot appear (chem/tables/prices.ts)
+  const unpriced =
+    o.maxCost !== undefined ? E.filter((e) => elementPrice(e).usd_per_kg === null) : [];
   const mask =
-    o.constraints.ban.length > 0 || o.constraints.allow
-      ? permittedMask(o.constraints, E)
+    o.constraints.ban.length > 0 || o.constraints.allow || unpriced.length > 0
+      ? permittedMask(o.constraints, E).map((ok, i) => ok && !unpriced.includes(E[i]))
       : undefined;
+  // cost of a fraction vector over E, USD/kg (unknown prices count 0; they are masked above)
+  const massOf = E.map((e) => (hasElementProperties(e) ? elementProperties(e).mass : 0));
+  const priceOf = E.map((e) => elementPrice(e).usd_per_kg ?? 0);
+  const vectorCost = (x: ArrayLike<number>) => {
+    let m = 0;
+    let c = 0;
+    for (let i = 0; i < E.length; i++) {
+      m += x[i] * massOf[i];
+      c += x[i] * massOf[i] * priceOf[i];
+    }
+    return m > 0 ? c / m : 0;
+  };
   const seedOf = (label: string) => rng.fork(label).nextSeed();
 
   // §9.1 latent density and §9.2 thresholds (shared with the GP-BO comparison: designContext)
   const density = await stage('latent_density', () => fitLatentDensity(model, data, o, rng));
   const { gmm, bic, logpThreshold, frame, lm, trainU } = density;
-  const { thresholds, window, nearPeakRows } = await stage('thresholds', () =>
+  const { thresholds, window, nearPeakRows, rules } = await stage('thresholds', () =>
     designThresholds(model, data, o, rng, logpThreshold),
   );
   const novelty = thresholds.novelty;
@@ -416,7 +580,10 @@ export async function runDesign(
         const U = mu - o.utilityZ * sd;
         const pen =
           o.lcbPenaltyWeight * Math.max(0, thresholds.lcbTarget - lcb) ** 2 +
-          o.sigmaPenaltyWeight * Math.max(0, sd - thresholds.sigmaRef) ** 2;
+          o.sigmaPenaltyWeight * Math.max(0, sd - thresholds.sigmaRef) ** 2 +
+          (o.maxCost !== undefined
+            ? o.costPenaltyWeight * Math.max(0, vectorCost(X[i]) / o.maxCost - 1)
+            : 0);
         logTarget.push(
           lp[i] < logpThreshold ? Number.NEGATIVE_INFINITY : lp[i] + o.utilityWeight * U - pen,
         );
@@ -522,12 +689,14 @@ export async function runDesign(
     add(toPoolItem(s.info.x, { source: 'mcmc', chain: s.chain, step: s.step }, s.info.lcb));
   const pool = [...byFormula.values()].sort((a, b) => b.prior - a.prior).slice(0, o.maxPool);
 
-  // §9.7 evaluate every rounded alloy: MC prediction, re-encoded support, novelty, gates
+  // §9.7 evaluate every rounded alloy: MC prediction, re-encoded support, novelty, gates; novelty
+  // and the nearest known alloy are measured against every dataset row (issue 13)
+  const known = data.known ?? data.trainFit;
   const evaluated = await stage('screening', async () => {
     if (pool.length === 0) return [];
     const scored = await screen(
       model,
-      data.trainFit.x,
+      known.x,
       gateState,
       pool.map((p) => p.vector),
       { passes: o.reportPasses, seed: seedOf('screen') },
@@ -555,23 +724,69 @@ export async function runDesign(
       );
     });
   }
-  for (const e of evaluated) {
+  // issue 13: glass-formation gate, cost, family of every screened alloy
+  const ranges = o.glassGate
+    ? glassRanges(
+        known.composition.map((c) => c.toFractions()),
+        o.glassQuantile,
+      )
+    : undefined;
+  const assessed = evaluated.map((e) => {
+    const fr = e.p.alloy.toFractions();
+    const descriptors = glassDescriptors(fr);
+    const glass: GlassGate | undefined = ranges ? glassGate(descriptors, ranges) : undefined;
+    const cost = alloyCost(fr);
+    const costOk =
+      o.maxCost === undefined || (cost.usd_per_kg !== null && cost.usd_per_kg <= o.maxCost);
+    return {
+      ...e,
+      descriptors,
+      glass,
+      cost,
+      costOk,
+      family: familyOf(fr),
+      accepted: e.accepted && (glass?.pass ?? true) && costOk,
+    };
+  });
+  for (const e of assessed) {
     if (e.accepted) continue;
     for (const g of GATE_NAMES) if (!e.gates[g].pass) count(`gate_${g}`);
+    if (e.glass && !e.glass.pass) count('gate_glass');
+    if (!e.costOk) count(e.cost.usd_per_kg === null ? 'unknown_price' : 'over_max_cost');
     if (!e.inWindow && e.gates.performance.pass) count('outside_target_window');
   }
 
   // §9.7 ranking + diverse selection; §9.8 report at several loads
-  const accepted = evaluated.filter((e) => e.accepted);
-  const pickA = diverseSelect(
-    accepted.map((e) => ({ score: e.lcb, vector: e.p.vector })),
+  const accepted = assessed.filter((e) => e.accepted);
+  const front = new Set(
+    paretoFront(
+      accepted.map((e) => ({ lcb: e.lcb, cost: e.cost.usd_per_kg, novelty: e.nearest.distance })),
+    ),
+  );
+  const familyCap = o.familyCap ?? Math.ceil(o.n / 2);
+  const separation = o.separationFactor * novelty;
+  const overCap: number[] = [];
+  // 'pareto': choose among the Pareto set (by LCB, diverse); 'lcb': among all accepted
+  const eligible = accepted.map((_, i) => i).filter((i) => o.objective === 'lcb' || front.has(i));
+  const pickIdx = diverseSelect(
+    eligible.map((i) => ({
+      score: accepted[i].lcb,
+      vector: accepted[i].p.vector,
+      family: accepted[i].family.join('-'),
+    })),
     o.n,
-    o.separationFactor * novelty,
-  ).map((i) => accepted[i]);
-  const notAccepted = evaluated.filter((e) => !e.accepted).sort((a, b) => b.lcb - a.lcb);
+    separation,
+    familyCap,
+    overCap,
+  );
+  const pickA = pickIdx.map((k) => accepted[eligible[k]]);
+  const overCapSet = new Set(overCap.map((k) => accepted[eligible[k]]));
+  const notAccepted = assessed.filter((e) => !e.accepted).sort((a, b) => b.lcb - a.lcb);
   const shown = pickA.length > 0 ? pickA : notAccepted.slice(0, o.n);
   const candidates = await stage('report', async () => {
     const X = shown.map((e) => e.p.vector);
+    // nearest known alloy in the design's latent frame (every dataset row encoded at L*)
+    const knownU = X.length > 0 ? frame.project(await model.encode(known.x, o.load)) : [];
     const perLoad = [] as { load: number; mean: Float64Array; std: Float64Array }[];
     for (const L of o.reportLoads) {
       if (X.length === 0) break;
@@ -588,7 +803,6 @@ export async function runDesign(
       perLoad.push({ load: L, mean: p.mean, std: p.std });
     }
     return shown.map((e, k): CandidateReport => {
-      const tf = data.trainFit;
       return {
         formula: e.p.alloy.toFormula({ step: o.alloy.step }),
         fractions: e.p.alloy.toFractions(),
@@ -599,14 +813,36 @@ export async function runDesign(
           std: q.std[k],
           lcb: q.mean[k] - LCB_Z * q.std[k],
         })),
-        gates: e.gates,
         accepted: e.accepted,
         nearest: {
-          formula: tf.composition[e.nearest.index].toFormula(),
+          formula: known.composition[e.nearest.index].toFormula(),
           distance: e.nearest.distance,
-          hv: tf.hv[e.nearest.index],
-          load: tf.load[e.nearest.index],
+          hv: known.hv[e.nearest.index],
+          load: known.load[e.nearest.index],
         },
+        nearest_latent: (() => {
+          let best = 0;
+          let bd = Number.POSITIVE_INFINITY;
+          knownU.forEach((u, j) => {
+            const d = euclidean(u, e.u);
+            if (d < bd) {
+              bd = d;
+              best = j;
+            }
+          });
+          return {
+            formula: known.composition[best].toFormula(),
+            distance: bd,
+            hv: known.hv[best],
+            load: known.load[best],
+          };
+        })(),
+        family: e.family,
+        descriptors: e.descriptors,
+        cost: e.cost,
+        pareto: e.accepted && front.has(accepted.indexOf(e)),
+        ...(overCapSet.has(e) ? { over_family_cap: true } : {}),
+        gates: e.glass ? { ...e.gates, glass: e.glass } : e.gates,
         logp: e.logp,
         provenance: e.p.provenance,
       };
@@ -628,9 +864,47 @@ export async function runDesign(
           frame.explained,
         )
       : undefined;
+  const reportedSet = new Set(shown);
+  const poolRow = (e: (typeof accepted)[number], i: number) => ({
+    formula: e.p.alloy.toFormula({ step: o.alloy.step }),
+    lcb: e.lcb,
+    cost: e.cost.usd_per_kg,
+    novelty: e.nearest.distance,
+    pareto: front.has(i),
+  });
   return {
     map,
-    thresholds: { ...thresholds, window, nearPeakRows },
+    pareto: accepted
+      .map((e, i) => ({ e, i }))
+      .filter(({ i }) => front.has(i))
+      .map(({ e, i }) => {
+        const { pareto: _, ...r } = poolRow(e, i);
+        return { ...r, reported: reportedSet.has(e) };
+      }),
+    acceptedPool: accepted.map(poolRow),
+    thresholds: {
+      ...thresholds,
+      window,
+      nearPeakRows,
+      rules: {
+        ...rules,
+        ...(ranges
+          ? {
+              glass: `each of δ, ΔH_mix, ΔS_mix, Δχ, VEC inside [q${o.glassQuantile}, q${1 - o.glassQuantile}] of the ${known.composition.length} dataset alloys (all glasses)`,
+            }
+          : {}),
+        ...(o.maxCost !== undefined
+          ? {
+              maxCost: `raw-material cost ≤ ${o.maxCost} USD/kg (chem/tables/prices.ts; elements without a price are excluded)`,
+            }
+          : {}),
+        familyCap: `at most ${familyCap} reported candidates per family (elements ≥ 10 at.%)${o.familyCap === undefined ? ', ⌈n/2⌉' : ''}, minimum separation ${separation.toFixed(3)} (${o.separationFactor} × novelty); ${o.objective === 'pareto' ? 'chosen among the Pareto set over (LCB, cost, novelty)' : 'ranked by LCB'}`,
+      },
+      ...(ranges ? { glassRanges: ranges } : {}),
+      familyCap,
+      separation,
+      ...(o.maxCost !== undefined ? { maxCost: o.maxCost } : {}),
+    },
     gmm: { k: gmm.nComponents, bic },
     frame: { dim: frame.dim, latent_dim: frame.latentDim, explained: [...frame.explained] },
     mcmc: {
@@ -643,7 +917,7 @@ export async function runDesign(
     refinement,
     candidates,
     rejected,
-    screened: evaluated.length,
+    screened: assessed.length,
     accepted: accepted.length,
     timings,
     gateState,

@@ -23,6 +23,8 @@ export const GATES_FILE = 'gates.json';
 /** `design.json`: everything `vibann design --json` prints. */
 export interface DesignRunDocument {
   thresholds: DesignResult['thresholds'];
+  /** Accepted alloys on the Pareto front over (LCB at L*, cost, novelty) (issue 13). */
+  pareto?: DesignResult['pareto'];
   candidates: CandidateReport[];
   /** Pool candidates not accepted, counted by reason. */
   rejected: Record<string, number>;

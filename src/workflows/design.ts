@@ -27,6 +27,7 @@ import {
   trainAndSave,
   type WorkflowHooks,
 } from './common.ts';
+import { MERGED_DATASET_FILE } from './train.ts';
 
 export interface DesignWorkflowOptions {
   /** Model directory (default models/default). */
@@ -60,6 +61,32 @@ export interface DesignWorkflowOptions {
   quick: boolean;
   /** Gradient refinement of MCMC seeds (default true). */
   refine: boolean;
+  /** Explicit LCB target at the design load, HV (default: from the calibration rows satisfying the constraints). */
+  lcbTarget?: number;
+  /** Explicit novelty minimum: Euclidean distance in atomic fractions to the nearest dataset alloy (default: q`noveltyQuantile`). */
+  noveltyMin?: number;
+  /** Quantile of the leave-one-out nearest-neighbour distances of the dataset alloys that sets the novelty minimum (default 0.95). */
+  noveltyQuantile: number;
+  /** Weighted quantile of the training latents' log-density that sets the support threshold (default 0.10). */
+  supportQuantile: number;
+  /** Glass-formation gate: δ, ΔH_mix, ΔS_mix, Δχ, VEC inside the dataset alloys' ranges (default true). */
+  glass: boolean;
+  /** Maximum raw-material cost, USD per kg of alloy (default none; elements without a price are then excluded). */
+  maxCost?: number;
+  /** 'lcb' ranks accepted alloys by LCB at the design load; 'pareto' reports the Pareto set over (LCB, cost, novelty). */
+  objective: 'lcb' | 'pareto';
+  /** At most this many reported candidates per family (elements ≥ 10 at.%); default ⌈n/2⌉. */
+  familyCap?: number;
+  /** MCMC chains (default 32; 16 with quick). */
+  mcmcChains?: number;
+  /** MCMC steps per chain (default 700; 150 with quick). */
+  mcmcSteps?: number;
+  /** Gradient-refinement steps, maximum (default 1000; 200 with quick). */
+  refineSteps?: number;
+  /** Gradient-refinement learning rate, latent units per step (default 0.01). */
+  refineLr?: number;
+  /** Number of refinement seeds (default 10). */
+  refineSeeds?: number;
   /** Run directory (default runs/design-<UTC date and time>). */
   out?: string;
   /** Replace `out` even when it holds files that are not a vibann run (default: refuse, exit 2). */
@@ -80,6 +107,10 @@ export const DESIGN_DEFAULTS: Readonly<DesignWorkflowOptions> = Object.freeze({
   seed: 1,
   quick: false,
   refine: true,
+  noveltyQuantile: 0.95,
+  supportQuantile: 0.1,
+  glass: true,
+  objective: 'lcb',
   argv: [],
 });
 
@@ -110,6 +141,33 @@ function check(o: DesignWorkflowOptions): void {
   int(o.maxElements, '--max-elements', 1);
   int(o.minElements, '--min-elements', 1);
   int(o.seed, '--seed', 0);
+  const pos = (v: number | undefined, name: string, unit: string) => {
+    if (v !== undefined && !(Number.isFinite(v) && v > 0))
+      throw new InputError(`${name} expects a positive number (${unit}), got ${v}`);
+  };
+  pos(o.maxCost, '--max-cost', 'USD/kg');
+  pos(o.lcbTarget, '--lcb-target', 'HV');
+  pos(o.refineLr, '--refine-lr', 'latent units per step');
+  if (o.noveltyMin !== undefined && !(Number.isFinite(o.noveltyMin) && o.noveltyMin >= 0))
+    throw new InputError(
+      `--novelty-min expects a distance ≥ 0 in atomic fractions, got ${o.noveltyMin}`,
+    );
+  for (const [v, name] of [
+    [o.supportQuantile, '--support-quantile'],
+    [o.noveltyQuantile, '--novelty-quantile'],
+  ] as const)
+    if (!(Number.isFinite(v) && v >= 0 && v <= 1))
+      throw new InputError(`${name} expects a quantile in 0..1, got ${v}`);
+  if (o.objective !== 'lcb' && o.objective !== 'pareto')
+    throw new InputError(`--objective expects 'lcb' or 'pareto', got '${o.objective}'`);
+  for (const [v, name, min] of [
+    [o.familyCap, '--family-cap', 1],
+    [o.mcmcChains, '--mcmc-chains', 2],
+    [o.mcmcSteps, '--mcmc-steps', 1],
+    [o.refineSteps, '--refine-steps', 1],
+    [o.refineSeeds, '--refine-seeds', 1],
+  ] as const)
+    if (v !== undefined) int(v, name, min);
   if (o.target && !(o.target[0] < o.target[1]))
     throw new InputError(`--target expects LO < HI in HV, got ${o.target[0]}:${o.target[1]}`);
 }
@@ -125,7 +183,7 @@ export async function designOptionsFor(o: DesignWorkflowOptions): Promise<Design
     maxElements: o.maxElements,
     minElements: o.minElements,
   };
-  return {
+  const base = {
     ...DEFAULT_DESIGN_OPTIONS,
     load: o.load,
     targetWindow: o.target,
@@ -138,6 +196,25 @@ export async function designOptionsFor(o: DesignWorkflowOptions): Promise<Design
           gmm: { ...QUICK_DESIGN.gmm },
         }
       : {}),
+  };
+  const mcmc = { ...base.mcmc };
+  if (o.mcmcChains !== undefined) mcmc.chains = o.mcmcChains;
+  if (o.mcmcSteps !== undefined) {
+    mcmc.steps = o.mcmcSteps;
+    mcmc.burnIn = Math.min(mcmc.burnIn, Math.floor(o.mcmcSteps / 3));
+  }
+  return {
+    ...base,
+    mcmc,
+    thresholds: { ...base.thresholds, noveltyQuantile: o.noveltyQuantile },
+    supportQuantile: o.supportQuantile,
+    lcbTarget: o.lcbTarget,
+    noveltyMin: o.noveltyMin,
+    glassGate: o.glass,
+    maxCost: o.maxCost,
+    objective: o.objective,
+    familyCap: o.familyCap,
+    refineSeeds: o.refineSeeds ?? base.refineSeeds,
   };
 }
 
@@ -156,7 +233,9 @@ export async function runDesignWorkflow(
   check(o);
   const designOptions = await designOptionsFor(o);
   const { validateConstraints } = await import('../design/constraints.ts');
-  const { ds } = await openDataset(o.data, hooks);
+  // a model trained with `vibann train --add` keeps its merged dataset next to it (workflows/train.ts)
+  const merged = join(o.model, MERGED_DATASET_FILE);
+  const { ds } = await openDataset(o.data ?? (existsSync(merged) ? merged : undefined), hooks);
   if (!existsSync(join(o.model, 'manifest.json'))) {
     if (!(o.trainIfMissing ?? o.model === DEFAULT_MODEL_DIR))
       throw new InputError(
@@ -187,6 +266,11 @@ export async function runDesignWorkflow(
   const { writeJsonAtomic } = await import('../util/fs.ts');
 
   const refineOptions: Partial<RefineOptions> = o.quick ? { ...QUICK_DESIGN.refine } : {};
+  if (o.refineSteps !== undefined) {
+    refineOptions.maxSteps = o.refineSteps;
+    refineOptions.snapshots = [0, Math.floor(o.refineSteps / 2), o.refineSteps];
+  }
+  if (o.refineLr !== undefined) refineOptions.lr = o.refineLr;
   const manifest = newManifest(
     'design',
     o.argv,
@@ -243,6 +327,7 @@ export async function runDesignWorkflow(
   );
   const document: DesignRunDocument = {
     thresholds: res.thresholds,
+    pareto: res.pareto,
     candidates: res.candidates.map((c, i) => ({ ...c, domain: verdicts[i] })),
     rejected: res.rejected,
     summary: {

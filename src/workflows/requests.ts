@@ -88,6 +88,59 @@ const DESIGN_FIELDS: { [K in OptionalKey]-?: z.ZodType } & {
   seed: seed.meta({ description: 'seed of every random step' }),
   quick: z.boolean().meta({ description: 'smoke run: short MCMC and refinement' }),
   refine: z.boolean().meta({ description: 'gradient refinement of the MCMC seeds' }),
+  // issue 13 (design options; descriptions with units)
+  lcbTarget: finite.positive().meta({
+    description:
+      'explicit LCB target at the design load, HV (default: from the calibration rows satisfying the constraints)',
+  }),
+  noveltyMin: finite.min(0).meta({
+    description:
+      'explicit novelty minimum: distance in atomic fractions to the nearest dataset alloy',
+  }),
+  noveltyQuantile: z.number().min(0).max(1).meta({
+    description:
+      "quantile of the dataset alloys' nearest-neighbour distances that sets the novelty minimum (0..1)",
+  }),
+  supportQuantile: z.number().min(0).max(1).meta({
+    description:
+      "weighted quantile of the training latents' log-density that sets the support threshold (0..1)",
+  }),
+  glass: z.boolean().meta({
+    description:
+      "glass-formation gate: δ, ΔH_mix, ΔS_mix, Δχ, VEC inside the dataset alloys' ranges",
+  }),
+  maxCost: finite
+    .positive()
+    .meta({ description: 'maximum raw-material cost, USD per kg of alloy' }),
+  objective: z.enum(['lcb', 'pareto']).meta({
+    description:
+      "'lcb': rank by LCB at the design load; 'pareto': the Pareto set over (LCB, cost, novelty)",
+  }),
+  familyCap: z.number().int().min(1).max(1000).meta({
+    description: 'at most this many candidates per family (elements ≥ 10 at.%); default ⌈n/2⌉',
+  }),
+  mcmcChains: z.number().int().min(2).max(1000).meta({ description: 'MCMC chains (default 32)' }),
+  mcmcSteps: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .meta({ description: 'MCMC steps per chain (default 700)' }),
+  refineSteps: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .meta({ description: 'gradient-refinement steps, maximum (default 1000)' }),
+  refineLr: finite.positive().meta({
+    description: 'gradient-refinement learning rate, latent units per step (default 0.01)',
+  }),
+  refineSeeds: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .meta({ description: 'number of refinement seeds (default 10)' }),
 };
 
 /** A field for an option known only by its default value. */
@@ -95,6 +148,7 @@ function fromDefault(v: unknown): z.ZodType | undefined {
   if (typeof v === 'number') return Number.isInteger(v) ? z.number().int() : finite;
   if (typeof v === 'boolean') return z.boolean();
   if (typeof v === 'string') return z.string().max(10_000);
+  if (v !== null && typeof v === 'object' && Object.keys(v).length === 0) return undefined;
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return z.array(z.string());
   return undefined;
 }

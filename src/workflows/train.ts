@@ -47,7 +47,16 @@ export interface TrainOptions {
    * more networks, docs/uncertainty.md) and write domain.json; default true.
    */
   uncertainty?: boolean;
+  /**
+   * Measurement CSVs (dataset layout: element columns or 'composition', Load, HV) appended to the
+   * data for this training — the lab loop (design/lab.ts, docs/lab-loop.md). The merged dataset is
+   * saved as `dataset.csv` in the model directory, which `vibann design --model DIR` then uses.
+   */
+  add?: string[];
 }
+
+/** The merged dataset a model trained with `add` keeps in its directory. */
+export const MERGED_DATASET_FILE = 'dataset.csv';
 
 export const TRAIN_DEFAULTS: Required<Pick<TrainOptions, 'preset' | 'seeds' | 'seed' | 'out'>> = {
   preset: 'default',
@@ -69,9 +78,26 @@ export async function runTrain(
   const preset = checkPreset(o.preset);
   await claimOutputDir(o.out, { force: o.force, kind: 'model' });
   const network = o.tuned ? readTuned(o.tuned).network : undefined;
-  const { ds } = await openDataset(o.data, hooks);
-  const { selectSplit } = await import('../data/index.ts');
-  const split = selectSplit(ds, { spec: o.split, seed: o.seed });
+  const { ds: baseDs } = await openDataset(o.data, hooks);
+  const { selectSplit, loadDataset } = await import('../data/index.ts');
+  let ds = baseDs;
+  let split = selectSplit(baseDs, { spec: o.split, seed: o.seed });
+  let merged: { text: string; added: import('../design/lab.ts').AddedMeasurements[] } | undefined;
+  if (o.add && o.add.length > 0) {
+    const lab = await import('../design/lab.ts');
+    const measured = lab.readMeasurements(o.add);
+    const text = lab.mergedDatasetCsv(baseDs, measured);
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const tmp = join(mkdtempSync(join(tmpdir(), 'vibann-add-')), MERGED_DATASET_FILE);
+    writeFileSync(tmp, text);
+    ds = loadDataset(tmp);
+    split = lab.mergedSplit(ds, split, baseDs.nRows);
+    merged = { text, added: lab.addedProvenance(baseDs.nRows, measured) };
+    hooks.onInfo?.(
+      `added ${measured.reduce((a, d) => a + d.nRows, 0)} measured row(s) from ${o.add.join(', ')} to train_fit`,
+    );
+  }
   const training: Record<string, number> = {};
   if (o.epochs !== undefined) training.maxEpochs = o.epochs;
   if (o.batch !== undefined) training.batchSize = o.batch;
@@ -105,8 +131,18 @@ export async function runTrain(
     members: meta.training.members.map((m, k) => ({ ...m, best_val_rmse_hv: rmse[k] })),
     data: meta.data,
     ...(uncertainty ? { uncertainty } : {}),
+    ...(merged
+      ? {
+          added: {
+            base: { file: baseDs.source, sha256: baseDs.sha256, rows: baseDs.nRows },
+            files: merged.added,
+            dataset: MERGED_DATASET_FILE,
+          },
+        }
+      : {}),
   };
-  const { writeJsonAtomic } = await import('../util/fs.ts');
+  const { writeJsonAtomic, writeFileAtomic } = await import('../util/fs.ts');
+  if (merged) await writeFileAtomic(join(o.out, MERGED_DATASET_FILE), merged.text);
   await writeJsonAtomic(join(o.out, TRAIN_FILE), doc);
   return doc;
 }

@@ -37,6 +37,10 @@ export function register(program: Command): void {
       '--no-uncertainty',
       'skip the domain/uncertainty fit (grouped CV of 5 more networks; predict then says the domain is unknown)',
     )
+    .option(
+      '--add <files...>',
+      'measurement CSV(s) (element columns or composition, Load, HV) appended to train_fit for this training (the lab loop, docs/lab-loop.md)',
+    )
     .option('--json', 'print one JSON document on stdout')
     .option('--force', 'replace --out even if it holds files that are not a vibann model')
     .action(async (o: Parameters<typeof runTrain>[0] & { json?: boolean }) => {
