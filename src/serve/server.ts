@@ -31,8 +31,8 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WorkerPool } from '../jobs/pool.ts';
 import type { HardnessModel } from '../model/hardness-model.ts';
 import type { DesignRunDocument } from '../runs/design.ts';
@@ -191,12 +191,23 @@ const VENDOR: Record<string, string> = {
   'vega-embed.min.js': 'vega-embed/build/vega-embed.min.js',
 };
 const vendorCache = new Map<string, Buffer>();
+/** A file of an installed package (their `exports` hide the build files from require.resolve). */
+function packageFile(spec: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const f = join(dir, 'node_modules', spec);
+    if (existsSync(f)) return f;
+    const up = dirname(dir);
+    if (up === dir) throw new VibannError(`${spec} is not installed (npm install)`);
+    dir = up;
+  }
+}
 function vendorFile(name: string): Buffer | undefined {
   const spec = VENDOR[name];
   if (!spec) return undefined;
   let b = vendorCache.get(name);
   if (!b) {
-    b = readFileSync(createRequire(import.meta.url).resolve(spec));
+    b = readFileSync(packageFile(spec));
     vendorCache.set(name, b);
   }
   return b;
@@ -424,6 +435,7 @@ export function createHandler(o: ServeOptions): Handler {
       const get = req.method === 'GET' || req.method === 'HEAD';
       if (get && path === '/')
         return send(res, 200, PAGE, 'text/html', { 'content-security-policy': PAGE_CSP });
+      if (get && path === '/favicon.ico') return send(res, 204, '', 'image/x-icon');
       if (get && path === '/app.js') return send(res, 200, CLIENT_JS, 'text/javascript');
       const vm = /^\/vendor\/([\w.-]+)$/.exec(path);
       if (get && vm) {

