@@ -1,9 +1,10 @@
 /**
  * Figures of a design run (SPEC §14): HV-vs-load curves with ±1σ bands for the candidates (with
  * the nearest known alloys' measurements), and the latent density map with MCMC samples and
- * candidates.
+ * candidates, and the accepted alloys' LCB against raw-material cost with the Pareto set (issue 13).
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { paretoPlot } from '../plots/design.ts';
 import { gmmDensityPlot, loadCurvesPlot } from '../plots/index.ts';
 import type { DesignResult } from './pipeline.ts';
 
@@ -20,6 +21,12 @@ export function designFigures(r: DesignResult): Record<string, TopLevelSpec> {
         })),
       },
       { title: 'Predicted hardness of the candidates across loads (μ ± 1σ)' },
+    );
+  }
+  if (r.acceptedPool.some((p) => p.cost !== null)) {
+    figs.pareto = paretoPlot(
+      r.acceptedPool.map((p) => ({ ...p, name: p.formula })),
+      r.gateState.load,
     );
   }
   if (r.map) {

@@ -261,3 +261,82 @@ export function baselinesPlot(data: BaselinesData, options: BaselinesOptions = {
     layer: layers,
   };
 }
+
+/** One accepted alloy of a design: LCB at the design load, raw-material cost, novelty. */
+export interface ParetoPoint {
+  name: string;
+  lcb: number;
+  /** USD/kg; null when an element's price is unknown (not drawn). */
+  cost: number | null;
+  novelty: number;
+  pareto: boolean;
+}
+
+/**
+ * The accepted alloys of a design on cost (log axis, USD/kg) against LCB at the design load,
+ * coloured by novelty; the Pareto set over (LCB, cost, novelty) drawn as filled diamonds with labels.
+ */
+export function paretoPlot(
+  points: readonly ParetoPoint[],
+  load: number,
+  options: CommonPlotOptions = {},
+): TopLevelSpec {
+  const rows = points
+    .filter((p) => p.cost !== null && p.cost > 0 && isFiniteNumber(p.lcb))
+    .map((p) => ({ ...p, set: p.pareto ? 'Pareto set' : 'other accepted' }));
+  const front = rows.filter((r) => r.pareto).length;
+  const x = {
+    field: 'cost',
+    type: 'quantitative' as const,
+    scale: { type: 'log' as const },
+    title: 'raw-material cost (USD/kg, chem/tables/prices.ts)',
+  };
+  const y = {
+    field: 'lcb',
+    type: 'quantitative' as const,
+    scale: { zero: false },
+    title: `LCB at ${load} N (HV)`,
+  };
+  return {
+    $schema: VL_SCHEMA,
+    config: BASE_CONFIG,
+    title: titleBlock(
+      options.title ?? 'Accepted alloys: hardness (LCB) against raw-material cost',
+      [
+        `${rows.length} accepted alloys with a known cost; ${front} on the Pareto front over (LCB, cost, novelty)`,
+      ],
+      options.subtitle,
+    ),
+    width: options.width ?? 520,
+    height: options.height ?? 360,
+    data: { values: rows },
+    layer: [
+      {
+        mark: { type: 'point', filled: true, size: 60 },
+        encoding: {
+          x,
+          y,
+          color: { field: 'novelty', type: 'quantitative', title: 'novelty (distance)' },
+          shape: {
+            field: 'set',
+            type: 'nominal',
+            title: null,
+            scale: { domain: ['Pareto set', 'other accepted'], range: ['diamond', 'circle'] },
+          },
+          size: { condition: { test: 'datum.pareto', value: 140 }, value: 50 },
+          tooltip: [
+            { field: 'name', type: 'nominal' },
+            { field: 'lcb', type: 'quantitative', format: '.0f' },
+            { field: 'cost', type: 'quantitative', format: '.1f' },
+            { field: 'novelty', type: 'quantitative', format: '.3f' },
+          ],
+        },
+      },
+      {
+        transform: [{ filter: 'datum.pareto' }],
+        mark: { type: 'text', align: 'left', dx: 8, fontSize: 10 },
+        encoding: { x, y, text: { field: 'name', type: 'nominal' } },
+      },
+    ] as LayerItem[],
+  } as TopLevelSpec;
+}

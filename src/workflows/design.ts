@@ -356,7 +356,7 @@ export function noCandidateError(doc: DesignRunDocument): VibannError | undefine
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   return new VibannError(
-    `no candidate passed all four gates (rejections: ${counts}); the best rejected candidates are shown above`,
+    `no candidate passed all the gates (rejections: ${counts}); the best rejected candidates are shown above`,
     EXIT.noCandidate,
   );
 }
