@@ -76,6 +76,9 @@ export async function runTrain(
 ): Promise<TrainRunDocument> {
   const o = withDefaults(TRAIN_DEFAULTS, options);
   const preset = checkPreset(o.preset);
+  // measurements are read (and refused, exit 2) before anything is written
+  const lab = o.add && o.add.length > 0 ? await import('../design/lab.ts') : undefined;
+  const measured = lab && o.add ? lab.readMeasurements(o.add) : [];
   await claimOutputDir(o.out, { force: o.force, kind: 'model' });
   const network = o.tuned ? readTuned(o.tuned).network : undefined;
   const { ds: baseDs } = await openDataset(o.data, hooks);
@@ -83,9 +86,7 @@ export async function runTrain(
   let ds = baseDs;
   let split = selectSplit(baseDs, { spec: o.split, seed: o.seed });
   let merged: { text: string; added: import('../design/lab.ts').AddedMeasurements[] } | undefined;
-  if (o.add && o.add.length > 0) {
-    const lab = await import('../design/lab.ts');
-    const measured = lab.readMeasurements(o.add);
+  if (lab && o.add) {
     const text = lab.mergedDatasetCsv(baseDs, measured);
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
