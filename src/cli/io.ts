@@ -8,8 +8,9 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function out(line = ''): void {
-  process.stdout.write(`${line}\n`);
+/** Print lines to stdout (no argument: one empty line). */
+export function out(...lines: string[]): void {
+  process.stdout.write(`${(lines.length > 0 ? lines : ['']).join('\n')}\n`);
 }
 
 export function info(line: string): void {
