@@ -172,7 +172,9 @@ export async function loadModel<X = Record<string, unknown>>(dir: string): Promi
     );
   }
   if (!Array.isArray(m.tensors))
-    throw new InputError(`${mpath}: the manifest has no 'tensors' table; not a complete vibann model`);
+    throw new InputError(
+      `${mpath}: the manifest has no 'tensors' table; not a complete vibann model`,
+    );
   const w = m.weights as Partial<ModelManifest['weights']> | undefined;
   if (!w || typeof w !== 'object' || typeof w.sha256 !== 'string' || typeof w.bytes !== 'number')
     throw new InputError(
