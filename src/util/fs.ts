@@ -110,7 +110,7 @@ export interface ClaimOptions {
    * left there is removed now; 'model': it is replaced as a whole later by `replaceDirAtomic`.
    */
   kind: 'run' | 'model';
-  /** Files inside the directory to keep when it is cleared (e.g. a trial log being resumed). */
+  /** Entries of the directory to keep when it is cleared (names relative to it, or absolute paths). */
   keep?: readonly string[];
 }
 
@@ -139,8 +139,11 @@ export async function claimOutputDir(dir: string, o: ClaimOptions): Promise<Outp
   if (o.kind === 'run') {
     if (state === 'file') await fsp.rm(abs, { force: true });
     else if (state !== 'absent' && state !== 'empty') {
-      for (const e of await fsp.readdir(abs))
+      const keep = new Set((o.keep ?? []).map((k) => resolve(abs, k)));
+      for (const e of await fsp.readdir(abs)) {
+        if (keep.has(join(abs, e))) continue;
         await fsp.rm(join(abs, e), { recursive: true, force: true });
+      }
     }
     await fsp.mkdir(abs, { recursive: true });
   }

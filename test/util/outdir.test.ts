@@ -96,6 +96,11 @@ describe('output directories (issue 14 item 1)', () => {
     writeFileSync(join(run, 'old.json'), '{}');
     assert.equal(await claimOutputDir(run, { kind: 'run' }), 'run');
     assert.deepEqual(readdirSync(run), [], "a previous run's files are removed");
+    writeFileSync(join(run, 'manifest.json'), JSON.stringify({ schema: 'vibann-run/1' }));
+    writeFileSync(join(run, 'study.json'), '{}');
+    writeFileSync(join(run, 'old.json'), '{}');
+    await claimOutputDir(run, { kind: 'run', keep: ['study.json'] });
+    assert.deepEqual(readdirSync(run), ['study.json'], 'kept entries survive the clearing');
     const foreign = join(root, 'foreign');
     mkdirSync(foreign);
     writeFileSync(join(foreign, 'a.txt'), 'a');
