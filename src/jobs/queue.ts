@@ -79,25 +79,32 @@ function connectionOptions(redis: string) {
   return { url: redis, maxRetriesPerRequest: null };
 }
 
-async function ready(what: Promise<unknown>, loc: QueueLocation, seconds = 10): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
+/**
+ * Check that Redis answers at `loc` (one connection, no retries, 5 s) before BullMQ opens its own
+ * connections, which would otherwise retry forever; a clear VibannError if it does not.
+ */
+async function probe(loc: QueueLocation): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const c = new Redis(loc.redis, {
+    lazyConnect: true,
+    connectTimeout: 5000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  let cause = '';
+  c.on('error', (e: Error) => {
+    cause ||= e.message;
+  });
   try {
-    await Promise.race([
-      what,
-      new Promise((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new VibannError(
-                `cannot reach Redis at ${loc.redis} within ${seconds} s: is redis-server running there and listening on that address (docs/scaling.md)?`,
-              ),
-            ),
-          seconds * 1000,
-        );
-      }),
-    ]);
+    await c.connect();
+    await c.ping();
+  } catch (e) {
+    throw new VibannError(
+      `cannot reach Redis at ${loc.redis} (${cause || (e as Error).message}): is redis-server running there and listening on that address (docs/scaling.md)?`,
+    );
   } finally {
-    clearTimeout(timer);
+    c.disconnect();
   }
 }
 
@@ -117,6 +124,7 @@ export async function queueExecutor(
   o: QueueExecutorOptions = {},
 ): Promise<JobExecutor> {
   const loc = parseQueueUrl(url);
+  await probe(loc);
   const { Queue, QueueEvents } = await import('bullmq');
   const connection = connectionOptions(loc.redis);
   const queue = new Queue<QueuedJob, JobResultDocument>(loc.name, { connection });
@@ -124,12 +132,7 @@ export async function queueExecutor(
   const errors: Error[] = [];
   queue.on('error', (e) => errors.push(e));
   events.on('error', (e) => errors.push(e));
-  try {
-    await ready(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]), loc);
-  } catch (e) {
-    await Promise.allSettled([queue.close(), events.close()]);
-    throw e;
-  }
+  await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   const listeners = new Map<string, (p: JobProgress) => void>();
   events.on('progress', ({ jobId: id, data }) => listeners.get(id)?.(data as JobProgress));
   const workers = await queue.getWorkersCount();
@@ -209,6 +212,7 @@ export async function runQueueWorker(
   o: QueueWorkerOptions = {},
 ): Promise<QueueWorkerSummary> {
   const loc = parseQueueUrl(url);
+  await probe(loc);
   const { Worker, UnrecoverableError } = await import('bullmq');
   const size = o.workers ?? defaultPoolSize();
   const pool = new WorkerPool<JobSpec, unknown, JobProgress>({ handler: jobHandlerUrl(), size });
@@ -265,12 +269,7 @@ export async function runQueueWorker(
     autorun: false,
   });
   worker.on('error', (e) => o.onWarn?.(`queue: ${e.message}`));
-  try {
-    await ready(worker.waitUntilReady(), loc);
-  } catch (e) {
-    await Promise.allSettled([worker.close(true), pool.close()]);
-    throw e;
-  }
+  await worker.waitUntilReady();
   o.onInfo?.(
     `vibann worker on ${hostname()} (pid ${process.pid}): ${pool.size} thread${pool.size === 1 ? '' : 's'}, queue ${loc.name} at ${loc.redis}; waiting for jobs`,
   );

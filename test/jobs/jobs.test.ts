@@ -14,6 +14,7 @@ import { selectSplit } from '../../src/data/select.ts';
 import { fitSpec, job } from '../../src/jobs/build.ts';
 import type { JobExecutor } from '../../src/jobs/executor.ts';
 import { WorkerPool } from '../../src/jobs/pool.ts';
+import { parseQueueUrl, queueExecutor } from '../../src/jobs/queue.ts';
 import { runJob } from '../../src/jobs/run.ts';
 import { JobsFailedError, prepareStudyDir, resultFile, runJobs } from '../../src/jobs/runner.ts';
 import {
@@ -222,6 +223,24 @@ describe('runJobs: resumable, failures reported', () => {
     const again = fakeExecutor();
     await runJobs(jobs, { executor: again, dir });
     assert.deepEqual(again.submitted, [jobId(jobs[1])]);
+  });
+});
+
+describe('queue options', () => {
+  it('a malformed --queue URL is an InputError; an unreachable Redis a clear error, not a hang', async () => {
+    assert.throws(() => parseQueueUrl('http://host:6379'), InputError);
+    assert.throws(() => parseQueueUrl('redis://host:6379?queue=a b'), InputError);
+    assert.deepEqual(parseQueueUrl('redis://:pw@host:6380/2?queue=group-a'), {
+      redis: 'redis://:pw@host:6380/2',
+      name: 'group-a',
+    });
+    // port 1 on the loopback: nothing listens there
+    await assert.rejects(
+      queueExecutor('redis://127.0.0.1:1'),
+      (e: unknown) =>
+        e instanceof VibannError &&
+        /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/.test(e.message),
+    );
   });
 });
 
