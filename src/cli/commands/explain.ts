@@ -5,26 +5,16 @@
  * explain.json document.
  */
 import type { Command } from 'commander';
-import type { ReferenceSet } from '../../explain/explain.ts';
-import { EXPLAIN_DEFAULTS as D, EXPLAIN_SETS, runExplain } from '../../workflows/explain.ts';
+import {
+  EXPLAIN_DEFAULTS as D,
+  EXPLAIN_SETS,
+  type ExplainRunOptions,
+  runExplain,
+} from '../../workflows/explain.ts';
 import { duration } from '../duration.ts';
 import { cliHooks } from '../hooks.ts';
 import { formatTable, out, printJson } from '../io.ts';
-import { intOption } from '../options.ts';
-
-interface ExplainOpts {
-  force?: boolean;
-  model: string;
-  data?: string;
-  seed: number;
-  igSet: string;
-  igSteps?: number;
-  repeats?: number;
-  quick?: boolean;
-  out?: string;
-  plots: boolean;
-  json?: boolean;
-}
+import { intOption, opt } from '../options.ts';
 
 export function register(program: Command): void {
   program
@@ -32,17 +22,9 @@ export function register(program: Command): void {
     .description(
       'interpretability: attention per element, integrated gradients, permutation importance per latent cluster',
     )
-    .option('--model <dir>', 'model directory', D.model)
-    .option(
-      '--data <file>',
-      'dataset CSV the model was trained on (default: the reference dataset)',
-    )
-    .option(
-      '--seed <n>',
-      'seed of the latent clusters and the permutations',
-      intOption('--seed'),
-      D.seed,
-    )
+    .addOption(opt.model(D.model))
+    .addOption(opt.data('trained'))
+    .addOption(opt.seed('seed of the latent clusters and the permutations', D.seed))
     .option(
       '--ig-set <set>',
       `rows attributed by integrated gradients: ${EXPLAIN_SETS.join(' | ')}`,
@@ -62,31 +44,14 @@ export function register(program: Command): void {
       '--quick',
       `smoke run: ${D.quick.igSteps} integration steps and ${D.quick.repeats} shuffles`,
     )
-    .option('--out <dir>', 'run directory (default runs/explain-<date>)')
-    .option('--no-plots', 'skip the figures')
-    .option('--json', 'print one JSON document on stdout')
-    .option('--force', 'replace --out even if it holds files that are not a vibann run')
-    .action(async (o: ExplainOpts) => {
+    .addOption(opt.out('run directory (default runs/explain-<date>)'))
+    .addOption(opt.noPlots())
+    .addOption(opt.json())
+    .addOption(opt.force())
+    .action(async ({ json, ...o }: ExplainRunOptions & { json?: boolean; plots: boolean }) => {
       const t0 = performance.now();
-      const { runDir, document, result, elements } = await runExplain(
-        {
-          model: o.model,
-          data: o.data,
-          seed: o.seed,
-          igSet: o.igSet as ReferenceSet,
-          igSteps: o.igSteps,
-          repeats: o.repeats,
-          quick: o.quick,
-          out: o.out,
-          force: o.force,
-          plots: o.plots,
-        },
-        cliHooks(),
-      );
-      if (o.json) {
-        printJson(document);
-        return;
-      }
+      const { runDir, document, result, elements } = await runExplain(o, cliHooks());
+      if (json) return printJson(document);
       const { explainSummary } = await import('../../explain/summary.ts');
       for (const b of explainSummary(result, elements))
         out(typeof b === 'string' ? b : formatTable(b.header, b.rows));

@@ -9,7 +9,7 @@ import { LATENT_DEFAULTS as D, runLatent } from '../../workflows/latent.ts';
 import { duration } from '../duration.ts';
 import { cliHooks } from '../hooks.ts';
 import { formatTable, out, printJson } from '../io.ts';
-import { intOption, numberOption } from '../options.ts';
+import { numberOption, opt } from '../options.ts';
 
 interface LatentOpts {
   model: string;
@@ -31,22 +31,10 @@ export function register(program: Command): void {
     .description(
       'latent-space analysis: clusters, PCA, t-SNE, traversal, sensitivity, navigability (VIB vs deterministic)',
     )
-    .option('--model <dir>', 'model directory', D.model)
-    .option(
-      '--data <file>',
-      'dataset CSV the model was trained on (default: the reference dataset)',
-    )
-    .option(
-      '--seed <n>',
-      'seed of k-means, t-SNE, the traversal anchor and the GMM draws',
-      intOption('--seed'),
-      D.seed,
-    )
-    .option(
-      '--load <N>',
-      'encode every row at this load in N (default: each row at its own load)',
-      numberOption('--load', { positive: true }),
-    )
+    .addOption(opt.model(D.model))
+    .addOption(opt.data('trained'))
+    .addOption(opt.seed('seed of k-means, t-SNE, the traversal anchor and the GMM draws', D.seed))
+    .addOption(opt.load('encode every row at this load in N (default: each row at its own load)'))
     .option(
       '--perplexity <p>',
       't-SNE perplexity (0 skips t-SNE)',
@@ -65,17 +53,14 @@ export function register(program: Command): void {
       '--quick',
       'smoke run: shorter t-SNE and k-means, and a 5-epoch comparison model with --train-deterministic',
     )
-    .option('--out <dir>', 'run directory (default runs/latent-<date>)')
-    .option('--no-plots', 'skip the figures')
-    .option('--json', 'print one JSON document on stdout')
-    .option('--force', 'replace --out even if it holds files that are not a vibann run')
+    .addOption(opt.out('run directory (default runs/latent-<date>)'))
+    .addOption(opt.noPlots())
+    .addOption(opt.json())
+    .addOption(opt.force())
     .action(async (o: LatentOpts) => {
       const t0 = performance.now();
       const { runDir, document, analysis, designMember } = await runLatent(o, cliHooks());
-      if (o.json) {
-        printJson(document);
-        return;
-      }
+      if (o.json) return printJson(document);
       const { latentSummary } = await import('../../latent/analysis/summary.ts');
       for (const b of latentSummary(
         analysis,
