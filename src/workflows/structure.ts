@@ -21,7 +21,7 @@ import {
 import type * as S from '../structure/index.ts';
 import { InputError, VibannError } from '../util/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs.ts';
-import { newManifest, type RunManifest, writeManifest } from '../util/manifest.ts';
+import { completeRun, newManifest, type RunManifest, writeManifest } from '../util/manifest.ts';
 import { runDirName, throwIfCancelled, type WorkflowHooks } from './common.ts';
 
 export interface ReadSelection {
@@ -144,6 +144,7 @@ export async function runStructureAnalyze(
   await writeManifest(o.out, manifest);
   const doc: StructureAnalyzeRunDocument = { kind: 'structure-analyze', report, figures, manifest };
   await writeJsonAtomic(join(o.out, STRUCTURE_ANALYZE_FILE), doc);
+  await completeRun(o.out, manifest);
   return { report, out: o.out, figures };
 }
 
@@ -540,6 +541,7 @@ export async function runStructureCompare(
     manifest,
   };
   await writeJsonAtomic(join(out, STRUCTURE_COMPARE_FILE), doc);
+  await completeRun(out, manifest);
   return { ...doc, out };
 }
 
