@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Composition } from '../../src/chem/composition.ts';
+import { glassDescriptors, glassGate } from '../../src/design/assess.ts';
 import { DEFAULT_CONSTRAINTS } from '../../src/design/constraints.ts';
 import { evaluateGates } from '../../src/design/gates.ts';
 import {
@@ -66,7 +67,11 @@ describe('design pipeline on an analytic model', async () => {
         },
         res.thresholds,
       );
-      assert.deepEqual(again, c.gates);
+      const { glass, ...four } = c.gates;
+      assert.deepEqual(again, four);
+      // the glass gate (issue 13) recomputed from the candidate's fractions and the run's ranges
+      assert.ok(glass && res.thresholds.glassRanges);
+      assert.deepEqual(glass, glassGate(glassDescriptors(c.fractions), res.thresholds.glassRanges));
       assert.equal(
         c.accepted,
         Object.values(c.gates).every((g) => g.pass) &&
