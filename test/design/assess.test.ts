@@ -49,7 +49,7 @@ test('every price entry names a source and, when known, a year and a positive pr
 });
 
 test('glass gate: inside the training ranges passes, outside names the descriptor', () => {
-  const train = [
+  const train: Record<string, number>[] = [
     { Fe: 0.8, B: 0.2 },
     { Fe: 0.7, B: 0.2, Nb: 0.1 },
     { Co: 0.6, B: 0.3, Ta: 0.1 },
