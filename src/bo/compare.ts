@@ -50,8 +50,11 @@ export async function scoreThroughGates(
   vectors: readonly ArrayLike<number>[],
   o: ScoreOptions,
 ): Promise<GatedCandidate[]> {
-  const scored = await screen(model, data.trainFit.x, state, vectors, o);
-  const tf = data.trainFit;
+  // novelty and the nearest known alloy against the same rows as the design (every dataset row
+  // when the design data carries them), so both methods pass through identical gates
+  const known = data.known ?? data.trainFit;
+  const scored = await screen(model, known.x, state, vectors, o);
+  const tf = known;
   return scored.map((s, i) => ({
     vector: Array.from(vectors[i]),
     vibann: { mean: s.mean, sd: s.std, lcb: s.lcb },

@@ -144,7 +144,7 @@ describe('quick workflow on the reference dataset', () => {
     assert.deepEqual(j.manifest, m, 'design.json embeds the completed manifest');
     assert.equal(m.data.sha256, '9e78a8d1aea58566e84c846a86873cf4ae3b1f9a6b23866601565d6482e2de70');
     if (r.code === 3) {
-      assert.match(r.stderr, /no candidate passed all four gates \(rejections: /);
+      assert.match(r.stderr, /no candidate passed all the gates \(rejections: /);
       assert.ok(Object.keys(j.rejected).length > 0);
     }
   });
