@@ -131,14 +131,16 @@ export async function timed<T>(
  * recognisable as such (report warns).
  */
 export async function writeManifest(dir: string, m: RunManifest): Promise<void> {
-  if (m.complete !== true) m.complete = false;
   m.finished = new Date().toISOString();
   const b = recordedBackend();
   if (b && m.backend === undefined) {
     m.backend = `${b.backend}${b.simd ? ' (SIMD)' : ''}`;
     m.versions.tfjs = b.tfjsVersion;
   }
-  await writeJsonAtomic(join(dir, 'manifest.json'), m);
+  // `complete` (and `files`) describe manifest.json on disk only: the caller's object, which
+  // results documents embed and commands print, is not marked, so a results file and the JSON a
+  // command printed stay identical.
+  await writeJsonAtomic(join(dir, 'manifest.json'), { ...m, complete: m.complete === true });
 }
 
 /** Every regular file under `dir` except the manifest (and hidden temporaries), with its hash. */
@@ -169,7 +171,5 @@ export async function listWrittenFiles(dir: string): Promise<WrittenFile[]> {
  * after the run's last file is written.
  */
 export async function completeRun(dir: string, m: RunManifest): Promise<void> {
-  m.files = await listWrittenFiles(dir);
-  m.complete = true;
-  await writeManifest(dir, m);
+  await writeManifest(dir, { ...m, files: await listWrittenFiles(dir), complete: true });
 }

@@ -37,13 +37,23 @@ async function streamOut(o: PredictOpts, format: 'json' | 'csv' | 'ndjson'): Pro
     if (file) return file.write(text);
     if (!process.stdout.write(text)) await once(process.stdout, 'drain');
   };
+  // the opening text is written with the first rows, so an input rejected before any row (a bad
+  // header, an unknown column) leaves stdout empty
+  let begun = false;
+  const begin = async () => {
+    if (!begun) await write(enc.begin);
+    begun = true;
+  };
   try {
-    await write(enc.begin);
     const s = await streamPredict(
       { ...o, compositions: o.composition, loads: o.load },
-      (rows) => write(enc.rows(rows)),
+      async (rows) => {
+        await begin();
+        await write(enc.rows(rows));
+      },
       cliHooks(),
     );
+    await begin();
     await write(enc.end);
     await file?.commit();
     if (o.output !== undefined)
