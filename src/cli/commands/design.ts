@@ -90,9 +90,7 @@ export function register(program: Command): void {
     );
     if (json) printJson(doc);
     else {
-      const { thresholdLines, candidateTable, GATE_LEGEND } = await import(
-        '../../design/summary.ts'
-      );
+      const { thresholdLines, candidateTable, GATE_LEGEND } = await import('../print/design.ts');
       const load = doc.manifest.options.load as number;
       for (const l of thresholdLines(doc, load)) out(l);
       out('');

@@ -2,7 +2,7 @@
  * The text summary of a design run (what `vibann design` prints): threshold lines with the rule
  * that set each, and the candidate table as header/rows for the CLI's table formatter.
  */
-import type { DesignRunDocument } from '../runs/design.ts';
+import type { DesignRunDocument } from '../../runs/design.ts';
 
 const mark = (p: boolean | undefined) => (p === undefined ? '-' : p ? '✓' : '✗');
 
