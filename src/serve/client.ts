@@ -203,8 +203,11 @@ function designTable(doc, load) {
 function showDesign(job) {
   var doc = job.result, load = (job.options && job.options.load) || 0.5, runUrl = 'runs/' + encodeURIComponent(job.runDir);
   var s = doc.summary;
-  var h = '<p>screened ' + s.screened + ' alloys; ' + s.accepted + ' passed all four gates. LCB target ' + f0(doc.thresholds.lcbTarget) + ' HV. <a href="' + runUrl + '/report" target="_blank">report of run ' + esc(job.runDir) + '</a></p>';
+  var h = '<p>screened ' + s.screened + ' alloys; ' + s.accepted + ' passed all the gates. LCB target ' + f0(doc.thresholds.lcbTarget) + ' HV. <a href="' + runUrl + '/report" target="_blank">report of run ' + esc(job.runDir) + '</a></p>';
   h += designTable(doc, load) + '<div class="cols"><div id="dcurves"></div><div><img alt="latent map" src="' + runUrl + '/figure/gmm_density.png" style="max-width:520px" ></div></div>';
+  // the run's Pareto figure (LCB at the design load vs raw-material cost, Pareto set marked)
+  if (doc.candidates.some(function (c) { return c.cost; }))
+    h += '<div><img data-testid="design-pareto" alt="Pareto set: LCB vs raw-material cost" src="' + runUrl + '/figure/pareto.png" style="max-width:520px" ></div>';
   $('dout').innerHTML = h;
   var vals = [];
   doc.candidates.forEach(function (c) { c.predictions.forEach(function (p) { vals.push({ alloy: c.formula, load: p.load, mean: p.mean, lo: p.mean - p.std, hi: p.mean + p.std }); }); });
