@@ -156,3 +156,48 @@ export function withDefaults<D extends object, O extends object>(defaults: D, op
   if (out.seed !== undefined) checkSeed(out.seed, 'seed');
   return out as D & O;
 }
+
+/**
+ * Adapter from an analysis's `onStage`/`onProgress` callbacks to the hooks: announces each stage
+ * (`<name>: <stage>…`), forwards progress, ends progress stages, records each stage's seconds in
+ * `timings`, and checks cancellation at every callback. Call `finish()` after the analysis.
+ */
+export function stageTracker(
+  hooks: WorkflowHooks,
+  name: string,
+  timings: Record<string, number>,
+): {
+  onStage(stage: string): void;
+  onProgress(stage: string, done: number, total: number): void;
+  finish(): void;
+} {
+  let stage = '';
+  let stageT = performance.now();
+  let progressStage = '';
+  const endProgress = () => {
+    if (progressStage) hooks.onStageEnd?.(progressStage);
+    progressStage = '';
+  };
+  const closeStage = () => {
+    if (stage) timings[stage] = (performance.now() - stageT) / 1000;
+  };
+  return {
+    onStage(s) {
+      throwIfCancelled(hooks, name);
+      endProgress();
+      closeStage();
+      stage = s;
+      stageT = performance.now();
+      hooks.onInfo?.(`${name}: ${s}…`);
+    },
+    onProgress(s, done, total) {
+      throwIfCancelled(hooks, name);
+      progressStage = s;
+      hooks.onProgress?.({ stage: s, done, total });
+    },
+    finish() {
+      endProgress();
+      closeStage();
+    },
+  };
+}

@@ -22,6 +22,7 @@ import {
   openModel,
   runDirName,
   splitForModel,
+  stageTracker,
   throwIfCancelled,
   type WorkflowHooks,
 } from './common.ts';
@@ -112,31 +113,17 @@ export async function runExplain(
   manifest.model = modelRecord(modelDir, model.meta);
   manifest.data = dataRecord(ds, split);
   const timings: Record<string, number> = {};
-  let stage = '';
-  let stageT = performance.now();
-  let progressStage = '';
-  const endProgress = () => {
-    if (progressStage) hooks.onStageEnd?.(progressStage);
-    progressStage = '';
-  };
+  const tracker = stageTracker(hooks, 'explain', timings);
   throwIfCancelled(hooks, 'explain');
-  const { result, ig } = await explainModel(model, ds, split, new Rng(seed), analysisOptions, {
-    onStage: (s) => {
-      throwIfCancelled(hooks, 'explain');
-      endProgress();
-      if (stage) timings[stage] = (performance.now() - stageT) / 1000;
-      stage = s;
-      stageT = performance.now();
-      hooks.onInfo?.(`explain: ${s}…`);
-    },
-    onProgress: (s, done, total) => {
-      throwIfCancelled(hooks, 'explain');
-      progressStage = s;
-      hooks.onProgress?.({ stage: s, done, total });
-    },
-  });
-  endProgress();
-  if (stage) timings[stage] = (performance.now() - stageT) / 1000;
+  const { result, ig } = await explainModel(
+    model,
+    ds,
+    split,
+    new Rng(seed),
+    analysisOptions,
+    tracker,
+  );
+  tracker.finish();
 
   // per-row attributions
   const F = ig.features.length;

@@ -25,6 +25,7 @@ import {
   openModel,
   runDirName,
   splitForModel,
+  stageTracker,
   throwIfCancelled,
   trainAndSave,
   type WorkflowHooks,
@@ -196,33 +197,12 @@ export async function runLatent(
   const lm = memberLatentModel(model);
   const lc = compareModel ? memberLatentModel(compareModel) : undefined;
   const rows = latentRowsOf(ds, split);
-  let stageT = performance.now();
-  let stage = '';
-  let progressStage = '';
-  const endProgress = () => {
-    if (progressStage) hooks.onStageEnd?.(progressStage);
-    progressStage = '';
-  };
+  const tracker = stageTracker(hooks, 'latent', timings);
   const ta = performance.now();
   let res: Awaited<ReturnType<typeof analyzeLatents>>;
   try {
-    res = await analyzeLatents(lm, rows, new Rng(seed), analysisOptions, lc, {
-      onStage: (s) => {
-        throwIfCancelled(hooks, 'latent');
-        endProgress();
-        if (stage) timings[stage] = (performance.now() - stageT) / 1000;
-        stage = s;
-        stageT = performance.now();
-        hooks.onInfo?.(`latent: ${s}…`);
-      },
-      onProgress: (s, done, total) => {
-        throwIfCancelled(hooks, 'latent');
-        progressStage = s;
-        hooks.onProgress?.({ stage: s, done, total });
-      },
-    });
-    endProgress();
-    if (stage) timings[stage] = (performance.now() - stageT) / 1000;
+    res = await analyzeLatents(lm, rows, new Rng(seed), analysisOptions, lc, tracker);
+    tracker.finish();
   } finally {
     lm.dispose();
     lc?.dispose();
