@@ -64,6 +64,12 @@ export interface FitOptions {
   training?: Partial<TrainHyper>;
   /** Progress callback after every (stacked) epoch. */
   onEpoch?: (e: EpochEvent) => void;
+  /**
+   * Each network's training and early-stopping rows (indices into the dataset), replacing the
+   * split's CV folds (e.g. the grouped CV of workflows/uncertainty.ts, whose networks must not be
+   * early-stopped on the rows they will predict). Seeds as `memberPlans`: 1000·seed + k.
+   */
+  plans?: { train: readonly number[]; val: readonly number[] }[];
 }
 
 /** What a saved model records besides its weights. */
@@ -193,7 +199,13 @@ export class HardnessModel implements DesignModel {
     };
     const prep = prepareArrays(ds, split, p.loadTransform, p.sampleWeights);
     const seeds = Array.from({ length: o.seeds }, (_, i) => o.seed + i);
-    const plans = memberPlans(split, seeds);
+    const plans = o.plans
+      ? o.plans.map((pl, k) => ({
+          train: [...pl.train],
+          val: [...pl.val],
+          seed: 1000 * o.seed + k,
+        }))
+      : memberPlans(split, seeds);
     let options = resolveVibannOptions({ ...p.network, nElements: ds.elements.length });
     if (options.loadHead === 'meyer') {
       // SPEC §3 load head: Meyer's law is a power law in L, i.e. linear in ln L

@@ -8,8 +8,12 @@
  *   distance is in [0, √2]) to the nearest *distinct* training composition, with its formula, and
  *   the HV and load of its row whose ln L is closest to the query's;
  * - element support: for each element of the query, the number of training rows containing it;
- * - load gap: min |ln L − ln L_j| over the rows of the k nearest distinct training compositions
- *   (an alloy measured at 0.5 N tells little about 10 N);
+ * - load gap (the verdict's `load_gap`): min |ln L − ln L_j| over the training rows of the alloys
+ *   similar to the query — every distinct training composition within the `far_in_composition`
+ *   radius of it, or the nearest one when none is — i.e. how far the query load is from any load a
+ *   similar alloy was measured at;
+ * - the difficulty features of the σ model (uq/shift.ts): δ, the mean distance to the k nearest
+ *   distinct training compositions, and g, min |ln L − ln L_j| over their rows;
  * - latent log-density percentile: the fraction of training rows whose latent log-density (GMM in
  *   the principal frame of the design network's latents, computed by the caller — this module does
  *   not run networks) is at most the query's.
@@ -19,9 +23,13 @@
  * `far_in_composition` when the nearest distance exceeds the calibration q0.95, `low_density` when
  * the percentile is below the calibration q0.05, `unsupported_element` when an element has fewer
  * training rows than the calibration q0.05 of the least-supported element (at least 1), and
- * `load_extrapolation` when the load is outside the training range or the load gap exceeds the
- * q0.95 of the calibration rows' gaps and of the training rows' leave-own-composition-out gaps
- * (loads sit on a few standard values, so calibration gaps alone are nearly all 0). So about 5 % of in-distribution rows fail each test by construction.
+ * `load_extrapolation` when the load is outside the training load range, or when its load gap
+ * exceeds the coarsest step of the training load grid (the largest ln-ratio between adjacent
+ * distinct training loads: ln(0.1/0.01) = 2.30 on the reference data) — the load is farther from
+ * every load a similar alloy was measured at than the data's own loads are from each other. The
+ * indentation-size effect is learned across alloys, so a load between the data's loads near
+ * similar alloys' loads is interpolation, not extrapolation. So about 5 % of in-distribution rows
+ * fail each of the other three tests by construction.
  *
  * Which loads may be asked about at all is the load rule of data/loads.ts (`checkLoad`); a load it
  * accepts outside the training range is marked `load_extrapolation` here.
@@ -46,7 +54,18 @@ export const DOMAIN_REASONS: readonly DomainReason[] = [
 ];
 
 /** Quantiles of the calibration rows' quantities that set the thresholds. */
-export const DOMAIN_QUANTILES = { distance: 0.95, loadGap: 0.95, support: 0.05, density: 0.05 };
+export const DOMAIN_QUANTILES = { distance: 0.95, support: 0.05, density: 0.05 };
+
+/**
+ * The coarsest step of a load grid: the largest ln-ratio between adjacent distinct loads (0 for a
+ * single load) — the `load_extrapolation` threshold on the load gap.
+ */
+export function loadGridStep(loads: ArrayLike<number>): number {
+  const u = [...new Set(Array.from(loads))].sort((a, b) => a - b);
+  let m = 0;
+  for (let i = 1; i < u.length; i++) m = Math.max(m, Math.log(u[i] / u[i - 1]));
+  return m;
+}
 
 /** Nearest distinct training compositions used for the load gap and the difficulty score. */
 export const DOMAIN_K = 5;
@@ -58,7 +77,7 @@ export interface DomainVerdict {
   nearest: { formula: string; distance: number; hv: number; load: number };
   /** Training rows containing each element of the query. */
   element_support: Record<string, number>;
-  /** min |ln L − ln L_j| over the rows of the k nearest training compositions (ln units). */
+  /** min |ln L − ln L_j| over the rows of the training alloys within the far_in_composition radius (the nearest alone if none is), ln units. */
   load_gap: number;
   /** Fraction of training rows with latent log-density ≤ the query's (null when not computed). */
   log_density_percentile: number | null;
@@ -68,7 +87,7 @@ export interface DomainVerdict {
 export interface DomainThresholds {
   /** far_in_composition when the nearest distance exceeds this (fraction-vector Euclidean). */
   max_distance: number;
-  /** load_extrapolation when the load gap exceeds this (ln units). */
+  /** load_extrapolation when the load gap exceeds this (ln units; the coarsest step of the training load grid). */
   max_load_gap: number;
   /** unsupported_element when an element has fewer training rows than this (≥ 1). */
   min_support: number;
@@ -112,7 +131,10 @@ export interface DomainQuantities {
   distance: number;
   /** Mean distance to the k nearest distinct training compositions (difficulty score). */
   knnDistance: number;
+  /** σ feature g: min |ln L − ln L_j| over the rows of the k nearest distinct compositions. */
   loadGap: number;
+  /** The verdict's load gap: over the rows of the compositions within `max_distance` (else the nearest). */
+  similarLoadGap: number;
   support: Record<string, number>;
   minSupport: number;
 }
@@ -219,6 +241,12 @@ export class DomainModel {
     for (let i = 0; i < kk; i++)
       for (const r of this.uniq[order[i]].rows)
         gap = Math.min(gap, Math.abs(lnL - Math.log(this.loads[r])));
+    // the verdict's gap: every composition within the far_in_composition radius, else the nearest
+    let similarLoadGap = Number.POSITIVE_INFINITY;
+    const radius = this.thresholds.max_distance;
+    for (let i = 0; i < order.length && (i === 0 || d[order[i]] <= radius); i++)
+      for (const r of this.uniq[order[i]].rows)
+        similarLoadGap = Math.min(similarLoadGap, Math.abs(lnL - Math.log(this.loads[r])));
     // the nearest alloy's row closest in load
     let nearestRow = this.uniq[order[0]].row;
     for (const r of this.uniq[order[0]].rows)
@@ -240,6 +268,7 @@ export class DomainModel {
       distance: d[order[0]],
       knnDistance: knn,
       loadGap: gap,
+      similarLoadGap,
       support,
       minSupport,
     };
@@ -286,7 +315,7 @@ export class DomainModel {
     const reasons: DomainReason[] = [];
     if (q.minSupport < t.min_support) reasons.push('unsupported_element');
     if (q.distance > t.max_distance) reasons.push('far_in_composition');
-    if (load < t.load_min || load > t.load_max || q.loadGap > t.max_load_gap)
+    if (load < t.load_min || load > t.load_max || q.similarLoadGap > t.max_load_gap)
       reasons.push('load_extrapolation');
     if (pct !== null && pct < t.min_density_percentile) reasons.push('low_density');
     return {
@@ -299,7 +328,7 @@ export class DomainModel {
         load: this.loads[q.nearestRow],
       },
       element_support: q.support,
-      load_gap: q.loadGap,
+      load_gap: q.similarLoadGap,
       log_density_percentile: pct,
     };
   }
@@ -321,7 +350,6 @@ export class DomainModel {
     const nc = calibration.loads.length;
     if (nc < 2) throw new InputError('DomainModel.fit: need at least 2 calibration rows');
     const dist: number[] = [];
-    const gap: number[] = [];
     const sup: number[] = [];
     const pct: number[] = [];
     const xc = calibration.x;
@@ -329,25 +357,15 @@ export class DomainModel {
       const xi = Array.from({ length: E }, (_, e) => xc[i * E + e]);
       const q = base.quantities(xi, calibration.loads[i]);
       dist.push(q.distance);
-      gap.push(q.loadGap);
       sup.push(q.minSupport);
       const p = base.densityPercentile(calibration.logDensity?.[i]);
       if (p !== null) pct.push(p);
-    }
-    // Loads sit on a few standard values, so a calibration row almost always has a sibling at its
-    // own load (gap 0): the load-gap threshold comes from the training rows measured against the
-    // other training alloys (leave-own-composition-out), i.e. how far in ln L a typical alloy is
-    // from the loads its nearest neighbours were measured at.
-    const looGap: number[] = [];
-    for (let r = 0; r < base.nRows; r++) {
-      const xr = Array.from({ length: E }, (_, e) => train.x[r * E + e]);
-      looGap.push(base.quantities(xr, train.loads[r], DOMAIN_K, true).loadGap);
     }
     const Q = DOMAIN_QUANTILES;
     const thresholds: DomainThresholds = {
       ...base.thresholds,
       max_distance: quantile(dist, Q.distance),
-      max_load_gap: Math.max(quantile(gap, Q.loadGap), quantile(looGap, Q.loadGap)),
+      max_load_gap: loadGridStep(train.loads),
       min_support: Math.max(1, Math.floor(quantile(sup, Q.support))),
       min_density_percentile: pct.length > 0 ? quantile(pct, Q.density) : 0,
     };

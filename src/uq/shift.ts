@@ -12,8 +12,9 @@
  *   a, b, c ≥ 0 maximise the Gaussian likelihood of grouped-CV out-of-fold residuals plus the
  *   calibration rows (c);
  * - `conformal`: normalised split conformal with the `distance` σ as the difficulty u: scores
- *   |y − μ|/u on grouped-CV out-of-fold rows; the half-width at level p is the finite-sample
- *   conformal quantile q̂_p (the ⌈(n+1)p⌉-th smallest score) times u, and σ := q̂_{0.6827}·u (d).
+ *   |y − μ|/u on the grouped-CV out-of-fold rows (new families) and the calibration rows (in
+ *   distribution); the half-width at level p is the finite-sample conformal quantile q̂_p (the
+ *   ⌈(n+1)p⌉-th smallest score) times u, and σ := q̂_{0.6827}·u (d).
  *
  * A predictive distribution gives σ (for ±1σ, NLL and the LCB) and the central half-width at any
  * level p (Gaussian: Φ⁻¹((1+p)/2)·σ; conformal: q̂_p·u).
@@ -26,9 +27,15 @@ import { gaussianNll, SIGMA_FLOOR, type Vec } from './metrics.ts';
 export type UqMethod = 'mc' | 'recalibrated' | 'distance' | 'conformal';
 export const UQ_METHODS: readonly UqMethod[] = ['mc', 'recalibrated', 'distance', 'conformal'];
 
-/** Levels at which a conformal model stores its score quantiles (0.1 … 0.9, ±1σ, 0.95). */
+/** Nominal levels of the calibration error `mace` (0.05, 0.15, …, 0.95, as evaluate's). */
+export const MACE_LEVELS: readonly number[] = [
+  0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95,
+];
+
+/** Levels at which a conformal model stores its score quantiles (0.05, 0.1, …, 0.95 and ±1σ). */
 export const CONFORMAL_LEVELS: readonly number[] = [
-  0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.6827, 0.7, 0.8, 0.9, 0.95,
+  0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.6827, 0.7, 0.75, 0.8,
+  0.85, 0.9, 0.95,
 ];
 const ONE_SIGMA = 0.6827;
 
@@ -179,7 +186,10 @@ export class UncertaintyModel {
     }
   }
 
-  /** Fit `method` on grouped-CV out-of-fold rows (`oof`) and calibration rows (`cal`). */
+  /**
+   * Fit `method` on grouped-CV out-of-fold rows (`oof`) and calibration rows (`cal`): the
+   * recalibration scale on `cal`; the variance components and the conformal scores on both.
+   */
   static fit(method: UqMethod, oof: ShiftRows, cal: ShiftRows): UncertaintyModel {
     const scale = fitSigmaScale(cal.y, cal.mu, cal.sigma);
     const all = concatRows(oof, cal);
@@ -189,13 +199,13 @@ export class UncertaintyModel {
     let conformal = { levels: [...CONFORMAL_LEVELS], q: CONFORMAL_LEVELS.map(() => 1), n: 0 };
     if (method === 'conformal') {
       const u = new UncertaintyModel({ method: 'distance', scale, distance, conformal }).apply(
-        oof.sigma,
-        oof.knn,
-        oof.gap,
+        all.sigma,
+        all.knn,
+        all.gap,
       ).sigma;
       const scores = Float64Array.from(
-        oof.y,
-        (y, i) => Math.abs(y - oof.mu[i]) / Math.max(u[i], SIGMA_FLOOR),
+        all.y,
+        (y, i) => Math.abs(y - all.mu[i]) / Math.max(u[i], SIGMA_FLOOR),
       );
       const q = CONFORMAL_LEVELS.map((p) => conformalQuantile(scores, p));
       // an infinite quantile (too few rows) falls back to the largest score
@@ -259,6 +269,8 @@ export interface IntervalMetrics {
   nll: number;
   /** Winkler interval score of the central 90 % interval (HV; lower is better, proper). */
   interval_score_90: number;
+  /** Mean |observed − nominal| coverage of the central intervals at `MACE_LEVELS`. */
+  mace: number;
   /** Coverage at nominal 0.1 … 0.9. */
   coverage_curve: { levels: number[]; observed: number[] };
 }
@@ -281,12 +293,14 @@ export function intervalMetrics(y: Vec, mu: Vec, pred: Predictive): IntervalMetr
     w += 2 * h90[i];
     is += 2 * h90[i] + (e > h90[i] ? (2 / alpha) * (e - h90[i]) : 0);
   }
-  const observed = CURVE_LEVELS.map((p) => {
+  const coverage = (p: number) => {
     const h = pred.halfWidth(p);
     let c = 0;
     for (let i = 0; i < n; i++) if (Math.abs(y[i] - mu[i]) <= h[i]) c++;
     return c / n;
-  });
+  };
+  const observed = CURVE_LEVELS.map(coverage);
+  const mace = MACE_LEVELS.reduce((a, p) => a + Math.abs(coverage(p) - p), 0) / MACE_LEVELS.length;
   return {
     n,
     coverage_1sigma: c1 / n,
@@ -294,6 +308,7 @@ export function intervalMetrics(y: Vec, mu: Vec, pred: Predictive): IntervalMetr
     mean_width_90: w / n,
     nll: gaussianNll(y, mu, pred.sigma),
     interval_score_90: is / n,
+    mace,
     coverage_curve: { levels: [...CURVE_LEVELS], observed },
   };
 }
@@ -301,15 +316,25 @@ export function intervalMetrics(y: Vec, mu: Vec, pred: Predictive): IntervalMetr
 /** One row of the method comparison (grouped CV). */
 export interface MethodComparison {
   method: UqMethod;
-  /** Pooled over the held-out folds' out-of-fold rows. */
+  /** Pooled over the held-out folds' out-of-fold rows (new families: shift). */
   metrics: IntervalMetrics;
+  /** The calibration rows (in distribution), cross-fitted over the same folds. */
+  calibration: IntervalMetrics;
 }
+
+/** Calibration-error tolerance of the default's choice (`compareMethods`), both regimes. */
+export const CHOICE_MAX_MACE = 0.05;
+/** Minimum out-of-fold 90 % coverage of the default's choice. */
+export const CHOICE_MIN_COVERAGE_90 = 0.85;
 
 /**
  * Nested grouped CV of the four methods: for each fold f of the out-of-fold rows, fit every method
- * on the other folds' rows (+ the calibration rows), score it on fold f's rows; pooled metrics.
- * The default is the method with the lowest 90 % interval score among those whose pooled 90 %
- * coverage is ≥ 0.85 (the lowest interval score overall if none is).
+ * on the other folds' rows and on the calibration rows outside fold f (calibration row i is in fold
+ * i mod k), score it on fold f's out-of-fold rows (shift) and on fold f's calibration rows (in
+ * distribution); pooled metrics per regime. The default is the sharpest (lowest out-of-fold 90 %
+ * interval score) of the methods calibrated in both regimes — `mace` ≤ `CHOICE_MAX_MACE` on the
+ * out-of-fold and on the calibration rows, out-of-fold 90 % coverage ≥ `CHOICE_MIN_COVERAGE_90`;
+ * if none is, the one with the smallest worse-regime `mace`.
  */
 export function compareMethods(
   oof: ShiftRows,
@@ -318,36 +343,64 @@ export function compareMethods(
 ): { table: MethodComparison[]; chosen: UqMethod } {
   const folds = [...new Set(fold)].sort((a, b) => a - b);
   if (folds.length < 2) throw new InputError('compareMethods: need at least 2 folds');
+  const nc = cal.y.length;
+  const calFold = Array.from({ length: nc }, (_, i) => folds[i % folds.length]);
+  const levels = [...new Set([...CURVE_LEVELS, ...MACE_LEVELS, 0.9])];
   const table = UQ_METHODS.map((method) => {
-    const mu: number[] = [];
-    const y: number[] = [];
-    const sig: number[] = [];
-    const h: Map<number, number[]> = new Map();
+    const acc = () => ({
+      y: [] as number[],
+      mu: [] as number[],
+      sig: [] as number[],
+      h: new Map<number, number[]>(),
+    });
+    const out = { oof: acc(), cal: acc() };
     for (const f of folds) {
       const tr = fold.flatMap((g, i) => (g !== f ? [i] : []));
-      const te = fold.flatMap((g, i) => (g === f ? [i] : []));
-      const m = UncertaintyModel.fit(method, pickRows(oof, tr), cal);
-      const t = pickRows(oof, te);
-      const p = m.apply(t.sigma, t.knn, t.gap);
-      y.push(...Array.from(t.y));
-      mu.push(...Array.from(t.mu));
-      sig.push(...p.sigma);
-      for (const lv of [...CURVE_LEVELS]) {
-        const arr = h.get(lv) ?? [];
-        arr.push(...p.halfWidth(lv));
-        h.set(lv, arr);
+      const calTr = calFold.flatMap((g, i) => (g !== f ? [i] : []));
+      const m = UncertaintyModel.fit(method, pickRows(oof, tr), pickRows(cal, calTr));
+      const parts: [typeof out.oof, ShiftRows][] = [
+        [
+          out.oof,
+          pickRows(
+            oof,
+            fold.flatMap((g, i) => (g === f ? [i] : [])),
+          ),
+        ],
+        [
+          out.cal,
+          pickRows(
+            cal,
+            calFold.flatMap((g, i) => (g === f ? [i] : [])),
+          ),
+        ],
+      ];
+      for (const [o, t] of parts) {
+        const p = m.apply(t.sigma, t.knn, t.gap);
+        o.y.push(...Array.from(t.y));
+        o.mu.push(...Array.from(t.mu));
+        o.sig.push(...p.sigma);
+        for (const lv of levels) {
+          const arr = o.h.get(lv) ?? [];
+          arr.push(...p.halfWidth(lv));
+          o.h.set(lv, arr);
+        }
       }
     }
-    const pooled: Predictive = {
-      sigma: Float64Array.from(sig),
-      halfWidth: (p) => Float64Array.from(h.get(p) ?? []),
-    };
-    return { method, metrics: intervalMetrics(y, mu, pooled) };
+    const pooled = (o: typeof out.oof): IntervalMetrics =>
+      intervalMetrics(o.y, o.mu, {
+        sigma: Float64Array.from(o.sig),
+        halfWidth: (p) => Float64Array.from(o.h.get(p) ?? []),
+      });
+    return { method, metrics: pooled(out.oof), calibration: pooled(out.cal) };
   });
-  const ok = table.filter((t) => t.metrics.coverage_90 >= 0.85);
-  const pool = ok.length > 0 ? ok : table;
-  const chosen = pool.reduce((b, t) =>
-    t.metrics.interval_score_90 < b.metrics.interval_score_90 ? t : b,
+  const worse = (t: MethodComparison) => Math.max(t.metrics.mace, t.calibration.mace);
+  const ok = table.filter(
+    (t) => worse(t) <= CHOICE_MAX_MACE && t.metrics.coverage_90 >= CHOICE_MIN_COVERAGE_90,
+  );
+  const chosen = (
+    ok.length > 0
+      ? ok.reduce((b, t) => (t.metrics.interval_score_90 < b.metrics.interval_score_90 ? t : b))
+      : table.reduce((b, t) => (worse(t) < worse(b) ? t : b))
   ).method;
   return { table, chosen };
 }

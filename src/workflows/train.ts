@@ -118,7 +118,11 @@ export async function runTrain(
     uncertainty = {
       method: u.comparison.chosen,
       wall_s: u.grouped_cv.wall_s,
-      comparison: u.comparison.table.map((t) => ({ method: t.method, ...t.metrics })),
+      comparison: u.comparison.table.map((t) => ({
+        method: t.method,
+        ...t.metrics,
+        calibration: t.calibration,
+      })),
     };
   }
   const meta = model.meta;

@@ -14,49 +14,26 @@
  *   for another training of the directory).
  * - `predictive`: μ, σ_MC, the default σ, the 90 % interval and the LCB of rows.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.ts';
 import type { Split } from '../data/split.ts';
-import type { LatentFrame, LatentFrameJSON } from '../latent/frame.ts';
-import type { GaussianMixture, GaussianMixtureJSON } from '../latent/gmm.ts';
+import type { LatentFrame } from '../latent/frame.ts';
+import type { GaussianMixture } from '../latent/gmm.ts';
 import type { HardnessModel } from '../model/hardness-model.ts';
+import { DOMAIN_FILE, DOMAIN_SCHEMA, type DomainFileJSON, readDomainFile } from '../runs/domain.ts';
 import type { PresetName } from '../train/presets.ts';
-import {
-  type DomainModel,
-  type DomainModelJSON,
-  type DomainVerdict,
-  domainReference,
-} from '../uq/domain.ts';
+import { type DomainModel, type DomainVerdict, domainReference } from '../uq/domain.ts';
 import { LCB_Z } from '../uq/lcb.ts';
-import {
-  compareMethods,
-  type MethodComparison,
-  type ShiftRows,
-  UncertaintyModel,
-  type UncertaintyModelJSON,
-  type UqMethod,
-} from '../uq/shift.ts';
+import { compareMethods, type ShiftRows, UncertaintyModel } from '../uq/shift.ts';
 import { InputError } from '../util/errors.ts';
 import { Rng } from '../util/rng.ts';
 import { throwIfCancelled, type WorkflowHooks } from './common.ts';
 
-export const DOMAIN_FILE = 'domain.json';
-export const DOMAIN_SCHEMA = 'vibann-domain/1';
+export { DOMAIN_FILE, DOMAIN_SCHEMA, type DomainFileJSON } from '../runs/domain.ts';
+
 /** Family-held-out folds of the grouped CV. */
 export const GROUP_FOLDS = 5;
-
-export interface DomainFileJSON {
-  schema: typeof DOMAIN_SCHEMA;
-  /** `created` of the model it belongs to (a re-trained directory invalidates it). */
-  model_created: string;
-  domain: DomainModelJSON;
-  latent: { member: number; frame: LatentFrameJSON; gmm: GaussianMixtureJSON } | null;
-  uncertainty: UncertaintyModelJSON;
-  /** The grouped-CV comparison the method was chosen by. */
-  comparison: { chosen: UqMethod; table: MethodComparison[]; folds: number; rows: number };
-  grouped_cv: { wall_s: number; networks: number };
-}
 
 export interface UncertaintyBundle {
   domain: DomainModel;
@@ -84,13 +61,36 @@ function trainingRows(ds: Dataset, rows: readonly number[]) {
   };
 }
 
-/** Whole element families of `rows` in `k` folds of about equal size (seeded, greedy). */
+/** Share of a grouped-CV network's remaining rows it is early-stopped on. */
+export const GROUP_VAL_FRACTION = 0.2;
+
+/** The grouped CV's folds (indices into the dataset). */
+export interface GroupedFolds {
+  /** Rows each fold's network predicts: the rows whose element family is assigned to the fold. */
+  score: number[][];
+  /**
+   * Rows each fold's network never sees: every row containing all the elements of one of the
+   * fold's families (the family and its supersets, as `lofo --family` and `vibann shift`).
+   */
+  heldOut: number[][];
+  /** Early-stopping rows of each fold's network (a seeded share of the rows not held out). */
+  val: number[][];
+  /** Training rows of each fold's network (the rest). */
+  train: number[][];
+}
+
+/**
+ * Whole element families of `rows` in `k` folds (seeded; greedy: largest family first, into the
+ * fold with the fewest rows to score). Fold f's network is trained without every row that contains
+ * all the elements of any of its families, and early-stopped on `GROUP_VAL_FRACTION` of the rest,
+ * so its prediction of the fold's rows is blind, with the shift a held-out family brings.
+ */
 export async function familyFolds(
   ds: Dataset,
   rows: readonly number[],
   k: number,
   rng: Rng,
-): Promise<number[][]> {
+): Promise<GroupedFolds> {
   const { familyKey } = await import('../data/family.ts');
   const groups = new Map<string, number[]>();
   for (const r of rows) {
@@ -99,13 +99,42 @@ export async function familyFolds(
     if (g) g.push(r);
     else groups.set(key, [r]);
   }
-  const fams = rng.shuffle([...groups.values()]).sort((a, b) => b.length - a.length);
-  const folds: number[][] = Array.from({ length: k }, () => []);
-  for (const f of fams) {
-    const smallest = folds.reduce((b, x, i) => (x.length < folds[b].length ? i : b), 0);
-    folds[smallest].push(...f);
+  const fams = rng
+    .fork('assign')
+    .shuffle([...groups.entries()])
+    .sort((a, b) => b[1].length - a[1].length);
+  const score: number[][] = Array.from({ length: k }, () => []);
+  const famsOf: string[][] = Array.from({ length: k }, () => []);
+  for (const [key, f] of fams) {
+    const smallest = score.reduce((b, x, i) => (x.length < score[b].length ? i : b), 0);
+    score[smallest].push(...f);
+    famsOf[smallest].push(key);
   }
-  return folds.map((f) => f.sort((a, b) => a - b));
+  const containsAll = (r: number, els: string[]) => els.every((e) => ds.compositions[r].has(e));
+  const heldOut = famsOf.map((keys) => {
+    const sets = keys.map((key) => key.split('-'));
+    return rows.filter((r) => sets.some((els) => containsAll(r, els)));
+  });
+  const val: number[][] = [];
+  const train: number[][] = [];
+  heldOut.forEach((h, f) => {
+    const out = new Set(h);
+    const rest = rows.filter((r) => !out.has(r));
+    const perm = rng.fork(`val-${f}`).shuffle([...rest]);
+    const nVal = Math.max(1, Math.round(GROUP_VAL_FRACTION * perm.length));
+    if (perm.length - nVal < 2)
+      throw new InputError(
+        `uncertainty: grouped-CV fold ${f + 1} leaves ${perm.length} training rows; too few to train`,
+      );
+    val.push(perm.slice(0, nVal).sort((a, b) => a - b));
+    train.push(perm.slice(nVal).sort((a, b) => a - b));
+  });
+  return {
+    score: score.map((f) => f.sort((a, b) => a - b)),
+    heldOut,
+    val,
+    train,
+  };
 }
 
 /** Latent log-densities of rows with the fitted frame and GMM. */
@@ -204,13 +233,14 @@ export async function fitUncertaintyDetailed(
   const stage = `grouped CV: ${k} networks without whole families`;
   const { model: cv } = await HardnessModel.fit(
     ds,
-    { ...split, cvFolds: folds, description: `${split.description}; family-grouped CV folds` },
+    { ...split, description: `${split.description}; family-grouped CV folds` },
     {
       preset: model.meta.preset.name as PresetName,
       seed: o.seed,
       seeds: 1,
       network: model.meta.preset.network,
       training: model.meta.preset.training,
+      plans: folds.train.map((train, f) => ({ train, val: folds.val[f] })),
       onEpoch: (e) => {
         throwIfCancelled(hooks, 'grouped CV');
         hooks.onProgress?.({
@@ -231,14 +261,9 @@ export async function fitUncertaintyDetailed(
     gap: [],
   };
   const foldOf: number[] = [];
-  folds.forEach((rows, f) => {
-    const inFold = new Set(rows);
-    const ref = domainReference(
-      trainingRows(
-        ds,
-        tf.filter((r) => !inFold.has(r)),
-      ),
-    );
+  const oofRows: number[] = [];
+  folds.score.forEach((rows, f) => {
+    const ref = domainReference(trainingRows(ds, folds.train[f].concat(folds.val[f])));
     const x = rowsX(ds, rows);
     const loads = rows.map((r) => ds.load[r]);
     const p = cv.predictRows(x, loads, { passes, seed: o.seed, members: [f] });
@@ -250,6 +275,7 @@ export async function fitUncertaintyDetailed(
       oof.knn.push(feat.knn[i]);
       oof.gap.push(feat.gap[i]);
       foldOf.push(f);
+      oofRows.push(r);
     });
   });
   const pc = model.predictRows(xc, lc, { passes, seed: o.seed });
@@ -279,7 +305,28 @@ export async function fitUncertaintyDetailed(
     latent: { member, frame: frame.toJSON(), gmm: gmm.toJSON() },
     uncertainty: uq.toJSON(),
     comparison: { chosen: cmp.chosen, table: cmp.table, folds: k, rows: foldOf.length },
-    grouped_cv: { wall_s: (performance.now() - t0) / 1000, networks: k },
+    grouped_cv: {
+      wall_s: (performance.now() - t0) / 1000,
+      networks: k,
+      held_out: folds.heldOut.map((h) => h.length),
+      oof: oofRows.map((row, i) => ({
+        row,
+        fold: foldOf[i],
+        y: oof.y[i],
+        mu: oof.mu[i],
+        sigma_mc: oof.sigma[i],
+        knn: oof.knn[i],
+        gap: oof.gap[i],
+      })),
+      calibration: cal.map((row, i) => ({
+        row,
+        y: calRows.y[i],
+        mu: calRows.mu[i],
+        sigma_mc: calRows.sigma[i],
+        knn: calRows.knn[i],
+        gap: calRows.gap[i],
+      })),
+    },
   };
   return { file, oof, cal: calRows, domain };
 }
@@ -301,16 +348,7 @@ export async function readUncertainty(
 ): Promise<UncertaintyBundle | null> {
   const path = join(dir, DOMAIN_FILE);
   if (!existsSync(path)) return null;
-  let file: DomainFileJSON;
-  try {
-    file = JSON.parse(readFileSync(path, 'utf8')) as DomainFileJSON;
-  } catch (e) {
-    throw new InputError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
-  if (file?.schema !== DOMAIN_SCHEMA)
-    throw new InputError(
-      `${path}: field 'schema' is ${JSON.stringify(file?.schema)}, expected '${DOMAIN_SCHEMA}'`,
-    );
+  const file = readDomainFile(path);
   if (file.model_created !== model.meta.created) {
     onWarn?.(
       `${path} belongs to another training of this directory (model_created ${file.model_created}, model ${model.meta.created}); ignoring it — run 'vibann train' again`,
