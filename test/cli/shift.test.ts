@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCliInProcess as runCommand } from '../helpers/cli.ts';
+
+/**
+ * A tiny dataset (84 rows, 14 families of 6 rows, loads 0.5/1/2 N) with a smooth made-up hardness
+ * surface: enough rows for a split, a grouped CV and a GP, small enough for a few-second run.
+ */
+function tinyCsv(dir: string): { file: string; rows: { els: string[]; hv: number }[] } {
+  const families = [
+    ['Fe', 'B'],
+    ['Fe', 'B', 'Nb'],
+    ['Co', 'B'],
+    ['Co', 'B', 'Fe'],
+    ['Co', 'B', 'Nb'],
+    ['Cu', 'Zr'],
+    ['Cu', 'Zr', 'Al'],
+    ['Zr', 'Al'],
+    ['Fe', 'Nb'],
+    ['Cu', 'Al'],
+    ['Fe', 'Zr', 'B'],
+    ['Co', 'Zr'],
+    ['Nb', 'Zr', 'Cu'],
+    ['Fe', 'Co', 'Nb'],
+  ];
+  const weight: Record<string, number> = {
+    Fe: 900,
+    B: 1500,
+    Nb: 700,
+    Co: 1000,
+    Cu: 400,
+    Zr: 500,
+    Al: 300,
+  };
+  const lines = ['composition,Load,HV'];
+  const rows: { els: string[]; hv: number }[] = [];
+  const loads = [0.5, 1, 2];
+  families.forEach((els, f) => {
+    for (let k = 0; k < 6; k++) {
+      // fractions: the first element dominant, shifted deterministically per row
+      const raw = els.map((_, j) => (j === 0 ? 60 + 3 * k : 40 / (els.length - 1) - k + 2 * j));
+      const s = raw.reduce((a, b) => a + b, 0);
+      const frac = raw.map((v) => v / s);
+      const load = loads[(f + k) % 3];
+      const hv =
+        els.reduce((a, e, j) => a + weight[e] * frac[j], 0) * (1 + 0.05 * Math.log(1 / load)) +
+        10 * Math.sin(7 * f + k);
+      const formula = els.map((e, j) => `${e}${(100 * frac[j]).toFixed(3)}`).join('');
+      lines.push(`${formula},${load},${hv.toFixed(2)}`);
+      rows.push({ els, hv });
+    }
+  });
+  const file = join(dir, 'tiny.csv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return { file, rows };
+}
+
+interface SplitFile {
+  name: string;
+  n_test: number;
+  default_method: string;
+  methods: Record<string, { n: number; mae: number; coverage_90: number }>;
+  rows: { y: number; mu: number }[];
+}
+
+describe('vibann shift', () => {
+  it('a family and the hardest rows on a tiny dataset: split files, pooled metrics, figure; a rerun resumes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vibann-shift-'));
+    const { file, rows } = tinyCsv(dir);
+    const out = join(dir, 'run');
+    const args = [
+      'shift',
+      '--data',
+      file,
+      '--families',
+      'B,Co',
+      '--special',
+      'hardest',
+      '--quick',
+      '--epochs',
+      '2',
+      '--json',
+      '--out',
+      out,
+    ];
+    const r = await runCommand(args);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(
+      doc.splits.map((s: { name: string }) => s.name),
+      ['family-B-Co', 'hardest'],
+    );
+    // the family split holds out every row containing both B and Co (B-Co, B-Co-Fe, B-Co-Nb)
+    const withBCo = rows.filter((x) => x.els.includes('B') && x.els.includes('Co')).length;
+    assert.equal(withBCo, 18);
+    assert.equal(doc.splits[0].n_test, withBCo);
+    const splits: SplitFile[] = ['family-B-Co', 'hardest'].map((n) =>
+      JSON.parse(readFileSync(join(out, 'splits', `${n}.json`), 'utf8')),
+    );
+    for (const s of splits) {
+      assert.equal(s.rows.length, s.n_test);
+      assert.deepEqual(Object.keys(s.methods).sort(), [
+        'conformal',
+        'distance',
+        'mc',
+        'recalibrated',
+      ]);
+    }
+    // the hardest split holds out every row above one HV threshold (the 90th percentile of the
+    // reference split's train_fit rows): each held-out row is harder than every other row
+    const hard = splits[1].rows.map((x) => x.y);
+    const sorted = rows.map((x) => x.hv).sort((a, b) => b - a);
+    assert.ok(hard.length >= 4 && hard.length <= 16, `${hard.length} hardest rows`);
+    assert.ok(Math.min(...hard) > sorted[hard.length] - 0.01, 'the held-out rows are the hardest');
+    // pooled MAE = mean |μ − y| over the split files' rows (independent recomputation)
+    const all = splits.flatMap((s) => s.rows);
+    const mae = all.reduce((a, x) => a + Math.abs(x.mu - x.y), 0) / all.length;
+    assert.equal(doc.pooled.default.n, all.length);
+    assert.ok(Math.abs(doc.pooled.default.mae - mae) < 1e-9, `${doc.pooled.default.mae} vs ${mae}`);
+    for (const f of ['shift.json', 'coverage_shift.svg']) assert.ok(existsSync(join(out, f)), f);
+    // a rerun with the same --out skips both splits and reports the same pooled figures
+    const again = await runCommand(args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /family-B-Co already done/);
+    assert.match(again.stderr, /hardest already done/);
+    assert.deepEqual(JSON.parse(again.stdout).pooled, doc.pooled);
+  });
+
+  it('an unknown special split or element is an input error (exit 2)', async () => {
+    const a = await runCommand(['shift', '--special', 'hardest,foo', '--out', join(tmpdir(), 'x')]);
+    assert.equal(a.code, 2);
+    assert.match(a.stderr, /--special: 'foo'/);
+    const b = await runCommand(['shift', '--families', 'Xx,Fe', '--out', join(tmpdir(), 'x')]);
+    assert.equal(b.code, 2);
+  });
+});
