@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DomainModel, domainReference } from '../../src/uq/domain.ts';
+import { DomainModel, domainReference, loadGridStep } from '../../src/uq/domain.ts';
 
 // A hand-sized training set in the basis [A, B, C]: distances are computed by hand below.
 const train = {
@@ -76,5 +76,48 @@ describe('DomainModel verdict', () => {
     const back = DomainModel.fromJSON(j);
     assert.deepEqual(back.toJSON(), dm.toJSON());
     assert.deepEqual(back.assess([0.6, 0.4, 0], 8, -1.5), dm.assess([0.6, 0.4, 0], 8, -1.5));
+  });
+});
+
+describe('load_extrapolation: the load gap to similar alloys against the load grid', () => {
+  // A-rich alloys measured only at 0.01 N, B-rich ones at 1 and 10 N: distinct loads 0.01, 1, 10,
+  // so the coarsest grid step is ln(1/0.01) = ln 100.
+  const t2 = {
+    elements: ['A', 'B'],
+    x: [1, 0, 0.9, 0.1, 0.2, 0.8, 0, 1, 0, 1],
+    loads: [0.01, 0.01, 1, 1, 10],
+    hv: [900, 880, 500, 450, 420],
+    formulas: ['A100', 'A90B10', 'A20B80', 'B100', 'B100'],
+  };
+  // calibration rows on training alloys: far_in_composition radius 0 (only the nearest alloy)
+  const dm = DomainModel.fit(t2, { x: [1, 0, 0, 1], loads: [0.01, 1] });
+
+  it('threshold = the largest ln-ratio of adjacent distinct training loads', () => {
+    assert.ok(Math.abs(loadGridStep(t2.loads) - Math.log(100)) < 1e-12);
+    assert.equal(dm.thresholds.max_load_gap, loadGridStep(t2.loads));
+    assert.equal(loadGridStep([2, 2]), 0);
+  });
+
+  it('within the load range, flagged only when farther from similar alloys’ loads than the grid step', () => {
+    // A100 at 0.5 N: ln(0.5/0.01) = ln 50 < ln 100 → in domain
+    const a = dm.assess([1, 0], 0.5);
+    assert.ok(Math.abs(a.load_gap - Math.log(50)) < 1e-12);
+    assert.deepEqual(a.reasons, []);
+    // A100 at 5 N: ln 500 > ln 100 → load_extrapolation, though 5 N is inside 0.01–10 N
+    const b = dm.assess([1, 0], 5);
+    assert.ok(Math.abs(b.load_gap - Math.log(500)) < 1e-12);
+    assert.deepEqual(b.reasons, ['load_extrapolation']);
+  });
+
+  it('a wider composition radius counts more alloys as similar (their loads close the gap)', () => {
+    // the same rows with a far_in_composition radius of 0.2: A90B10 (0.141 from A100) and
+    // nothing measured above 0.01 N within it → still flagged; radius 1.2 reaches A20B80 at 1 N
+    const j = dm.toJSON();
+    const wide = (r: number) =>
+      DomainModel.fromJSON({ ...j, thresholds: { ...j.thresholds, max_distance: r } });
+    assert.deepEqual(wide(0.2).assess([1, 0], 5).reasons, ['load_extrapolation']);
+    const v = wide(1.2).assess([1, 0], 5);
+    assert.ok(Math.abs(v.load_gap - Math.log(5)) < 1e-12);
+    assert.deepEqual(v.reasons, []);
   });
 });

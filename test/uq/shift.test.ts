@@ -7,12 +7,27 @@ import {
   compareMethods,
   conformalQuantile,
   fitVarianceComponents,
+  intervalMetrics,
   type ShiftRows,
   UncertaintyModel,
 } from '../../src/uq/shift.ts';
 import { Rng } from '../../src/util/rng.ts';
 
 const gauss = (rng: Rng) => normalInv(Math.min(1 - 1e-12, Math.max(1e-12, rng.uniform())));
+
+describe('intervalMetrics.mace', () => {
+  it('is the mean |coverage − nominal| of the central intervals at 0.05 … 0.95', () => {
+    // 20 rows with |error| = 1 … 20 and a half-width of 10 at every level: coverage 0.5 at every
+    // level, so mace = mean |0.5 − p| over p = 0.05, 0.15, …, 0.95 = 0.25
+    const y = Array.from({ length: 20 }, (_, i) => i + 1);
+    const m = intervalMetrics(y, new Array(20).fill(0), {
+      sigma: new Float64Array(20).fill(10),
+      halfWidth: () => new Float64Array(20).fill(10),
+    });
+    assert.ok(Math.abs(m.mace - 0.25) < 1e-12, `${m.mace}`);
+    assert.equal(m.coverage_90, 0.5);
+  });
+});
 
 describe('conformalQuantile', () => {
   it('is the ⌈(n+1)p⌉-th smallest score, ∞ beyond n', () => {
@@ -74,9 +89,12 @@ describe('conformal interval on new groups', () => {
     const cov: number[] = [];
     const covMc: number[] = [];
     for (let rep = 0; rep < R; rep++) {
-      const cal = toyRows(rng, 100, 5); // calibration: 100 groups held out in a grouped CV
+      // calibration: 80 groups held out in a grouped CV + 20 more groups (the conformal scores
+      // pool both); exchangeable with the test groups
+      const cal = toyRows(rng, 80, 5);
+      const cal2 = toyRows(rng, 20, 5);
       const test = toyRows(rng, 20, 5); // 20 new groups
-      const m = UncertaintyModel.fit('conformal', cal, cal);
+      const m = UncertaintyModel.fit('conformal', cal, cal2);
       const h = m.apply(test.sigma, test.knn, test.gap).halfWidth(0.9);
       const mc = UncertaintyModel.fit('mc', cal, cal)
         .apply(test.sigma, test.knn, test.gap)
@@ -118,6 +136,16 @@ describe('conformal interval on new groups', () => {
     assert.ok(chosen === 'distance' || chosen === 'conformal', `chose ${chosen}`);
     const mc = table.find((t) => t.method === 'mc')!;
     assert.ok(mc.metrics.coverage_90 < 0.5);
+    // both regimes are scored: the in-distribution rows (σ_mc exact) are covered by every method
+    for (const t of table) {
+      assert.equal(t.metrics.n, 500);
+      assert.equal(t.calibration.n, 200);
+      assert.ok(t.calibration.coverage_90 >= 0.85, `${t.method}: ${t.calibration.coverage_90}`);
+    }
+    // mace = mean |coverage − nominal| at 0.05 … 0.95: large for mc under shift
+    assert.ok(mc.metrics.mace > 0.2, `mc mace ${mc.metrics.mace}`);
+    const chosenRow = table.find((t) => t.method === chosen)!;
+    assert.ok(chosenRow.metrics.mace < 0.05, `chosen mace ${chosenRow.metrics.mace}`);
   });
 });
 
