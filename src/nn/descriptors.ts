@@ -34,24 +34,24 @@ export const DESC_CONST_COLS = 3 * K;
 /** Descriptors out (= DESCRIPTOR_FEATURES.length of src/chem/descriptors.ts). */
 export const N_DESCRIPTORS = 15;
 /** Gas constant, J/(mol·K) (CODATA 2018, exact; as src/chem/descriptors.ts). */
-const R_GAS = 8.314462618;
+export const R_GAS = 8.314462618;
 /** Added under the square root of a variance (units² of the property): gradient finite at 0. */
-const SQRT_FLOOR = 1e-8;
+export const SQRT_FLOOR = 1e-8;
 /** Added inside ln x of ΔS_mix: 0·ln(1e-12) = 0 and a finite gradient at x = 0. */
-const LOG_FLOOR = 1e-12;
+export const LOG_FLOOR = 1e-12;
 
 /**
  * Column of [means (K), spreads (K), δ, ΔH_mix, ΔS_mix] feeding descriptor j of
  * DESCRIPTOR_FEATURES: delta, dH_mix, dS_mix, dchi, vec, radius_mean, chi_mean, vec_spread,
  * melting_point_mean/spread, molar_volume_mean/spread, bulk/youngs/shear modulus means.
  */
-const SOURCE = [16, 17, 18, 8 + 1, 2, 0, 1, 8 + 2, 3, 8 + 3, 4, 8 + 4, 5, 6, 7];
+export const DESC_SOURCE = [16, 17, 18, 8 + 1, 2, 0, 1, 8 + 2, 3, 8 + 3, 4, 8 + 4, 5, 6, 7];
 
 let selector: tf.Tensor | null = null;
 function select(): tf.Tensor {
   if (!selector) {
     const s = new Float32Array(19 * N_DESCRIPTORS);
-    SOURCE.forEach((c, j) => {
+    DESC_SOURCE.forEach((c, j) => {
       s[c * N_DESCRIPTORS + j] = 1;
     });
     selector = tf.keep(tf.tensor2d(s, [19, N_DESCRIPTORS]));
