@@ -331,6 +331,39 @@ export async function fitUncertaintyDetailed(
   return { file, oof, cal: calRows, domain };
 }
 
+/**
+ * The method comparison and the chosen method re-fitted from the grouped-CV rows a domain.json
+ * saved (`grouped_cv.oof`, `grouped_cv.calibration`): seconds instead of the grouped CV's
+ * networks, e.g. to try a change of uq/shift.ts on the residuals of a trained model
+ * (docs/uncertainty.md). InputError for a file written before the rows were saved.
+ */
+export function refitFromSavedRows(file: DomainFileJSON): {
+  table: ReturnType<typeof compareMethods>['table'];
+  chosen: ReturnType<typeof compareMethods>['chosen'];
+  model: UncertaintyModel;
+} {
+  const { oof, calibration } = file.grouped_cv;
+  if (!oof || !calibration || oof.length === 0 || calibration.length === 0)
+    throw new InputError(
+      'domain.json has no grouped-CV rows (written before they were saved); run vibann train again',
+    );
+  const rows = (a: typeof oof): ShiftRows => ({
+    y: a.map((r) => r.y),
+    mu: a.map((r) => r.mu),
+    sigma: a.map((r) => r.sigma_mc),
+    knn: a.map((r) => r.knn),
+    gap: a.map((r) => r.gap),
+  });
+  const o = rows(oof);
+  const c = rows(calibration);
+  const cmp = compareMethods(
+    o,
+    oof.map((r) => r.fold ?? 0),
+    c,
+  );
+  return { ...cmp, model: UncertaintyModel.fit(cmp.chosen, o, c) };
+}
+
 /** Write domain.json into a model directory. */
 export async function saveUncertainty(dir: string, doc: DomainFileJSON): Promise<void> {
   const { writeJsonAtomic } = await import('../util/fs.ts');

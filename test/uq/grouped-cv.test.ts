@@ -4,8 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadDataset } from '../../src/data/dataset.ts';
+import { DOMAIN_FILE, readDomainFile } from '../../src/runs/domain.ts';
 import { Rng } from '../../src/util/rng.ts';
-import { familyFolds, GROUP_VAL_FRACTION } from '../../src/workflows/uncertainty.ts';
+import { runTrain } from '../../src/workflows/train.ts';
+import {
+  familyFolds,
+  GROUP_VAL_FRACTION,
+  refitFromSavedRows,
+} from '../../src/workflows/uncertainty.ts';
+import { tinyCsv } from './tiny-data.ts';
 
 // Families (exact element sets) with nested supersets: B-Co ⊂ B-Co-Fe ⊂ B-Co-Fe-Nb, Cu-Zr ⊂ Cu-Zr-Al.
 const FAMILIES: [string, number][] = [
@@ -80,5 +87,24 @@ describe('familyFolds (the grouped CV of the uncertainty fit)', () => {
     const a = await folds;
     const b = await familyFolds(ds, rows, 3, new Rng('gcv'));
     assert.deepEqual(a, b);
+  });
+});
+
+describe('refitFromSavedRows', () => {
+  it('re-fits exactly the uncertainty model vibann train saved, from the rows in domain.json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vibann-refit-'));
+    const { file } = tinyCsv(dir);
+    const out = join(dir, 'model');
+    await runTrain({ data: file, quick: true, epochs: 2, out });
+    const doc = readDomainFile(join(out, DOMAIN_FILE));
+    assert.ok((doc.grouped_cv.oof?.length ?? 0) > 0);
+    // every out-of-fold row is scored once
+    const seen = (doc.grouped_cv.oof ?? []).map((x) => x.row);
+    assert.equal(new Set(seen).size, seen.length);
+    assert.equal(seen.length, doc.comparison.rows);
+    const r = refitFromSavedRows(doc);
+    assert.equal(r.chosen, doc.comparison.chosen);
+    assert.deepEqual(r.model.toJSON(), doc.uncertainty);
+    assert.deepEqual(JSON.parse(JSON.stringify(r.table)), doc.comparison.table);
   });
 });
