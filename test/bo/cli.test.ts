@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { readBoRun } from '../../src/runs/bo.ts';
 import { readDesignRun } from '../../src/runs/design.ts';
 import { runCliInProcess } from '../helpers/cli.ts';
+import { quick20Model } from '../helpers/model-cache.ts';
 
 const runBoCli = (args: string[]) => runCliInProcess(['bo', ...args]);
 
@@ -15,19 +16,8 @@ describe('vibann bo (small model, reference dataset)', () => {
   let designRun = '';
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vibann-bo-'));
-    model = join(dir, 'model');
     // 20 epochs: a 5-epoch (--quick) decoder is nearly uniform and its designs have no candidate
-    const r = await runCliInProcess([
-      'train',
-      '--quick',
-      '--epochs',
-      '20',
-      '--patience',
-      '20',
-      '--out',
-      model,
-    ]);
-    assert.equal(r.code, 0, r.stderr);
+    model = await quick20Model(); // shared, read-only
     // a real (quick) design run: its gates.json holds the gates the comparison uses
     designRun = join(dir, 'design');
     const d = await runCliInProcess([

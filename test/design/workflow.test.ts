@@ -12,18 +12,15 @@ import {
   type WorkflowHooks,
 } from '../../src/workflows/common.ts';
 import { QUICK_DESIGN, runDesignWorkflow } from '../../src/workflows/design.ts';
-import { runCliInProcess } from '../helpers/cli.ts';
-import { sharedData } from '../helpers/paths.ts';
+import { quickModel } from '../helpers/model-cache.ts';
 
 // The design workflow on a --quick model: progress and cancellation through the hooks, the run
 // directory read back by readDesignRun.
 describe('runDesignWorkflow', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vibann-design-wf-'));
-  const model = join(dir, 'model');
+  let model = '';
   before(async () => {
-    sharedData('H_v_dataset.csv');
-    const t = await runCliInProcess(['train', '--quick', '--out', model]);
-    assert.equal(t.code, 0, t.stderr);
+    model = await quickModel(); // shared, read-only
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

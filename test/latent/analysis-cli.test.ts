@@ -8,18 +8,16 @@ import { readLatentRun } from '../../src/runs/latent.ts';
 import { CancelledError, type ProgressEvent } from '../../src/workflows/common.ts';
 import { runExplain } from '../../src/workflows/explain.ts';
 import { runLatent } from '../../src/workflows/latent.ts';
-import { runCliInProcess, runCliInProcess as runCommand } from '../helpers/cli.ts';
-import { sharedData } from '../helpers/paths.ts';
+import { runCliInProcess as runCommand } from '../helpers/cli.ts';
+import { quickModel } from '../helpers/model-cache.ts';
 
 // Smoke test of `vibann latent` and `vibann explain` on a --quick model of the reference dataset.
 describe('latent and explain commands on a quick model', () => {
-  sharedData('H_v_dataset.csv');
   const dir = mkdtempSync(join(tmpdir(), 'vibann-latent-'));
-  const model = join(dir, 'model');
+  let model = '';
 
   before(async () => {
-    const r = await runCliInProcess(['train', '--quick', '--out', model]);
-    assert.equal(r.code, 0, r.stderr);
+    model = await quickModel(); // shared, read-only
   });
 
   it('latent --quick --json: clusters, PCA, t-SNE, traversal, sensitivity, navigability, files', async () => {

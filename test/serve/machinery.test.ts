@@ -19,8 +19,7 @@ import {
   parseDesignRequest,
   parsePredictRequest,
 } from '../../src/workflows/requests.ts';
-import { runCliInProcess } from '../helpers/cli.ts';
-import { sharedData } from '../helpers/paths.ts';
+import { quickModel } from '../helpers/model-cache.ts';
 
 /** A raw request (fetch does not let a test set Host). */
 function raw(
@@ -47,14 +46,12 @@ describe('vibann serve: limits, checks, worker threads', () => {
   let url = '';
   let port = 0;
   const dir = mkdtempSync(join(tmpdir(), 'vibann-serve-m-'));
-  const model = join(dir, 'model');
+  let model = '';
   // a runs folder that does not exist yet counts as empty (and designs create it)
   const runs = join(dir, 'not-yet', 'runs');
 
   before(async () => {
-    sharedData('H_v_dataset.csv');
-    const t = await runCliInProcess(['train', '--quick', '--out', model]);
-    assert.equal(t.code, 0, t.stderr);
+    model = await quickModel(); // shared, read-only
     ({ server, url, handler } = await serve({
       modelDir: model,
       runsDir: runs,

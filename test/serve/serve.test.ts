@@ -7,32 +7,21 @@ import { after, before, describe, it } from 'node:test';
 import { readDesignRun } from '../../src/runs/design.ts';
 import { serve } from '../../src/serve/server.ts';
 import { runCli, runCliInProcess } from '../helpers/cli.ts';
-import { sharedData } from '../helpers/paths.ts';
+import { quick20Model } from '../helpers/model-cache.ts';
 
 // The local web page on 127.0.0.1 (an ephemeral port), with a --quick model trained for the test.
 describe('vibann serve', () => {
   let server: Server;
   let url = '';
   const dir = mkdtempSync(join(tmpdir(), 'vibann-serve-'));
-  const model = join(dir, 'model');
+  let model = '';
   const runs = join(dir, 'runs');
 
   before(async () => {
-    sharedData('H_v_dataset.csv');
     // 20 epochs instead of --quick's 5: a 5-epoch decoder is nearly uniform (every decoded alloy
     // keeps > 30 elements above 1 at.%, so no design candidate reaches the gates); at 20 epochs a
     // quick design screens a few dozen distinct alloys (measured: 26 with seed 3)
-    const t = await runCliInProcess([
-      'train',
-      '--quick',
-      '--epochs',
-      '20',
-      '--patience',
-      '20',
-      '--out',
-      model,
-    ]);
-    assert.equal(t.code, 0, t.stderr);
+    model = await quick20Model(); // shared, read-only
     mkdirSync(join(runs, 'design-1'), { recursive: true });
     writeFileSync(
       join(runs, 'design-1', 'manifest.json'),
