@@ -188,23 +188,43 @@ function designBody() {
   return body;
 }
 var jobId = null;
-function gateCell(g) { return (g.pass ? '✓ ' : '✗ ') + (g.value != null ? Number(g.value).toPrecision(4) : '') + (g.threshold != null ? ' / ' + Number(g.threshold).toPrecision(4) : ''); }
+function gateCell(g, name) {
+  if (!g) return '–';
+  return '<span data-gate="' + name + '" class="' + (g.pass ? 'ok' : 'bad') + '">' + (g.pass ? '✓ ' : '✗ ') + '</span>' + (g.value != null ? Number(g.value).toPrecision(4) : '') + (g.threshold != null ? ' / ' + Number(g.threshold).toPrecision(4) : '');
+}
+/* the glass gate: how many of the five descriptors lie outside the known glasses' ranges (and which) */
+function glassCell(g) {
+  if (!g) return '–';
+  return '<span data-gate="glass" class="' + (g.pass ? 'ok' : 'bad') + '">' + (g.pass ? '✓ ' : '✗ ') + '</span>' + (g.outside && g.outside.length ? 'outside: ' + esc(g.outside.join(', ')) : 'all 5 inside');
+}
+function costCell(c, max) {
+  if (!c || c.usd_per_kg == null) return c && c.unknown && c.unknown.length ? 'unknown (' + esc(c.unknown.join(', ')) + ')' : '–';
+  return f0(c.usd_per_kg) + (c.lower_bound ? '+' : '') + (max != null ? ' / ' + f0(max) : '');
+}
 function designTable(doc, load) {
-  var h = '<table><tr><th>#</th><th class="l">alloy</th><th>μ ± σ</th><th>LCB</th><th class="l">support (log p / thr)</th><th class="l">novelty (d / thr)</th><th class="l">uncertainty (σ / cap)</th><th class="l">performance (LCB / target)</th><th class="l">nearest known</th><th class="l">domain</th></tr>';
+  var t = doc.thresholds || {};
+  var h = '<table data-testid="design-candidates"><tr><th>#</th><th class="l">alloy</th><th>μ ± σ</th><th>LCB</th><th class="l">support (log p / thr)</th><th class="l">novelty (d / thr)</th><th class="l">uncertainty (σ / cap)</th><th class="l">performance (LCB / target)</th><th class="l">glass (δ, ΔH, ΔS, Δχ, VEC)</th><th>USD/kg' + (t.maxCost != null ? ' / max' : '') + '</th><th class="l">nearest known</th><th class="l">domain</th></tr>';
   doc.candidates.forEach(function (c, i) {
     var p = c.predictions.filter(function (q) { return q.load === load; })[0] || c.predictions[0];
     var g = c.gates;
     h += '<tr><td>' + (i + 1) + '</td><td class="l">' + esc(c.formula) + (c.accepted ? '' : ' <span class="bad">rejected</span>') + '</td><td>' + f0(p.mean) + ' ± ' + f0(p.std) + '</td><td>' + f0(p.lcb) + '</td><td class="l">' +
-      gateCell(g.support) + '</td><td class="l">' + gateCell(g.novelty) + '</td><td class="l">' + gateCell(g.uncertainty) + '</td><td class="l">' + gateCell(g.performance) +
+      gateCell(g.support, 'support') + '</td><td class="l">' + gateCell(g.novelty, 'novelty') + '</td><td class="l">' + gateCell(g.uncertainty, 'uncertainty') + '</td><td class="l">' + gateCell(g.performance, 'performance') +
+      '</td><td class="l">' + glassCell(g.glass) + '</td><td>' + costCell(c.cost, t.maxCost) +
       '</td><td class="l">' + esc(c.nearest.formula) + ' (' + Number(c.nearest.distance).toFixed(3) + ')</td><td class="l">' + domainCell(c.domain) + '</td></tr>';
   });
   return h + '</table>';
 }
+/* how each threshold was set (design.json thresholds.rules) */
+function rulesList(doc) {
+  var r = (doc.thresholds && doc.thresholds.rules) || {};
+  var keys = Object.keys(r);
+  return keys.length ? '<ul class="note" data-testid="design-rules">' + keys.map(function (k) { return '<li><b>' + esc(k) + '</b>: ' + esc(r[k]) + '</li>'; }).join('') + '</ul>' : '';
+}
 function showDesign(job) {
   var doc = job.result, load = (job.options && job.options.load) || 0.5, runUrl = 'runs/' + encodeURIComponent(job.runDir);
   var s = doc.summary;
-  var h = '<p>screened ' + s.screened + ' alloys; ' + s.accepted + ' passed all the gates. LCB target ' + f0(doc.thresholds.lcbTarget) + ' HV. <a href="' + runUrl + '/report" target="_blank">report of run ' + esc(job.runDir) + '</a></p>';
-  h += designTable(doc, load) + '<div class="cols"><div id="dcurves"></div><div><img alt="latent map" src="' + runUrl + '/figure/gmm_density.png" style="max-width:520px" ></div></div>';
+  var h = '<p>screened ' + s.screened + ' alloys; <span data-testid="design-accepted">' + s.accepted + '</span> passed all the gates. LCB target ' + f0(doc.thresholds.lcbTarget) + ' HV. <a data-testid="design-report" href="' + runUrl + '/report" target="_blank">report of run ' + esc(job.runDir) + '</a></p>';
+  h += designTable(doc, load) + rulesList(doc) + '<div class="cols"><div id="dcurves" data-testid="design-curves"></div><div><img data-testid="design-latent" alt="latent map" src="' + runUrl + '/figure/gmm_density.png" style="max-width:520px" ></div></div>';
   // the run's Pareto figure (LCB at the design load vs raw-material cost, Pareto set marked)
   if (doc.candidates.some(function (c) { return c.cost; }))
     h += '<div><img data-testid="design-pareto" alt="Pareto set: LCB vs raw-material cost" src="' + runUrl + '/figure/pareto.png" style="max-width:520px" ></div>';
@@ -215,26 +235,34 @@ function showDesign(job) {
     { mark: { type: 'area', opacity: 0.2 }, encoding: { x: { field: 'load', type: 'quantitative', scale: { type: 'log' }, title: 'load, N' }, y: { field: 'lo', type: 'quantitative', title: 'HV' }, y2: { field: 'hi' }, color: { field: 'alloy' } } },
     { mark: 'line', encoding: { x: { field: 'load', type: 'quantitative' }, y: { field: 'mean', type: 'quantitative' }, color: { field: 'alloy' } } }] });
 }
-async function poll() {
-  if (!jobId) return;
-  var job;
-  try { job = await api('api/design/' + jobId); } catch (x) { $('derr').textContent = x.message; return; }
-  var pct = job.percent || 0;
-  $('dprog').innerHTML = '<progress max="100" value="' + pct + '"></progress> <span data-testid="design-percent">' + pct + ' %</span> — <span data-testid="design-stage">' + esc(job.stage) + '</span>' + (job.steps ? ' (' + job.step + '/' + job.steps + ')' : '') + ' <span data-testid="design-state">' + job.state + '</span>';
-  if (job.state === 'running') { setTimeout(poll, 500); return; }
-  $('dcancel').disabled = true; jobId = null;
-  if (job.state === 'done') { showDesign(job); loadRuns(); }
-  else $('derr').textContent = job.error || job.state;
+/* Progress: each answer is held by the server up to 500 ms (?wait), and the next poll is sent as
+   soon as one arrives — no timers, which browsers throttle in background tabs (to once a minute
+   after five minutes): the polls also keep the design's lease (closing the page cancels it). */
+async function poll(id) {
+  var wait = 0;
+  while (jobId === id) {
+    var job;
+    try { job = await api('api/design/' + id + '?wait=' + wait); } catch (x) { $('derr').textContent = x.message; return; }
+    wait = 500;
+    if (jobId !== id) return;
+    var pct = job.percent || 0;
+    $('dprog').innerHTML = '<progress max="100" value="' + pct + '"></progress> <span data-testid="design-percent">' + pct + ' %</span> — <span data-testid="design-stage">' + esc(job.stage) + '</span>' + (job.steps ? ' (<span data-testid="design-step">' + job.step + '/' + job.steps + '</span>)' : '') + ' <span data-testid="design-state">' + job.state + '</span>' +
+      (job.lease && job.state === 'running' ? ' <span class="note">(stops ' + job.lease + ' s after this page is closed)</span>' : '');
+    if (job.state === 'running') continue;
+    $('dcancel').disabled = true; jobId = null;
+    if (job.state === 'done') { showDesign(job); loadRuns(); }
+    else $('derr').textContent = job.error || job.state;
+  }
 }
 $('df').addEventListener('submit', async function (e) {
   e.preventDefault();
   $('derr').textContent = ''; $('dout').innerHTML = '';
   document.querySelectorAll('#dfields .err').forEach(function (x) { x.textContent = ''; });
   try {
-    var r = await api('api/design', designBody());
+    var r = await api('api/design?lease=1', designBody());
     jobId = r.id; $('dcancel').disabled = false;
     $('dprog').textContent = 'starting…';
-    poll();
+    poll(r.id);
   } catch (x) {
     var m = /'([A-Za-z]+)[.'\d]*/.exec(x.message);
     if (m && $('f-' + m[1] + '-err')) $('f-' + m[1] + '-err').textContent = x.message; else $('derr').textContent = x.message;
@@ -245,7 +273,7 @@ $('dcancel').addEventListener('click', function () { if (jobId) api('api/design/
 async function loadRuns() {
   var runs = await api('api/runs');
   $('runs-list').innerHTML = runs.length ? '<table><tr><th class="l">run</th><th class="l">command</th><th class="l">modified</th></tr>' + runs.map(function (r) {
-    return '<tr><td class="l"><a target="_blank" href="runs/' + encodeURIComponent(r.name) + '/report">' + esc(r.name) + '</a></td><td class="l">' + esc(r.command) + '</td><td class="l">' + esc(r.modified) + '</td></tr>';
+    return '<tr><td class="l"><a target="_blank" href="runs/' + encodeURIComponent(r.name) + '/report">' + esc(r.name) + '</a>' + (r.complete ? '' : ' <span class="note" title="the run stopped before its last file (cancelled or failed)">incomplete</span>') + '</td><td class="l">' + esc(r.command) + '</td><td class="l">' + esc(r.modified) + '</td></tr>';
   }).join('') + '</table>' : '<p class="note">no run directories yet</p>';
   var opts = runs.filter(function (r) { return r.design; }).map(function (r) { return '<option>' + esc(r.name) + '</option>'; }).join('');
   $('cmpa').innerHTML = opts; $('cmpb').innerHTML = opts;

@@ -34,14 +34,14 @@ fieldset{border:1px solid #ccd;margin:.5em 0}.field{display:inline-block;margin:
 <label>or a CSV (composition column)<br><input type="file" id="pcsv" accept=".csv,text/csv"></label>
 <label>Loads, N (list, or FROM:TO:STEPS)<br><input type="text" id="loads" data-testid="predict-loads" value="0.5">
 <div id="loads-err" class="err"></div></label>
-<label>Measured values (CSV: composition,load,HV) to overlay<br><input type="file" id="pmeas" accept=".csv,text/csv"></label>
+<label>Measured values (CSV: composition,load,HV) to overlay<br><input type="file" id="pmeas" data-testid="predict-measured" accept=".csv,text/csv"></label>
 <br><button type="submit" data-testid="predict-submit">Predict</button>
-<button type="button" id="pcsvdl" disabled>Download CSV</button><button type="button" id="pjsondl" disabled>Download JSON</button>
+<button type="button" id="pcsvdl" data-testid="predict-download-csv" disabled>Download CSV</button><button type="button" id="pjsondl" data-testid="predict-download-json" disabled>Download JSON</button>
 </form>
 <div id="perr" class="err"></div>
 <div id="pout" data-testid="predict-results"></div>
 <div id="pplot" data-testid="predict-plot"></div>
-<div id="perrtable"></div>
+<div id="perrtable" data-testid="predict-errors"></div>
 
 <h2 id="design">Design</h2>
 <form id="df"><div id="dfields" class="note">loading the options…</div>

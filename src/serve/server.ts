@@ -6,9 +6,14 @@
  *   GET  /api/schema             JSON Schemas of the design and predict requests (the page's forms)
  *   POST /api/predict            { compositions, loads?, passes?, seed? } → the rows of
  *                                `vibann predict --json` (the predict workflow)
- *   POST /api/design             the design options (workflows/requests.ts) → 202 { id }
+ *   POST /api/design[?lease=1]   the design options (workflows/requests.ts) → 202 { id }; with
+ *                                `lease` the design is cancelled when no progress poll arrives for
+ *                                `designLeaseSeconds` (the page asks for it: a closed tab stops its
+ *                                design; lease.ts)
  *   GET  /api/design             every design job of this server
- *   GET  /api/design/:id         progress (stage, step/steps, percent), the design.json when done
+ *   GET  /api/design/:id[?wait=MS]  progress (stage, step/steps, percent), the design.json when
+ *                                done; `wait` holds the answer up to MS ms (≤ 10 000) or until the
+ *                                design ends, so a client can poll in a loop without timers
  *   POST /api/design/:id/cancel  cancel a running design
  *   GET  /api/runs               run directories under the runs folder (absent folder: none)
  *   GET  /api/runs/:dir/design   a design run's design.json (to compare runs)
@@ -41,6 +46,7 @@ import { runDirName } from '../workflows/common.ts';
 import type { DesignWorkflowOptions } from '../workflows/design.ts';
 import type { PredictionRow } from '../workflows/predict.ts';
 import { CLIENT_JS } from './client.ts';
+import { Leases } from './lease.ts';
 import { PAGE } from './page.ts';
 import type { ServeOutput, ServeProgress, ServeTask } from './worker.ts';
 
@@ -61,7 +67,17 @@ export interface ServeOptions {
   maxQueuedPredicts?: number;
   /** Predicts up to this many rows × MC passes run on the request thread (default 2000). */
   inlineWork?: number;
+  /**
+   * A design started with `?lease=1` (the page's) is cancelled when no progress poll arrived or
+   * was open for this many seconds (default `DESIGN_LEASE_SECONDS`; 0: never).
+   */
+  designLeaseSeconds?: number;
 }
+
+/** Default lease of a page-started design, s (docs/web.md). */
+export const DESIGN_LEASE_SECONDS = 30;
+/** The longest a progress poll is held open (`?wait=`), ms. */
+export const MAX_POLL_WAIT_MS = 10_000;
 
 /** A design started through the API. */
 export interface DesignJob {
@@ -86,6 +102,8 @@ export interface DesignJob {
   error?: string;
   /** The run directory's name under the runs folder. */
   runDir: string;
+  /** Seconds without a progress poll after which this design is cancelled (leased designs only). */
+  lease?: number;
 }
 
 /** Request body limit, bytes. */
@@ -254,6 +272,25 @@ export function createHandler(o: ServeOptions): Handler {
   };
   const jobs = new Map<string, DesignJob>();
   const cancels = new Map<string, () => void>();
+  /** Resolved when a job ends (held progress polls answer at once then). */
+  const ended = new Map<string, Promise<void>>();
+  const leaseSeconds = o.designLeaseSeconds ?? DESIGN_LEASE_SECONDS;
+  const leases = leaseSeconds > 0 ? new Leases(leaseSeconds * 1000) : undefined;
+  const cancelReasons = new Map<string, string>();
+  const sweeper = leases
+    ? setInterval(
+        () => {
+          for (const id of leases.sweep()) {
+            const reason = `the design was cancelled: no progress poll for ${leaseSeconds} s (the page that started it was closed)`;
+            cancelReasons.set(id, reason);
+            log(`serve: design job ${id}: ${reason}`);
+            cancels.get(id)?.();
+          }
+        },
+        Math.min(1000, leases.ms / 4),
+      )
+    : undefined;
+  sweeper?.unref();
   let nextJob = 1;
   let heavyPredicts = 0;
 
@@ -292,7 +329,7 @@ export function createHandler(o: ServeOptions): Handler {
     }
   };
 
-  const startDesign = async (body: unknown): Promise<DesignJob> => {
+  const startDesign = async (body: unknown, lease: boolean): Promise<DesignJob> => {
     const { parseDesignRequest } = await import('../workflows/requests.ts');
     const { DESIGN_DEFAULTS, designOptionsFor } = await import('../workflows/design.ts');
     const options = await parseDesignRequest(body);
@@ -322,9 +359,18 @@ export function createHandler(o: ServeOptions): Handler {
       updated: now,
       options,
       runDir: name,
+      ...(lease && leases ? { lease: leaseSeconds } : {}),
     };
     jobs.set(id, job);
     cancels.set(id, () => controller.abort());
+    if (lease) leases?.hold(id);
+    let end = () => {};
+    ended.set(
+      id,
+      new Promise<void>((ok) => {
+        end = ok;
+      }),
+    );
     log(
       `serve: design job ${id} started (load ${d.load} N, ban ${d.ban.join(',') || 'none'}, seed ${d.seed}${d.quick ? ', quick' : ''})`,
     );
@@ -371,10 +417,16 @@ export function createHandler(o: ServeOptions): Handler {
           job.state = cancelled ? 'cancelled' : 'failed';
           job.error = e instanceof Error ? e.message : String(e);
           if (cancelled && !/cancelled/.test(job.error)) job.error = 'the design was cancelled';
+          if (cancelled && cancelReasons.has(id)) job.error = cancelReasons.get(id);
           if (!(e instanceof VibannError)) log(`serve: design job ${id} failed: ${job.error}`);
         },
       )
-      .finally(() => cancels.delete(id));
+      .finally(() => {
+        cancels.delete(id);
+        cancelReasons.delete(id);
+        leases?.release(id);
+        end();
+      });
     return job;
   };
 
@@ -384,20 +436,22 @@ export function createHandler(o: ServeOptions): Handler {
       .filter((d) => existsSync(join(o.runsDir, d, 'manifest.json')))
       .map((d) => {
         let command = '';
+        let complete = false;
         try {
-          command = String(
-            (
-              JSON.parse(readFileSync(join(o.runsDir, d, 'manifest.json'), 'utf8')) as {
-                command?: unknown;
-              }
-            ).command ?? '',
-          );
+          const m = JSON.parse(readFileSync(join(o.runsDir, d, 'manifest.json'), 'utf8')) as {
+            command?: unknown;
+            complete?: unknown;
+          };
+          command = String(m.command ?? '');
+          complete = m.complete === true;
         } catch {
           command = '';
         }
         return {
           name: d,
           command,
+          /** false: the run stopped before its last file (cancelled, failed, interrupted) */
+          complete,
           design: existsSync(join(o.runsDir, d, 'design.json')),
           modified: statSync(join(o.runsDir, d)).mtime.toISOString(),
         };
@@ -466,7 +520,11 @@ export function createHandler(o: ServeOptions): Handler {
         return send(res, 200, await predict(body, ac.signal));
       }
       if (req.method === 'POST' && path === '/api/design') {
-        const job = await startDesign(await readJson(req));
+        const lease = url.searchParams.get('lease');
+        const job = await startDesign(
+          await readJson(req),
+          lease !== null && lease !== '0' && lease !== 'false',
+        );
         return send(res, 202, { id: job.id, runDir: job.runDir });
       }
       if (get && path === '/api/design')
@@ -478,7 +536,37 @@ export function createHandler(o: ServeOptions): Handler {
       const jm = /^\/api\/design\/(\d+)$/.exec(path);
       if (get && jm) {
         const job = jobs.get(jm[1]);
-        return job ? send(res, 200, job) : send(res, 404, { error: `no design job ${jm[1]}` });
+        if (!job) return send(res, 404, { error: `no design job ${jm[1]}` });
+        const w = url.searchParams.get('wait') ?? '0';
+        if (!/^\d{1,6}$/.test(w) || Number(w) > MAX_POLL_WAIT_MS)
+          throw new HttpError(
+            400,
+            `'wait' expects milliseconds 0..${MAX_POLL_WAIT_MS}, got '${w}'`,
+          );
+        // a poll renews the design's lease and holds it while the answer is held
+        const done = leases?.poll(job.id) ?? (() => {});
+        try {
+          if (Number(w) > 0 && job.state === 'running') {
+            let timer: NodeJS.Timeout | undefined;
+            let onClose = () => {};
+            await Promise.race([
+              new Promise<void>((ok) => {
+                timer = setTimeout(ok, Number(w));
+              }),
+              ended.get(job.id),
+              new Promise<void>((ok) => {
+                onClose = ok;
+                res.once('close', onClose);
+              }),
+            ]);
+            clearTimeout(timer);
+            res.off('close', onClose);
+            if (res.destroyed) return;
+          }
+          return send(res, 200, job);
+        } finally {
+          done();
+        }
       }
       const cm = /^\/api\/design\/(\d+)\/cancel$/.exec(path);
       if (req.method === 'POST' && cm) {
@@ -512,7 +600,10 @@ export function createHandler(o: ServeOptions): Handler {
       send(res, 404, { error: `not found: ${req.method} ${path}` });
     })().catch(fail);
   }) as Handler;
-  handler.close = () => pool.close();
+  handler.close = () => {
+    if (sweeper) clearInterval(sweeper);
+    return pool.close();
+  };
   handler.pool = pool;
   return handler;
 }

@@ -14,6 +14,7 @@ interface ServeOpts {
   runs: string;
   host: string;
   port: number;
+  designLease?: number;
 }
 
 export function register(program: Command): void {
@@ -29,6 +30,11 @@ export function register(program: Command): void {
       '127.0.0.1',
     )
     .option('--port <n>', 'port (0: any free port)', intOption('--port', 0, 65535), 8765)
+    .option(
+      '--design-lease <s>',
+      'cancel a design started from the page after S seconds without a progress poll (the tab was closed; default 30, 0: never)',
+      intOption('--design-lease', 0),
+    )
     .action(async (o: ServeOpts) => {
       // A missing or broken model is an input error now (exit 2 naming it), not at the first request.
       await openModel(o.model);
@@ -39,6 +45,7 @@ export function register(program: Command): void {
         runsDir: o.runs,
         host: o.host,
         port: o.port,
+        designLeaseSeconds: o.designLease,
       });
       info(`vibann serve: ${url} (model ${o.model}; Ctrl-C to stop)`);
       await new Promise<never>(() => {});
