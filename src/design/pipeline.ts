@@ -42,6 +42,8 @@ import { diverseSelect, euclidean } from './select.ts';
 import {
   calibrationThresholds,
   DEFAULT_THRESHOLD_OPTIONS,
+  distinctNearestDistances,
+  nearest,
   noveltyThreshold,
   type ThresholdOptions,
 } from './thresholds.ts';
@@ -55,7 +57,7 @@ export interface DesignOptions {
   constraints: DesignConstraints;
   /** Candidates to report (default 5). */
   n: number;
-  /** MCMC settings (SPEC §9.3). */
+  /** MCMC settings (SPEC §9.3; default 64 chains). */
   mcmc: McmcOptions;
   /** MC passes per target evaluation inside the MCMC (default 20). */
   targetPasses: number;
@@ -67,6 +69,23 @@ export interface DesignOptions {
   lcbPenaltyWeight: number;
   /** Quadratic penalty weight for σ above σ_ref, nats per HV² (default 0.0003). */
   sigmaPenaltyWeight: number;
+  /**
+   * Penalty in the MCMC log target per nat by which the *rounded, re-encoded* alloy's GMM
+   * log-density falls below the support threshold (default 3). The support gate judges that
+   * re-encoded alloy, not the chain's latent; without this term the chains spent most of their
+   * evaluations on latents whose alloys re-encode far outside the support (docs/design.md).
+   */
+  supportPenaltyWeight: number;
+  /**
+   * Penalty in the MCMC log target per unit of relative novelty deficit, i.e. weight ·
+   * max(0, 1 − d/d_min) with d the rounded alloy's distance to the nearest dataset alloy (default
+   * 60 nats, the utility of 240 HV: an alloy that fails the novelty gate is of no use to the design,
+   * so the chains should trade hardness for novelty). Steers the chains towards alloys that can
+   * pass the novelty gate.
+   */
+  noveltyPenaltyWeight: number;
+  /** Penalty in the MCMC log target when a latent rounds to no castable alloy (constraints), nats (default 10). */
+  infeasiblePenalty: number;
   /** MC passes for the calibration thresholds (default 300). */
   calibrationPasses: number;
   /** MC passes for candidate evaluation and reports (default 100). */
@@ -75,7 +94,11 @@ export interface DesignOptions {
   reportLoads: number[];
   /** Threshold quantiles (SPEC §9.2). */
   thresholds: ThresholdOptions;
-  /** Weighted quantile of training log-densities that sets the support threshold (default 0.10). */
+  /**
+   * Weighted quantile of training log-densities that sets the support threshold (default 0.05;
+   * SPEC §9.1 says 0.10, under which one training alloy in ten fails the gate itself; the gate
+   * judges the rounded, re-encoded alloy, docs/design.md).
+   */
   supportQuantile: number;
   /**
    * Fraction of the training latents' variance kept by the design's latent frame (principal
@@ -86,7 +109,11 @@ export interface DesignOptions {
   gmm: { kMin: number; kMax: number; nInit: number };
   /** σ cap factor of the uncertainty gate (default 2.5). */
   sigmaCapFactor: number;
-  /** Minimum separation between selected candidates as a multiple of the novelty threshold (default 0.5). */
+  /**
+   * Minimum separation between selected candidates (and refinement seeds) as a multiple of the
+   * novelty threshold (default 0.3: 0.03 with the default novelty minimum 0.10, about 2 at.% moved
+   * between two elements; SPEC §9.4's 0.5 was tied to a novelty threshold of 0.055, docs/design.md).
+   */
   separationFactor: number;
   /** Number of refinement seeds (default 10). */
   refineSeeds: number;
@@ -96,8 +123,17 @@ export interface DesignOptions {
   alloy: AlloyOptions;
   /** Explicit LCB target at L*, HV (default: from the calibration rows, see `thresholdRules`). */
   lcbTarget?: number;
-  /** Explicit novelty minimum, distance in atomic fractions (default: `thresholds.noveltyQuantile`). */
+  /**
+   * Explicit novelty minimum, distance in atomic fractions; without it, `thresholds.noveltyQuantile`
+   * when set, else `defaultNoveltyMin`.
+   */
   noveltyMin?: number;
+  /**
+   * The novelty minimum when neither `noveltyMin` nor `thresholds.noveltyQuantile` is given
+   * (default 0.10: e.g. 7 at.% moved between two elements, √(0.07² + 0.07²) ≈ 0.10, from every
+   * dataset alloy; ≈ q0.94 of the dataset alloys' nearest-neighbour distances, docs/design.md).
+   */
+  defaultNoveltyMin: number;
   /** At most this many reported candidates per family (major elements ≥ 10 at.%); default ⌈n/2⌉. */
   familyCap?: number;
   /** Glass-formation gate: descriptors inside the training alloys' ranges (default true). */
@@ -116,24 +152,30 @@ export const DEFAULT_DESIGN_OPTIONS: DesignOptions = {
   load: 0.5,
   constraints: DEFAULT_CONSTRAINTS,
   n: 5,
-  mcmc: DEFAULT_MCMC_OPTIONS,
+  // 64 chains (SPEC §9.3: 32): with 32 the chains of the default design settled in one or two
+  // families and the novel, supported pockets were found or missed by chance (docs/design.md)
+  mcmc: { ...DEFAULT_MCMC_OPTIONS, chains: 64 },
   targetPasses: 20,
   utilityWeight: 0.25,
   utilityZ: 1.02,
   lcbPenaltyWeight: 0.002,
   sigmaPenaltyWeight: 0.0003,
+  supportPenaltyWeight: 3,
+  noveltyPenaltyWeight: 60,
+  infeasiblePenalty: 10,
   calibrationPasses: 300,
   reportPasses: 100,
   reportLoads: [0.5, 1, 2, 3, 5, 10],
   thresholds: DEFAULT_THRESHOLD_OPTIONS,
-  supportQuantile: 0.1,
+  supportQuantile: 0.05,
   latentVariance: 0.9,
   gmm: { kMin: 1, kMax: 6, nInit: 10 },
   sigmaCapFactor: 2.5,
-  separationFactor: 0.5,
+  separationFactor: 0.3,
   refineSeeds: 10,
   maxPool: 300,
   alloy: DEFAULT_ALLOY_OPTIONS,
+  defaultNoveltyMin: 0.1,
   glassGate: true,
   glassQuantile: 0,
   costPenaltyWeight: 20,
@@ -232,6 +274,24 @@ export interface DesignResult {
     cost: number | null;
     novelty: number;
     reported: boolean;
+  }[];
+  /**
+   * Every screened alloy with the numbers behind its verdict (for diagnostics and library users;
+   * the run's design.json keeps the reported candidates, the Pareto set and the rejection counts).
+   */
+  screenedPool: {
+    formula: string;
+    family: string[];
+    mean: number;
+    std: number;
+    lcb: number;
+    logp: number;
+    novelty: number;
+    nearest: string;
+    cost: number | null;
+    failed: string[];
+    accepted: boolean;
+    source: 'refined' | 'mcmc';
   }[];
   /** Every accepted alloy (for the cost/LCB figure). */
   acceptedPool: {
@@ -369,26 +429,38 @@ export async function fitLatentDensity(
   };
 }
 
-/** True when a composition satisfies the element constraints (ban, allow, bounds). */
+/**
+ * True when a composition satisfies the element constraints (ban, allow, bounds) and, with
+ * `maxCost`, costs at most that (an alloy with an unpriced element does not).
+ */
 function satisfies(c: Composition, o: DesignOptions): boolean {
+  const fr = c.toFractions();
   const atPct: Record<string, number> = {};
-  for (const [e, v] of Object.entries(c.toFractions())) atPct[e] = 100 * v;
+  for (const [e, v] of Object.entries(fr)) atPct[e] = 100 * v;
   const r = violatedConstraint(atPct, {
     ...o.constraints,
     maxElements: Number.POSITIVE_INFINITY,
     minElements: 0,
   });
-  return r === undefined;
+  if (r !== undefined) return false;
+  if (o.maxCost === undefined) return true;
+  const cost = alloyCost(fr).usd_per_kg;
+  return cost !== null && cost <= o.maxCost;
 }
 
 function constrained(o: DesignOptions): boolean {
   const c = o.constraints;
-  return c.ban.length > 0 || c.allow !== undefined || Object.keys(c.bounds).length > 0;
+  return (
+    c.ban.length > 0 ||
+    c.allow !== undefined ||
+    Object.keys(c.bounds).length > 0 ||
+    o.maxCost !== undefined
+  );
 }
 
 /**
  * §9.2: σ_ref and LCB_target at L* (uses `rng.fork('calibration')`), the novelty threshold and the
- * target window, and which rule set each (issue 13). With constraints (ban/allow/bounds), σ_ref and
+ * target window, and which rule set each (issue 13). With constraints (ban/allow/bounds/max cost), σ_ref and
  * LCB_target come from the calibration rows that satisfy them; when fewer than
  * `thresholds.nearPeakMin` do, from the calibration and train_fit rows that satisfy them; when still
  * too few, from all calibration rows (recorded as a fallback). `lcbTarget` and `noveltyMin`
@@ -441,7 +513,8 @@ export async function designThresholds(
   const lcbTarget = o.lcbTarget ?? ct.lcbTarget;
   const known = data.known?.x ?? data.trainFit.x;
   const q = o.thresholds.noveltyQuantile;
-  const novelty = o.noveltyMin ?? noveltyThreshold(known, q);
+  const novelty =
+    o.noveltyMin ?? (q !== undefined ? noveltyThreshold(known, q) : o.defaultNoveltyMin);
   const thresholds: DesignThresholds = {
     logpThreshold,
     novelty,
@@ -459,7 +532,13 @@ export async function designThresholds(
     novelty:
       o.noveltyMin !== undefined
         ? 'set by --novelty-min'
-        : `q${q} of the leave-one-out nearest-neighbour distances among the distinct dataset alloys`,
+        : q !== undefined
+          ? `q${q} of the leave-one-out nearest-neighbour distances among the distinct dataset alloys`
+          : (() => {
+              const d = distinctNearestDistances(known);
+              const below = d.filter((v) => v < o.defaultNoveltyMin).length;
+              return `default minimum ${o.defaultNoveltyMin} (≈ q${(below / d.length).toFixed(2)} of the leave-one-out nearest-neighbour distances among the ${d.length} distinct dataset alloys)`;
+            })(),
     support: `weighted q${o.supportQuantile} of the GMM log-density of the train_fit latents${o.constraints.ban.length > 0 ? ' without banned elements' : ''}`,
     familyCap: '',
   };
@@ -551,12 +630,22 @@ export async function runDesign(
     bic,
   };
 
-  // §9.3 MCMC
+  // §9.3 MCMC. The target scores the castable alloy each latent stands for (decoded, masked,
+  // rounded §9.5): its μ, σ, cost, and — since the gates judge that alloy, not the latent — the
+  // GMM log-density of its re-encoding and its distance to the nearest dataset alloy.
+  const known = data.known ?? data.trainFit;
   interface SampleInfo {
     mean: number;
     std: number;
     lcb: number;
+    /** log p_GMM of the chain's latent. */
     logp: number;
+    /** log p_GMM of the rounded alloy's re-encoding (what the support gate checks). */
+    logpAlloy: number;
+    /** Distance of the rounded alloy to the nearest dataset alloy (what the novelty gate checks). */
+    novelty: number;
+    /** Family of the rounded alloy (major elements, joined); '' when it rounds to no alloy. */
+    family: string;
     x: number[];
   }
   let mcmcEvalCounter = 0;
@@ -565,12 +654,19 @@ export async function runDesign(
     logDensityThreshold: logpThreshold,
     evaluate: async (Z, _step, lp) => {
       const X = (await lm.decode(Z)).map((v) => applyMask(v, mask));
+      const rounded = X.map((x) => {
+        const r = toAlloy(E, x, o.constraints, o.alloy);
+        return r.ok ? r.alloy : null;
+      });
+      const R = rounded.map((a) => a?.toVector(E) ?? null);
+      const V = X.map((x, i) => R[i] ?? x);
       const p = await model.predictAt(
-        X,
+        V,
         o.load,
         o.targetPasses,
         seedOf(`mcmc-eval-${mcmcEvalCounter++}`),
       );
+      const lpAlloy = gmm.logPdf(await lm.encode(V, o.load));
       const logTarget: number[] = [];
       const info: SampleInfo[] = [];
       for (let i = 0; i < Z.length; i++) {
@@ -578,16 +674,29 @@ export async function runDesign(
         const sd = p.std[i];
         const lcb = mu - LCB_Z * sd;
         const U = mu - o.utilityZ * sd;
+        const nov = nearest(V[i], known.x).distance;
         const pen =
           o.lcbPenaltyWeight * Math.max(0, thresholds.lcbTarget - lcb) ** 2 +
           o.sigmaPenaltyWeight * Math.max(0, sd - thresholds.sigmaRef) ** 2 +
+          o.supportPenaltyWeight * Math.max(0, logpThreshold - lpAlloy[i]) +
+          (novelty > 0 ? o.noveltyPenaltyWeight * Math.max(0, 1 - nov / novelty) : 0) +
+          (R[i] ? 0 : o.infeasiblePenalty) +
           (o.maxCost !== undefined
-            ? o.costPenaltyWeight * Math.max(0, vectorCost(X[i]) / o.maxCost - 1)
+            ? o.costPenaltyWeight * Math.max(0, vectorCost(V[i]) / o.maxCost - 1)
             : 0);
         logTarget.push(
           lp[i] < logpThreshold ? Number.NEGATIVE_INFINITY : lp[i] + o.utilityWeight * U - pen,
         );
-        info.push({ mean: mu, std: sd, lcb, logp: lp[i], x: X[i] });
+        info.push({
+          mean: mu,
+          std: sd,
+          lcb,
+          logp: lp[i],
+          logpAlloy: lpAlloy[i],
+          novelty: nov,
+          family: familyOf(rounded[i]?.toFractions() ?? {}).join('-'),
+          x: X[i],
+        });
       }
       return { logTarget, info };
     },
@@ -644,11 +753,22 @@ export async function runDesign(
   let refinement: DesignResult['refinement'];
   const refinedItems: (PoolItem | string)[] = [];
   if (hooks.refine) {
-    const supported = mcmcRes.samples.filter((s) => s.info.logp >= logpThreshold);
+    // seeds whose alloys pass the support (chain latent and re-encoded alloy) and, when enough
+    // do, the novelty gate; at most ⌈seeds/2⌉ per family so the refinement starts in several
+    const inSupport = mcmcRes.samples.filter(
+      (s) => s.info.logp >= logpThreshold && s.info.logpAlloy >= logpThreshold,
+    );
+    const novel = inSupport.filter((s) => s.info.novelty >= novelty);
+    const supported = novel.length >= o.refineSeeds ? novel : inSupport;
     const seedIdx = diverseSelect(
-      supported.map((s) => ({ score: s.info.lcb + 0.03 * s.info.logp, vector: s.info.x })),
+      supported.map((s) => ({
+        score: s.info.lcb + 0.03 * s.info.logp,
+        vector: s.info.x,
+        family: s.info.family,
+      })),
       o.refineSeeds,
       o.separationFactor * novelty,
+      Math.ceil(o.refineSeeds / 2),
     );
     const seeds = seedIdx.map((i) => supported[i].z);
     if (seeds.length > 0) {
@@ -691,7 +811,6 @@ export async function runDesign(
 
   // §9.7 evaluate every rounded alloy: MC prediction, re-encoded support, novelty, gates; novelty
   // and the nearest known alloy are measured against every dataset row (issue 13)
-  const known = data.known ?? data.trainFit;
   const evaluated = await stage('screening', async () => {
     if (pool.length === 0) return [];
     const scored = await screen(
@@ -882,6 +1001,25 @@ export async function runDesign(
         return { ...r, reported: reportedSet.has(e) };
       }),
     acceptedPool: accepted.map(poolRow),
+    screenedPool: assessed.map((e) => ({
+      formula: e.p.alloy.toFormula({ step: o.alloy.step }),
+      family: e.family,
+      mean: e.mean,
+      std: e.std,
+      lcb: e.lcb,
+      logp: e.logp,
+      novelty: e.nearest.distance,
+      nearest: known.composition[e.nearest.index].toFormula(),
+      cost: e.cost.usd_per_kg,
+      failed: [
+        ...GATE_NAMES.filter((g) => !e.gates[g].pass),
+        ...(e.glass && !e.glass.pass ? ['glass'] : []),
+        ...(e.costOk ? [] : ['cost']),
+        ...(!e.inWindow && e.gates.performance.pass ? ['window'] : []),
+      ],
+      accepted: e.accepted,
+      source: e.p.provenance.source,
+    })),
     thresholds: {
       ...thresholds,
       window,

@@ -13,6 +13,7 @@ import { allPass, evaluateGates, gateFailureCounts } from '../../src/design/gate
 import { diverseSelect } from '../../src/design/select.ts';
 import {
   calibrationThresholds,
+  DEFAULT_THRESHOLD_OPTIONS,
   looNearestDistances,
   nearest,
   noveltyThreshold,
@@ -160,9 +161,16 @@ describe('thresholds (SPEC §9.2) and selection', () => {
     // q0.80 of 10..29 (linear): position 0.8*19 = 15.2 -> 25.2
     assert.ok(Math.abs(r.sigmaRef - 25.2) < 1e-12);
     assert.equal(r.nearPeakRows, 10); // 2 % of 20 is < 10 -> 10 rows
-    // top 10 by mu: i = 10..19, LCB = 1000+10i - 1.645(10+i); increasing in i; q0.85 at position 7.65 -> i = 17.65
+    // top 10 by mu: i = 10..19, LCB = 1000+10i - 1.645(10+i); increasing in i; default q0.25 at
+    // position 2.25 -> i = 12.25
     const lcb = (i: number) => 1000 + 10 * i - 1.645 * (10 + i);
-    assert.ok(Math.abs(r.lcbTarget - (lcb(17) + 0.65 * (lcb(18) - lcb(17)))) < 1e-9);
+    assert.ok(Math.abs(r.lcbTarget - (lcb(12) + 0.25 * (lcb(13) - lcb(12)))) < 1e-9);
+    // SPEC §9.2's q0.85: position 7.65 -> i = 17.65
+    const spec = calibrationThresholds(mu, sigma, {
+      ...DEFAULT_THRESHOLD_OPTIONS,
+      lcbTargetQuantile: 0.85,
+    });
+    assert.ok(Math.abs(spec.lcbTarget - (lcb(17) + 0.65 * (lcb(18) - lcb(17)))) < 1e-9);
   });
   it('novelty threshold: leave-one-out nearest-neighbour distances, duplicates removed', () => {
     const v = [[0], [1], [3], [3], [7]].map((x) => [x[0], 0]);

@@ -80,7 +80,13 @@ describe('design pipeline on an analytic model', async () => {
     }
   });
 
-  it('accepted candidates pass every gate and are ranked by LCB, at least 0.5 × novelty apart', () => {
+  it('accepted candidates pass every gate and are ranked by LCB, at least the separation apart', () => {
+    assert.ok(
+      Math.abs(
+        res.thresholds.separation -
+          DEFAULT_DESIGN_OPTIONS.separationFactor * res.thresholds.novelty,
+      ) < 1e-12,
+    );
     const acc = res.candidates.filter((c) => c.accepted);
     for (let i = 1; i < acc.length; i++)
       assert.ok(acc[i - 1].gates.performance.value >= acc[i].gates.performance.value);
@@ -89,7 +95,7 @@ describe('design pipeline on an analytic model', async () => {
         const d = Composition.fromAmounts(acc[i].fractions).distance(
           Composition.fromAmounts(acc[j].fractions),
         );
-        assert.ok(d >= 0.5 * res.thresholds.novelty - 1e-12);
+        assert.ok(d >= res.thresholds.separation - 1e-12);
       }
   });
 
