@@ -131,7 +131,7 @@ export interface DesignOptions {
   /**
    * The novelty minimum when neither `noveltyMin` nor `thresholds.noveltyQuantile` is given
    * (default 0.10: e.g. 7 at.% moved between two elements, √(0.07² + 0.07²) ≈ 0.10, from every
-   * dataset alloy; ≈ q0.94 of the dataset alloys' nearest-neighbour distances, docs/design.md).
+   * dataset alloy; ≈ q0.95 of the dataset alloys' nearest-neighbour distances, docs/design.md).
    */
   defaultNoveltyMin: number;
   /** At most this many reported candidates per family (major elements ≥ 10 at.%); default ⌈n/2⌉. */

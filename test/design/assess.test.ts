@@ -35,7 +35,13 @@ test('alloyCost: mass-weighted prices (by hand: Co50Nb50 with Co 58.933, Nb 92.9
   // tolerance: the element table's atomic masses may differ from these in the 4th decimal
   assert.ok(Math.abs((c.usd_per_kg as number) - want) < 1e-3 * want, `${c.usd_per_kg} vs ${want}`);
   assert.equal(c.lower_bound, false);
-  assert.equal(alloyCost({ Fe: 0.8, B: 0.2 }).lower_bound, true); // Fe is an ore price
+  assert.equal(alloyCost({ Zr: 0.6, Cu: 0.4 }).lower_bound, true); // Zr is an ore (zircon) price
+  // Fe80B20 by hand (Fe 55.845, B 10.81 u; Fe 0.69, B 2386 USD/kg): 4.6 wt.% B -> 110 USD/kg
+  const fe = alloyCost({ Fe: 0.8, B: 0.2 });
+  const wB = (0.2 * 10.81) / (0.2 * 10.81 + 0.8 * 55.845);
+  const wantFeB = wB * 2386 + (1 - wB) * 0.69;
+  assert.ok(Math.abs((fe.usd_per_kg as number) - wantFeB) < 1e-3 * wantFeB, `${fe.usd_per_kg}`);
+  assert.equal(fe.lower_bound, false);
   const u = alloyCost({ U: 0.1, Fe: 0.9 });
   assert.equal(u.usd_per_kg, null);
   assert.deepEqual(u.unknown, ['U']);

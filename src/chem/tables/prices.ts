@@ -15,16 +15,28 @@
  *
  * Values of that table that are clearly NOT prices of the element in a form used for alloying are
  * marked `basis: 'ore_or_compound'` — far below any metal price, probably the price of the ore or
- * mineral (iron ore ≈ 0.03 USD/kg, zircon sand ≈ 2.6, barite 0.26, celestite 1.2) — and a cost
- * that uses one of them is flagged as a lower bound (`lower_bound` in `alloyCost`). Boron is the
- * exception that matters here (most hard glasses are borides): pymatgen lists 0.87 USD/kg (boric
- * acid or borax level), so boron takes instead the Shanghai Metals Market price of crystalline
- * boron, 16 500 CNY/kg on 14 Dec 2016 = 2386 USD/kg, as listed by leonland.de "Elements by price"
- * (http://leonland.de/elements_by_price/list, SMM, 2016) — a high-purity (lab-grade) basis; an
- * industrial melt would use ferroboron and cost less.
+ * mineral (zircon sand ≈ 2.6 USD/kg, barite 0.26, celestite 1.2) — and a cost that uses one of
+ * them is flagged as a lower bound (`lower_bound` in `alloyCost`).
+ *
+ * Two elements take another source because the pymatgen value is not a price of the element as
+ * it is alloyed:
+ * - Fe: pymatgen lists 0.0297 USD/kg (iron ore). Iron enters an industrial melt as steel or
+ *   low-carbon iron, so Fe takes the hot-rolled steel price of USGS Mineral Commodity Summaries
+ *   2011, "Iron and Steel Scrap" (p. 81): 626–754 USD per metric ton during 2010, midpoint
+ *   690 USD/t = 0.69 USD/kg. Basis `commodity` (steel as the carrier of iron units); high-purity
+ *   lab iron costs more, and at 0.69 USD/kg iron is a negligible share of every boride's cost.
+ * - B: pymatgen lists 0.87 USD/kg (boric acid or borax level). Boron takes instead the Shanghai
+ *   Metals Market price of crystalline boron, 16 500 CNY/kg on 14 Dec 2016 = 2386 USD/kg, as listed
+ *   by leonland.de "Elements by price" (http://leonland.de/elements_by_price/list, SMM, 2016) — a
+ *   high-purity (lab-grade) basis, `lab_grade`. This price dominates the cost of every boron-rich
+ *   design (B61Fe20Nb19: 19 wt.% B → 444 of its 456 USD/kg). An industrial Fe-based glass would
+ *   take its boron from ferroboron (FeB, 17.5–20 wt.% B; Wikipedia "Ferroboron"), paying for the
+ *   Fe carried along too; no ferroboron price could be read for this project (offline sources
+ *   only), so that cheaper basis is NOT used and costs of boron-rich alloys are upper-end,
+ *   lab-scale figures (docs/design.md, "Cost basis").
  *
  * U: no source read for this project → `null` (unknown); `--max-cost` refuses every candidate
- * containing an element with an unknown price (design/cost.ts).
+ * containing an element with an unknown price (design/pipeline.ts).
  */
 
 export type PriceBasis =
@@ -60,7 +72,7 @@ const ore = (usd: number, year = 2013, source = PYMATGEN): ElementPrice => ({
   year,
 });
 
-/** Prices of the reference dataset's 56 elements (values rounded to 4 significant digits). */
+/** Prices of the reference dataset's 56 elements (pymatgen values rounded to 4 significant digits). */
 export const ELEMENT_PRICES: Readonly<Record<string, ElementPrice>> = Object.freeze({
   Ag: c(780.9),
   Al: c(2.46),
@@ -82,7 +94,11 @@ export const ELEMENT_PRICES: Readonly<Record<string, ElementPrice>> = Object.fre
   Cu: c(8.951),
   Dy: c(500.0),
   Er: c(725.1),
-  Fe: ore(0.0297),
+  Fe: c(
+    0.69,
+    2010,
+    'USGS Mineral Commodity Summaries 2011, Iron and Steel Scrap (hot-rolled steel)',
+  ),
   Ga: c(688.1),
   Gd: c(399.9),
   Ge: c(1450),
