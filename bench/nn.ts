@@ -8,20 +8,30 @@
  *   (c) MC prediction, 100 passes × 673 rows, including mean and std (c′: 5 networks with
  *       law-of-total-variance pooling)
  *   (d) one gradient step w.r.t. 64 latents through decoder + hardness head (eval mode):
- *       J = Σ head(z) + 0.1 Σ x̂ ln x̂; forward + ∂J/∂z + z += 0.01·∂J/∂z; mean of 100 steps
+ *       J = Σ head(z) + 0.1 Σ x̂ ln x̂; forward + ∂J/∂z + z += 0.01·∂J/∂z; mean of 100 steps —
+ *       by the JS/wasm kernels of src/nn/kernel.ts that the design refinement runs (its decoder
+ *       kernel is this one; its head is the same block code), and (d′) by tfjs ops as before
+ *   (e) no peer: the network part of one refinement step of the default architecture (10
+ *       latents → decoder → 5 networks × 16 MC passes → ∂/∂z), kernels vs (e′) tfjs ops
  * For (a) and (b) our 5-network figure is the stacked ensemble (5 networks in one computation);
  * the peer trains networks one after another, so its 5-network figure is 5 × its 1-network one.
  *
- *   npx tsx bench/nn.ts [--repeats 10] [--no-peer] [--cpu] [--json out.json]
+ *   npx tsx bench/nn.ts [--repeats 10] [--no-peer] [--cpu] [--json out.json] [--only b,c,d]
  *
- * Timings are wall times on a shared machine: compare only figures from the same run.
+ * (--only: b = (a) and (b), c = (c) and (c′), d = (d), (d′) and (e); the peer runs all of its figures.)
+ *
+ * Timings are wall times on a shared machine: compare only figures from the same run; the last
+ * column (minimum over the repeats, ours / peer) moves much less than the medians.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { setDescriptorParams } from '../src/model/descriptors.ts';
 import { initBackend } from '../src/nn/backend.ts';
-import { decodeLog, hardnessFromLatent, type Net } from '../src/nn/model.ts';
+import { latentKernel, mcKernel } from '../src/nn/kernel.ts';
+import { decodeLog, forward, hardnessFromLatent, type Net } from '../src/nn/model.ts';
 import { resolveVibannOptions } from '../src/nn/options.ts';
+import { disposeNoise, mcNoise } from '../src/nn/sampling.ts';
 import * as tf from '../src/nn/tf.ts';
 import { preset } from '../src/train/presets.ts';
 import { initEnsemble, type MemberPlan, trainEnsemble } from '../src/train/trainer.ts';
@@ -31,6 +41,8 @@ import { defaultDataPaths, loadReferenceData } from './nn-data.ts';
 const argv = process.argv;
 const arg = (n: string) => (argv.includes(`--${n}`) ? argv[argv.indexOf(`--${n}`) + 1] : undefined);
 const REPEATS = Number(arg('repeats') ?? 10);
+/** Figure groups to measure (--only b,d: (a)+(b) and (d)+(e)); default all. */
+const ONLY = new Set((arg('only') ?? 'b,c,d').split(','));
 
 interface Fig {
   key: string;
@@ -62,7 +74,7 @@ async function ours(backendName: 'wasm' | 'cpu', repeats: number): Promise<Fig[]
   const o = resolveVibannOptions({ nElements: d.arrays.nElements, ...p.network });
   const figs: Fig[] = [];
   // (a), (b): train on all of train_fit, validate on cv_folds[0]; warm-up 2 epochs
-  for (const M of [1, 5]) {
+  for (const M of ONLY.has('b') ? [1, 5] : []) {
     const seeds = Array.from({ length: M }, (_, k) => 1000 + k);
     const plans: MemberPlan[] = seeds.map((seed) => ({
       train: d.split.trainFit,
@@ -110,7 +122,7 @@ async function ours(backendName: 'wasm' | 'cpu', repeats: number): Promise<Fig[]
   );
   const x = d.arrays.x;
   const load = d.arrays.load;
-  for (const M of [1, 5]) {
+  for (const M of ONLY.has('c') ? [1, 5] : []) {
     const m = M === 1 ? model5.member(0) : model5;
     predictMC(m, x, load, { passes: 100, seed: 1, scale: d.hvScaler }); // warm-up
     const v: number[] = [];
@@ -131,11 +143,38 @@ async function ours(backendName: 'wasm' | 'cpu', repeats: number): Promise<Fig[]
       ),
     );
   }
-  // (d): latent gradient steps
+  if (!ONLY.has('d')) return figs;
+  // (d): latent gradient steps, through the kernels the design's refinement uses
+  // (nn/kernel.ts: decoder and head forward + backward w.r.t. z); (d′) the same through tfjs ops
   const one = model5.member(0);
+  const L = 64;
+  const dim = o.latentDim;
+  const E = o.nElements;
+  const kern = latentKernel(model5, 0, L);
+  const zk = Float64Array.from(tf.randomNormal([L * dim], 0, 1, 'float32', 1).dataSync());
+  const dp = new Float64Array(L * E);
+  const ones = new Float64Array(L).fill(1);
+  const kStep = () => {
+    const { p, logp } = kern.decode(zk);
+    kern.head(zk, null);
+    // J = Σ head(z) + 0.1 Σ x̂ ln x̂: ∂J/∂x̂ = 0.1 (ln x̂ + 1)
+    for (let i = 0; i < L * E; i++) dp[i] = 0.1 * (logp[i] + 1);
+    void p;
+    const gd = kern.decodeBackward(dp);
+    const gh = kern.headBackward(ones);
+    for (let i = 0; i < L * dim; i++) zk[i] += 0.01 * (gd[i] + gh[i]);
+  };
+  figs.push(
+    fig(
+      'd_inverse_grad_ms',
+      `(d) gradient step w.r.t. ${L} latents, decoder + head (JS/wasm kernels, as the refinement)`,
+      timeSteps(kStep, repeats, () => undefined),
+      'ms',
+    ),
+  );
   const params = one.tensors();
   const net: Net = { options: one.options, params };
-  let z = tf.randomNormal([1, 64, o.latentDim], 0, 1, 'float32', 1);
+  let z = tf.randomNormal([1, L, dim], 0, 1, 'float32', 1);
   const J = (zz: tf.Tensor) => {
     const lx = decodeLog(net, zz);
     return tf.add(
@@ -149,21 +188,121 @@ async function ours(backendName: 'wasm' | 'cpu', repeats: number): Promise<Fig[]
     z.dispose();
     z = next;
   };
+  figs.push(
+    fig(
+      'd_tfjs_inverse_grad_ms',
+      '(d′) the same step through tfjs ops (the reference path)',
+      timeSteps(step, repeats, () => z.dataSync()),
+      'ms',
+    ),
+  );
+  z.dispose();
+  tf.dispose(Object.values(params));
+  figs.push(...refinementFigures(d, repeats));
+  return figs;
+}
+
+/** Per-step wall time (ms): 20 warm-up steps, then `repeats` × the mean of 100 steps. */
+function timeSteps(step: () => void, repeats: number, sync: () => void): number[] {
   for (let i = 0; i < 20; i++) step();
-  z.dataSync();
-  const dv: number[] = [];
+  sync();
+  const v: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const t0 = performance.now();
     for (let i = 0; i < 100; i++) step();
-    z.dataSync();
-    dv.push((performance.now() - t0) / 100);
+    sync();
+    v.push((performance.now() - t0) / 100);
   }
-  z.dispose();
-  tf.dispose(Object.values(params));
-  figs.push(
-    fig('d_inverse_grad_ms', '(d) gradient step w.r.t. 64 latents, decoder + head', dv, 'ms'),
+  return v;
+}
+
+/**
+ * (e) The network part of one design-refinement step (src/design/refine.ts), no peer: 10 latents
+ * of the default architecture (d = 64, Meyer head, descriptor branch, dropout 0.1) → decoder →
+ * x̂ → 5 networks × 16 MC passes with fixed masks → ∂(Σ w·ŷ)/∂z, by the kernels and by tfjs ops.
+ */
+function refinementFigures(d: ReturnType<typeof loadReferenceData>, repeats: number): Fig[] {
+  const B = 10;
+  const S = 16;
+  const M = 5;
+  const p = preset('default');
+  const o = resolveVibannOptions({
+    nElements: d.arrays.nElements,
+    ...p.network,
+    hvZero: -d.hvScaler.mean / d.hvScaler.std,
+  });
+  const vm = initEnsemble(
+    o,
+    Array.from({ length: M }, (_, k) => 3000 + k),
   );
-  return figs;
+  const fit = d.split.trainFit;
+  const E = o.nElements;
+  const fitX = new Float32Array(fit.length * E);
+  fit.forEach((r, i) => {
+    fitX.set(d.x.subarray(r * E, (r + 1) * E), i * E);
+  });
+  setDescriptorParams(vm, d.elements, fitX);
+  const dz = o.latentDim;
+  const seeds = Array.from({ length: M }, (_, k) => 77 + k);
+  const w = Float64Array.from(tf.randomNormal([M * S * B], 0, 1, 'float32', 2).dataSync());
+  const z0 = Float64Array.from(tf.randomNormal([B * dz], 0, 1, 'float32', 3).dataSync());
+  // kernels
+  const dec = latentKernel(vm, 0, B);
+  const mc = mcKernel(vm, { seeds, passes: S, rows: B, load: 0.3 });
+  const kStep = () => {
+    const x = dec.decode(z0).p;
+    mc.forward(x);
+    dec.decodeBackward(mc.backward(w));
+  };
+  const kernelMs = timeSteps(kStep, Math.max(3, Math.floor(repeats / 2)), () => undefined);
+  // tfjs
+  const net: Net = { options: o, params: vm.tensors() };
+  const decNet: Net = { options: o, params: vm.member(0).tensors() };
+  const noise = mcNoise(o, seeds, S, 0, B);
+  const loadT = tf.fill([1, S * B, 1], 0.3);
+  const passOnes = tf.ones([S, 1, 1]);
+  const wT = tf.tensor1d(Float32Array.from(w));
+  const zT = tf.tensor2d(Float32Array.from(z0), [B, dz]);
+  const g = tf.grad((zz: tf.Tensor) => {
+    const x = tf.squeeze(tf.exp(decodeLog(decNet, tf.expandDims(zz, 0))), [0]);
+    const xt = tf.reshape(tf.mul(passOnes, tf.expandDims(x, 0)), [1, S * B, E]);
+    const y = forward(
+      net,
+      { x: xt, load: loadT },
+      { training: false, mc: true, noise, decoder: false },
+    ).yhat;
+    return tf.sum(tf.mul(tf.reshape(y, [M * S * B]), wT));
+  });
+  let last: tf.Tensor | null = null;
+  const tStep = () => {
+    last?.dispose();
+    last = g(zT);
+  };
+  const tfjsMs = timeSteps(tStep, Math.max(3, Math.floor(repeats / 2)), () => last?.dataSync());
+  (last as tf.Tensor | null)?.dispose();
+  disposeNoise(noise);
+  tf.dispose([
+    loadT,
+    passOnes,
+    wT,
+    zT,
+    ...Object.values(net.params),
+    ...Object.values(decNet.params),
+  ]);
+  return [
+    fig(
+      'e_refine_network_ms',
+      `(e) refinement step's network part: ${B} latents → decoder → ${M} networks × ${S} MC passes, ∂/∂z (default architecture; kernels)`,
+      kernelMs,
+      'ms',
+    ),
+    fig(
+      'e_tfjs_refine_network_ms',
+      '(e′) the same through tfjs ops (before issue 16)',
+      tfjsMs,
+      'ms',
+    ),
+  ];
 }
 
 interface PeerRow {
@@ -205,7 +344,10 @@ async function main() {
   const pr = usePeer ? peer(REPEATS) : null;
   const load1 = loadavg();
   const peerOf = (key: string): PeerRow | undefined => {
-    const base = key.replace(/^a5_/, 'a_').replace(/^b5_/, 'b_');
+    const base = key
+      .replace(/^a5_/, 'a_')
+      .replace(/^b5_/, 'b_')
+      .replace(/^d_tfjs_/, 'd_');
     const r = pr?.rows.find((x) => x.key === base);
     if (!r) return undefined;
     const k = key.startsWith('a5_') || key.startsWith('b5_') ? 5 : 1; // the peer trains 5 networks one after another
@@ -216,14 +358,14 @@ async function main() {
       `load avg ${load0.map((v) => v.toFixed(2)).join('/')} → ${load1.map((v) => v.toFixed(2)).join('/')}; ` +
       'shared machine: timings are noisy, compare within this run only.',
     '',
-    '| figure | ours median | ours min | peer median | peer min | ours/peer (median) |',
-    '|---|---|---|---|---|---|',
+    '| figure | ours median | ours min | peer median | peer min | ratio ours/peer (median) | ratio ours/peer (min) |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const f of wasm) {
     const q = peerOf(f.key);
     const note = f.key.startsWith('a5_') || f.key.startsWith('b5_') ? ' (peer: 5 × 1 network)' : '';
     lines.push(
-      `| ${f.figure}${note} | ${f.median.toFixed(3)} ${f.unit} | ${f.min.toFixed(3)} | ${q ? q.median.toFixed(3) : '–'} | ${q ? q.min.toFixed(3) : '–'} | ${q ? (f.median / q.median).toFixed(2) : '–'} |`,
+      `| ${f.figure}${note} | ${f.median.toFixed(3)} ${f.unit} | ${f.min.toFixed(3)} | ${q ? q.median.toFixed(3) : '–'} | ${q ? q.min.toFixed(3) : '–'} | ${q ? (f.median / q.median).toFixed(2) : '–'} | ${q ? (f.min / q.min).toFixed(2) : '–'} |`,
     );
   }
   if (cpu) {

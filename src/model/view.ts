@@ -16,6 +16,7 @@
  * caller to use inside `tf.tidy`/`tf.variableGrads`.
  */
 import type { LoadScaler, LoadTransform, StandardScaler } from '../data/scalers.ts';
+import { kernelSupport, latentKernel, mcKernel } from '../nn/kernel.ts';
 import { decodeLog, encode, forward, hardnessFromLatent, type Net } from '../nn/model.ts';
 import { compositionKeys } from '../nn/noise.ts';
 import type { Bottleneck } from '../nn/options.ts';
@@ -68,6 +69,29 @@ export interface McSampler {
   dispose(): void;
 }
 
+/**
+ * The MC-dropout estimate of `McSampler` as a JS kernel (nn/kernel.ts; no tfjs ops): the same
+ * masks, the same numbers to float32 rounding, and ∂/∂x by hand.
+ */
+export interface McKernelView {
+  readonly members: number;
+  readonly passes: number;
+  readonly rows: number;
+  /** HV samples of compositions x (rows × E fractions): [M·S·rows], entry (k·S + s)·rows + b (owned by the kernel). */
+  samples(x: ArrayLike<number>): Float64Array;
+  /** ∂/∂x (rows × E, per unit fraction) of Σ dHv ⊙ samples at the last `samples` call (owned by the kernel). */
+  backward(dHv: ArrayLike<number>): Float64Array;
+}
+
+/** The design network's decoder as a JS kernel (nn/kernel.ts) for a fixed number of latents. */
+export interface DecoderKernelView {
+  readonly rows: number;
+  /** Decoded fractions x̂ (rows × E) of latents z (rows × d) (owned by the kernel). */
+  decode(z: ArrayLike<number>): Float64Array;
+  /** ∂/∂z (rows × d) of Σ dx ⊙ x̂ at the last `decode` call (owned by the kernel). */
+  backward(dx: ArrayLike<number>): Float64Array;
+}
+
 export interface EnsembleView {
   readonly elements: readonly string[];
   /** Networks in the ensemble. */
@@ -95,6 +119,14 @@ export interface EnsembleView {
     seed: number | readonly number[];
     maskCompositions?: ArrayLike<number>;
   }): McSampler;
+  /** `mcSampler`'s estimate (same options, same masks) as a JS kernel; null when the kernels do not support the network. */
+  mcKernel(o: {
+    loadN: number;
+    passes: number;
+    rows: number;
+    seed: number | readonly number[];
+    maskCompositions?: ArrayLike<number>;
+  }): McKernelView | null;
   /** Release the parameter tensors (idempotent; the view is unusable afterwards). */
   dispose(): void;
 }
@@ -120,6 +152,8 @@ export interface MemberView {
   ): { hv: Float64Array; grad: Float64Array };
   /** Differentiable decoder: latents [B, d] → fractions [B, E]. */
   decodeTensor(z: tf.Tensor): tf.Tensor2D;
+  /** The decoder as a JS kernel for `rows` latents; null when the kernels do not support the network. */
+  decoderKernel(rows: number): DecoderKernelView | null;
   /** Release the parameter tensors (idempotent; the view is unusable afterwards). */
   dispose(): void;
 }
@@ -170,6 +204,31 @@ function slice32(v: ArrayLike<number>, from: number, to: number): Float32Array {
   const out = new Float32Array(to - from);
   for (let i = from; i < to; i++) out[i - from] = v[i];
   return out;
+}
+
+/** Mask seeds (s_k + 7919·(k+1)) >>> 0 and row keys of an MC sampler (see `mcSampler`). */
+function samplerMasks(
+  M: number,
+  E: number,
+  B: number,
+  seed: number | readonly number[],
+  maskCompositions: ArrayLike<number> | undefined,
+): { seeds: number[]; keys: Uint32Array | undefined } {
+  if (typeof seed !== 'number' && seed.length !== M)
+    throw new InputError(`MC sampler: ${seed.length} seeds for ${M} members`);
+  const seeds = Array.from(
+    { length: M },
+    (_, k) => ((typeof seed === 'number' ? seed : seed[k]) + 7919 * (k + 1)) >>> 0,
+  );
+  let keys: Uint32Array | undefined;
+  if (maskCompositions) {
+    if (maskCompositions.length !== B * E)
+      throw new InputError(
+        `MC sampler: ${maskCompositions.length} mask-composition values for ${B} rows × ${E}`,
+      );
+    keys = compositionKeys(Float32Array.from(maskCompositions), E);
+  }
+  return { seeds, keys };
 }
 
 export function ensembleView(src: ViewSource): EnsembleView {
@@ -274,20 +333,7 @@ export function ensembleView(src: ViewSource): EnsembleView {
         throw new InputError(`MC sampler: passes must be a positive integer, got ${S}`);
       if (!Number.isInteger(B) || B < 1)
         throw new InputError(`MC sampler: rows must be a positive integer, got ${B}`);
-      if (typeof seed !== 'number' && seed.length !== M)
-        throw new InputError(`MC sampler: ${seed.length} seeds for ${M} members`);
-      const seeds = Array.from(
-        { length: M },
-        (_, k) => ((typeof seed === 'number' ? seed : seed[k]) + 7919 * (k + 1)) >>> 0,
-      );
-      let keys: Uint32Array | undefined;
-      if (maskCompositions) {
-        if (maskCompositions.length !== B * E)
-          throw new InputError(
-            `MC sampler: ${maskCompositions.length} mask-composition values for ${B} rows × ${E}`,
-          );
-        keys = compositionKeys(Float32Array.from(maskCompositions), E);
-      }
+      const { seeds, keys } = samplerMasks(M, E, B, seed, maskCompositions);
       const noise = mcNoise(vm.options, seeds, S, 0, B, keys);
       const loadT = tf.fill([1, S * B, 1], coord.of(loadN));
       const passOnes = tf.ones([S, 1, 1]);
@@ -315,6 +361,28 @@ export function ensembleView(src: ViewSource): EnsembleView {
           open = false;
           disposeNoise(noise);
           tf.dispose([loadT, passOnes]);
+        },
+      };
+    },
+    mcKernel({ loadN, passes: S, rows: B, seed, maskCompositions }) {
+      g.live();
+      if (kernelSupport(vm.options)) return null;
+      const { seeds, keys } = samplerMasks(M, E, B, seed, maskCompositions);
+      const k = mcKernel(vm, { seeds, passes: S, rows: B, load: coord.of(loadN), keys });
+      const hv = new Float64Array(M * S * B);
+      const dy = new Float64Array(M * S * B);
+      return {
+        members: M,
+        passes: S,
+        rows: B,
+        samples(x) {
+          const y = k.forward(x);
+          for (let i = 0; i < y.length; i++) hv[i] = hvMean + hvStd * y[i];
+          return hv;
+        },
+        backward(dHv) {
+          for (let i = 0; i < dy.length; i++) dy[i] = hvStd * dHv[i];
+          return k.backward(dy);
         },
       };
     },
@@ -436,6 +504,12 @@ export function memberView(src: ViewSource, member: number): MemberView {
       if (z.rank !== 2 || z.shape[1] !== d)
         throw new InputError(`member view: z has shape [${z.shape}], expected [B, ${d}]`);
       return tf.squeeze(tf.exp(decodeLog(net, tf.expandDims(z, 0))), [0]) as tf.Tensor2D;
+    },
+    decoderKernel(rows) {
+      g.live();
+      if (kernelSupport(vm.options)) return null;
+      const k = latentKernel(vm, 0, rows);
+      return { rows, decode: (z) => k.decode(z).p, backward: (dx) => k.decodeBackward(dx) };
     },
     dispose() {
       if (g.close()) tf.dispose(Object.values(net.params));

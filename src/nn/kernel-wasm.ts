@@ -7,8 +7,9 @@
  * The module is emitted here as bytes (no toolchain needed at build or run time); the WAT
  * equivalent of the exported function is:
  *
- *   (func $gemm (param $x $xs $w $bias $y $rows $ni $no $relu i32)
- *     ;; y[r, o] = bias[o] + Σ_i x[r·xs + i] · w[i·no + o]   (then max(·, 0) when relu ≠ 0)
+ *   (func $gemm (param $x $xs $w $bias $y $rows $ni $no $relu $gate i32)
+ *     ;; y[r, o] = bias[o] + Σ_i x[r·xs + i] · w[i·no + o]   (then max(·, 0) when relu ≠ 0,
+ *     ;;           and 0 where gate[r·no + o] ≤ 0 when gate ≠ 0: a ReLU's derivative)
  *     ;; rows a multiple of 4, no a multiple of 8; pointers are byte offsets of f32 data;
  *     ;; bias = 0: no bias. Blocks of 4 rows × 8 outputs live in 8 v128 accumulators.
  *     for r in 0, 4, …, rows − 4:
@@ -17,7 +18,7 @@
  *         for i in 0 … ni − 1:
  *           w0, w1 = w[i·no + o …], w[i·no + o + 4 …]
  *           acc[k][h] += splat(x[(r + k)·xs + i]) · w_h
- *         store acc (after relu) to y[(r + k)·no + o + 4h …]
+ *         store acc (after relu / gate) to y[(r + k)·no + o + 4h …]
  *
  * Results are float32, summed over i in order (one product per step, no fused multiply-add), so
  * they can differ from another float32 implementation's in the last bits only.
@@ -93,24 +94,28 @@ const op = {
   f32x4Add: [0xfd, ...uleb(0xe4)],
   f32x4Mul: [0xfd, ...uleb(0xe6)],
   f32x4Max: [0xfd, ...uleb(0xe9)],
+  f32x4Gt: [0xfd, ...uleb(0x44)],
+  v128And: [0xfd, ...uleb(0x4e)],
 };
 
 /** Locals of $gemm: the 9 parameters, then i32 and v128 locals. */
-const P = { x: 0, xs: 1, w: 2, bias: 3, y: 4, rows: 5, ni: 6, no: 7, relu: 8 } as const;
+const P = { x: 0, xs: 1, w: 2, bias: 3, y: 4, rows: 5, ni: 6, no: 7, relu: 8, gate: 9 } as const;
+const NPARAMS = 10;
 const L = {
-  r: 9,
-  o: 10,
-  i: 11,
-  wp: 12,
-  xp: 13, // 13..16: the 4 rows' x pointers
-  yp: 17,
-  xs4: 18,
-  no4: 19,
-  acc: 20, // 20..27: acc[k][h] = 20 + 2k + h
-  w0: 28,
-  w1: 29,
-  a: 30,
-  zero: 31,
+  r: 10,
+  o: 11,
+  i: 12,
+  wp: 13,
+  xp: 14, // 14..17: the 4 rows' x pointers
+  yp: 18,
+  xs4: 19,
+  no4: 20,
+  gp: 21,
+  acc: 22, // 22..29: acc[k][h] = 22 + 2k + h
+  w0: 30,
+  w1: 31,
+  a: 32,
+  zero: 33,
 } as const;
 
 function gemmBody(): number[] {
@@ -164,6 +169,19 @@ function gemmBody(): number[] {
   e(op.get(P.relu), op.if);
   for (let j = 0; j < 8; j++) e(op.get(L.acc + j), op.get(L.zero), op.f32x4Max, op.set(L.acc + j));
   e(op.end);
+  // gate: acc &= (gate > 0), gate rows like y's
+  e(op.get(P.gate), op.if);
+  e(op.get(P.gate), op.get(L.r), op.get(L.no4), op.mul, op.add, op.get(L.o), op.i32(2), op.shl);
+  e(op.add, op.set(L.gp));
+  for (let k = 0; k < 4; k++) {
+    for (let h = 0; h < 2; h++) {
+      const acc = L.acc + 2 * k + h;
+      e(op.get(acc), op.get(L.gp), op.v128Load(16 * h), op.get(L.zero), op.f32x4Gt, op.v128And);
+      e(op.set(acc));
+    }
+    if (k < 3) e(op.get(L.gp), op.get(L.no4), op.add, op.set(L.gp));
+  }
+  e(op.end);
   // store: yp = y + (r·no + o)·4, rows no4 apart
   e(op.get(P.y), op.get(L.r), op.get(L.no4), op.mul, op.add, op.get(L.o), op.i32(2), op.shl);
   e(op.add, op.set(L.yp));
@@ -180,7 +198,7 @@ function gemmBody(): number[] {
 }
 
 function moduleBytes(): Uint8Array {
-  const type = section(1, vec([[0x60, ...vec(new Array(9).fill([I32])), ...vec([])]]));
+  const type = section(1, vec([[0x60, ...vec(new Array(NPARAMS).fill([I32])), ...vec([])]]));
   const func = section(3, vec([uleb(0)]));
   const memory = section(5, vec([[0x00, ...uleb(1)]]));
   const exports = section(
@@ -226,6 +244,7 @@ export type GemmFn = (
   ni: number,
   no: number,
   relu: number,
+  gate: number,
 ) => void;
 
 /**

@@ -120,6 +120,11 @@ interface Block {
   rowsIn: number;
   rowsOut: number;
   tile: boolean;
+  /**
+   * BatchNorm folded into the consumer's weights (no dropout, one pass): the block's output is
+   * relu(r) at b.r, and the consumer's backward product writes ∂/∂r gated by r > 0 into b.dr.
+   */
+  folded: boolean;
   /** Keep masks [rowsOut, nop] (null: no dropout). */
   mask: Float32Array | null;
   r: number;
@@ -135,6 +140,7 @@ function planBlock(
   rowsOut: number,
   tile: boolean,
   masked: boolean,
+  folded = false,
 ): Block {
   const d = planDense(a, spec.inDim, spec.width);
   return {
@@ -145,6 +151,7 @@ function planBlock(
     rowsIn,
     rowsOut,
     tile,
+    folded,
     mask: masked ? new Float32Array(rowsOut * d.nop) : null,
     r: a.alloc(rowsIn * d.nop),
     y: a.alloc(rowsOut * d.nop),
@@ -169,13 +176,49 @@ function fillBlock(a: Arena, b: Block, vm: VibannModel, k: number): void {
   }
 }
 
-/** Forward of a block from input rows at `x` (row stride xs). Output: rowsOut × nop at b.y. */
-function blockForward(a: Arena, b: Block, x: number, xs: number): void {
+/**
+ * Fold a block's BatchNorm (y = relu(r)·s + t) into the Dense that consumes y: W ← diag(s)·W,
+ * bias ← bias + tᵀ·W (the consumer then reads relu(r)).
+ */
+function foldInto(a: Arena, b: Block, c: Dense): void {
+  const f = a.f;
+  const w = b.spec.width;
+  for (let o = 0; o < c.no; o++) {
+    let acc = f[c.b + o];
+    for (let i = 0; i < w; i++) acc += b.shift[i] * f[c.W + i * c.nop + o];
+    f[c.b + o] = acc;
+  }
+  for (let i = 0; i < w; i++) {
+    for (let o = 0; o < c.no; o++) {
+      f[c.W + i * c.nop + o] *= b.scale[i];
+      f[c.Wt + o * c.nip + i] *= b.scale[i];
+    }
+  }
+}
+
+/** Fold every block of a chain into its consumer (the next block, or `last`). */
+function foldChain(a: Arena, chain: Block[], last: Dense): void {
+  chain.forEach((b, i) => {
+    if (b.folded) foldInto(a, b, i + 1 < chain.length ? chain[i + 1].d : last);
+  });
+}
+
+/** Where a consumer's backward product writes ∂/∂(block output): b.dr gated by r (folded) or b.dy. */
+function gradTarget(b: Block): { at: number; gate: number } {
+  return b.folded ? { at: b.dr, gate: b.r } : { at: b.dy, gate: 0 };
+}
+
+/**
+ * Forward of a block from input rows at `x` (row stride xs). Returns where its output is
+ * (rowsOut × nop): b.y, or b.r when folded.
+ */
+function blockForward(a: Arena, b: Block, x: number, xs: number): number {
   const { d, scale, shift, mask, rowsIn, rowsOut } = b;
   const f = a.f;
   const nop = d.nop;
   const w = d.no;
-  a.gemm(x * 4, xs, d.W * 4, d.b * 4, b.r * 4, rowsIn, d.ni, nop, 1);
+  a.gemm(x * 4, xs, d.W * 4, d.b * 4, b.r * 4, rowsIn, d.ni, nop, 1, 0);
+  if (b.folded) return b.r;
   const reps = rowsOut / rowsIn;
   for (let s = 0; s < reps; s++) {
     for (let i = 0; i < rowsIn; i++) {
@@ -189,31 +232,43 @@ function blockForward(a: Arena, b: Block, x: number, xs: number): void {
       }
     }
   }
+  return b.y;
 }
 
 /**
- * Backward of a block from ∂/∂y at b.dy; writes ∂/∂x (rowsIn × nip) at `dx` unless dx < 0. A
- * tiling block sums the passes' gradients over its rows first.
+ * Backward of a block from ∂/∂y at b.dy (or, folded, from ∂/∂r already at b.dr); writes ∂/∂x
+ * (rowsIn × nip) to `dx` (gated as `gradTarget` says) unless dx.at < 0. A tiling block sums the
+ * passes' gradients over its rows first.
  */
-function blockBackward(a: Arena, b: Block, dx: number): void {
+function blockBackward(a: Arena, b: Block, dx: { at: number; gate: number }): void {
   const { d, scale, mask, rowsIn, rowsOut } = b;
   const f = a.f;
   const nop = d.nop;
   const w = d.no;
   const reps = rowsOut / rowsIn;
-  for (let i = 0; i < rowsIn; i++) {
+  for (let i = 0; i < rowsIn && !b.folded; i++) {
     const ro = b.r + i * nop;
     const go = b.dr + i * nop;
-    for (let u = 0; u < w; u++) {
-      let g = 0;
+    const yo = b.dy + i * nop;
+    if (reps === 1 && !mask) {
+      for (let u = 0; u < w; u++) f[go + u] = f[ro + u] > 0 ? f[yo + u] * scale[u] : 0;
+    } else if (reps === 1 && mask) {
+      const mo = i * nop;
+      for (let u = 0; u < w; u++)
+        f[go + u] = f[ro + u] > 0 ? f[yo + u] * mask[mo + u] * scale[u] : 0;
+    } else {
+      for (let u = 0; u < w; u++) f[go + u] = 0;
       for (let s = 0; s < reps; s++) {
-        const q = (s * rowsIn + i) * nop + u;
-        g += mask ? f[b.dy + q] * mask[q] : f[b.dy + q];
+        const q = (s * rowsIn + i) * nop;
+        const qo = b.dy + q;
+        if (mask) for (let u = 0; u < w; u++) f[go + u] += f[qo + u] * mask[q + u];
+        else for (let u = 0; u < w; u++) f[go + u] += f[qo + u];
       }
-      f[go + u] = f[ro + u] > 0 ? g * scale[u] : 0;
+      for (let u = 0; u < w; u++) f[go + u] = f[ro + u] > 0 ? f[go + u] * scale[u] : 0;
     }
   }
-  if (dx >= 0) a.gemm(b.dr * 4, nop, d.Wt * 4, 0, dx * 4, rowsIn, d.no, d.nip, 0);
+  if (dx.at >= 0)
+    a.gemm(b.dr * 4, nop, d.Wt * 4, 0, dx.at * 4, rowsIn, d.no, d.nip, 0, dx.gate * 4);
 }
 
 /** Forward through a chain; returns the offset of the last block's output (its stride is its nop). */
@@ -221,8 +276,7 @@ function chainForward(a: Arena, chain: Block[], x: number, xs: number): number {
   let at = x;
   let stride = xs;
   for (const b of chain) {
-    blockForward(a, b, at, stride);
-    at = b.y;
+    at = blockForward(a, b, at, stride);
     stride = b.d.nop;
   }
   return at;
@@ -231,7 +285,7 @@ function chainForward(a: Arena, chain: Block[], x: number, xs: number): number {
 /** Backward through a chain from ∂/∂(output) at the last block's dy; ∂/∂input to dx (or none). */
 function chainBackward(a: Arena, chain: Block[], dx: number): void {
   for (let i = chain.length - 1; i >= 0; i--)
-    blockBackward(a, chain[i], i > 0 ? chain[i - 1].dy : dx);
+    blockBackward(a, chain[i], i > 0 ? gradTarget(chain[i - 1]) : { at: dx, gate: 0 });
 }
 
 /** Copy rows × cols from (src, srcStride, col srcCol) to (dst, dstStride, col dstCol). */
@@ -305,6 +359,8 @@ interface PlanShape {
   encoder: boolean;
   decoder: boolean;
   masked: boolean;
+  /** Fold BatchNorm into the consumers of the decoder's and the head's blocks (no dropout). */
+  fold: boolean;
 }
 
 function planMember(a: Arena, o: VibannOptions, sh: PlanShape): MemberPlan {
@@ -313,10 +369,10 @@ function planMember(a: Arena, o: VibannOptions, sh: PlanShape): MemberPlan {
   const PR = sh.rows * sh.passes;
   const E = o.nElements;
   const enc = sh.encoder;
-  const chain = (specs: BlockSpec[], inputPath: boolean) =>
+  const chain = (specs: BlockSpec[], inputPath: boolean, fold = false) =>
     specs.map((s, i) => {
       const tile = inputPath && i === 0 && sh.passes > 1;
-      return planBlock(a, s, inputPath && i === 0 ? R : PR, PR, tile, sh.masked);
+      return planBlock(a, s, inputPath && i === 0 ? R : PR, PR, tile, sh.masked, fold && sh.fold);
     });
   const none = -1;
   const att = enc && ar.attention ? planDense(a, E, ar.attention.heads * E) : null;
@@ -329,9 +385,9 @@ function planMember(a: Arena, o: VibannOptions, sh: PlanShape): MemberPlan {
   const mu = enc ? planDense(a, catW, o.latentDim) : null;
   const d = o.latentDim;
   const hinWidth = ar.head.length ? ar.head[0].inDim : ar.outIn;
-  const head = chain(ar.head, false);
+  const head = chain(ar.head, false, true);
   const out = planDense(a, ar.outIn, ar.meyer ? 2 : 1);
-  const dec = sh.decoder ? chain(ar.dec, false) : [];
+  const dec = sh.decoder ? chain(ar.dec, false, true) : [];
   const recon = sh.decoder ? planDense(a, ar.reconIn, E) : null;
   const descP = ar.desc.length > 0 && enc;
   return {
@@ -379,6 +435,8 @@ function fillMember(a: Arena, p: MemberPlan, vm: VibannModel, k: number): void {
   fillDense(a, p.out, value(vm, 'out/kernel'), value(vm, 'out/bias'), k, 0, 1);
   if (meyer) fillDense(a, p.out, value(vm, 'ise/kernel'), value(vm, 'ise/bias'), k, 1, 1);
   if (p.recon) fillDense(a, p.recon, value(vm, 'recon/kernel'), value(vm, 'recon/bias'), k);
+  foldChain(a, p.head, p.out);
+  if (p.recon) foldChain(a, p.dec, p.recon);
   if (p.desc.length) {
     const C = DESC_CONST_COLS;
     p.descProps = Float64Array.from(value(vm, 'desc/props').subarray(k * E * C, (k + 1) * E * C));
@@ -433,7 +491,7 @@ function attentionForward(
   const att = p.att as Dense;
   const f = a.f;
   const nop = att.nop;
-  a.gemm(x * 4, xs, att.W * 4, att.b * 4, p.attP * 4, R, E, nop, 0);
+  a.gemm(x * 4, xs, att.W * 4, att.b * 4, p.attP * 4, R, E, nop, 0, 0);
   for (let r = 0; r < R; r++) {
     const po = p.attP + r * nop;
     const ho = p.attH + r * nop;
@@ -443,9 +501,13 @@ function attentionForward(
       let m = Number.NEGATIVE_INFINITY;
       for (let j = 0; j < E; j++) if (f[o0 + j] > m) m = f[o0 + j];
       let s = 0;
-      for (let j = 0; j < E; j++) s += Math.exp(f[o0 + j] - m);
       for (let j = 0; j < E; j++) {
-        const pj = Math.exp(f[o0 + j] - m) / s;
+        const e = Math.exp(f[o0 + j] - m);
+        f[o0 + j] = e;
+        s += e;
+      }
+      for (let j = 0; j < E; j++) {
+        const pj = f[o0 + j] / s;
         f[o0 + j] = pj;
         f[ho + h * E + j] = pj * f[xo + j];
       }
@@ -487,7 +549,7 @@ function attentionBackward(
     }
   }
   const Ep = roundUp(E, 8);
-  a.gemm(p.attDl * 4, nop, att.Wt * 4, 0, p.attDx * 4, R, att.no, Ep, 0);
+  a.gemm(p.attDl * 4, nop, att.Wt * 4, 0, p.attDx * 4, R, att.no, Ep, 0, 0);
   for (let r = 0; r < R; r++) for (let j = 0; j < E; j++) dx[r * E + j] += f[p.attDx + r * Ep + j];
 }
 
@@ -637,7 +699,7 @@ function headForward(
   const h = p.head.length ? chainForward(a, p.head, zin, zs) : zin;
   const hs = p.head.length ? p.head[p.head.length - 1].d.nop : zs;
   const out = p.out;
-  a.gemm(h * 4, hs, out.W * 4, out.b * 4, p.o * 4, rows, out.ni, out.nop, 0);
+  a.gemm(h * 4, hs, out.W * 4, out.b * 4, p.o * 4, rows, out.ni, out.nop, 0, 0);
   const meyer = o.loadHead === 'meyer';
   const c = o.hvZero;
   for (let r = 0; r < rows; r++) {
@@ -683,10 +745,11 @@ function headBackward(
   const zs = roundUp(p.hinWidth, 8);
   if (p.head.length) {
     const last = p.head[p.head.length - 1];
-    a.gemm(p.dout * 4, out.nop, out.Wt * 4, 0, last.dy * 4, rows, out.no, out.nip, 0);
+    const t = gradTarget(last);
+    a.gemm(p.dout * 4, out.nop, out.Wt * 4, 0, t.at * 4, rows, out.no, out.nip, 0, t.gate * 4);
     chainBackward(a, p.head, zin);
   } else {
-    a.gemm(p.dout * 4, out.nop, out.Wt * 4, 0, zin * 4, rows, out.no, zs, 0);
+    a.gemm(p.dout * 4, out.nop, out.Wt * 4, 0, zin * 4, rows, out.no, zs, 0, 0);
   }
 }
 
@@ -758,7 +821,14 @@ export function latentKernel(vm: VibannModel, member: number, rows: number): Lat
   const d = o.latentDim;
   const ds = roundUp(d, 8);
   const a = new Arena();
-  const p = planMember(a, o, { rows: R, passes: 1, encoder: false, decoder: true, masked: false });
+  const p = planMember(a, o, {
+    rows: R,
+    passes: 1,
+    encoder: false,
+    decoder: true,
+    masked: false,
+    fold: true,
+  });
   const zDec = a.alloc(R * ds);
   const dzDec = a.alloc(R * ds);
   const loadIn = p.load.length ? a.alloc(R * 8) : -1;
@@ -788,18 +858,22 @@ export function latentKernel(vm: VibannModel, member: number, rows: number): Lat
       setZ(z, zDec);
       const h = p.dec.length ? chainForward(a, p.dec, zDec, ds) : zDec;
       const hs = p.dec.length ? p.dec[p.dec.length - 1].d.nop : ds;
-      a.gemm(h * 4, hs, recon.W * 4, recon.b * 4, p.logits * 4, R, recon.ni, recon.nop, 0);
+      a.gemm(h * 4, hs, recon.W * 4, recon.b * 4, p.logits * 4, R, recon.ni, recon.nop, 0, 0);
       for (let r = 0; r < rows; r++) {
         const lo = p.logits + r * recon.nop;
+        const ro = r * E;
         let m = Number.NEGATIVE_INFINITY;
         for (let j = 0; j < E; j++) if (f[lo + j] > m) m = f[lo + j];
         let s = 0;
-        for (let j = 0; j < E; j++) s += Math.exp(f[lo + j] - m);
-        const ls = m + Math.log(s);
         for (let j = 0; j < E; j++) {
-          const lp = f[lo + j] - ls;
-          logp[r * E + j] = lp;
-          prob[r * E + j] = Math.exp(lp);
+          const e = Math.exp(f[lo + j] - m);
+          prob[ro + j] = e;
+          s += e;
+        }
+        const ls = Math.log(s);
+        for (let j = 0; j < E; j++) {
+          prob[ro + j] /= s;
+          logp[ro + j] = f[lo + j] - m - ls;
         }
       }
       return { p: prob, logp };
@@ -817,10 +891,11 @@ export function latentKernel(vm: VibannModel, member: number, rows: number): Lat
       }
       if (p.dec.length) {
         const last = p.dec[p.dec.length - 1];
-        a.gemm(p.dlogits * 4, recon.nop, recon.Wt * 4, 0, last.dy * 4, R, E, recon.nip, 0);
+        const t = gradTarget(last);
+        a.gemm(p.dlogits * 4, recon.nop, recon.Wt * 4, 0, t.at * 4, R, E, recon.nip, 0, t.gate * 4);
         chainBackward(a, p.dec, dzDec);
       } else {
-        a.gemm(p.dlogits * 4, recon.nop, recon.Wt * 4, 0, dzDec * 4, R, E, ds, 0);
+        a.gemm(p.dlogits * 4, recon.nop, recon.Wt * 4, 0, dzDec * 4, R, E, ds, 0, 0);
       }
       for (let r = 0; r < rows; r++)
         for (let j = 0; j < d; j++) dzOut[r * d + j] = f[dzDec + r * ds + j];
@@ -910,7 +985,7 @@ export function mcKernel(vm: VibannModel, mo: McKernelOptions): McKernel {
   const a = new Arena();
   const masked = o.dropout > 0;
   const plans = Array.from({ length: M }, () =>
-    planMember(a, o, { rows: R, passes: S, encoder: true, decoder: false, masked }),
+    planMember(a, o, { rows: R, passes: S, encoder: true, decoder: false, masked, fold: false }),
   );
   const x = a.alloc(R * Ep);
   const loadIn = a.alloc(R * 8);
@@ -967,7 +1042,7 @@ export function mcKernel(vm: VibannModel, mo: McKernelOptions): McKernel {
           copyCols(f, PR, lLast.spec.width, lLast.y, lLast.d.nop, p.cat + col, cs);
         }
         const mu = p.mu as Dense;
-        a.gemm(p.cat * 4, cs, mu.W * 4, mu.b * 4, p.z * 4, PR, mu.ni, mu.nop, 0);
+        a.gemm(p.cat * 4, cs, mu.W * 4, mu.b * 4, p.z * 4, PR, mu.ni, mu.nop, 0, 0);
         headInput(a, p, o, PR);
         headForward(a, p, o, PR, () => ell, dyPad, 0);
         for (let s = 0; s < S; s++)
@@ -986,7 +1061,7 @@ export function mcKernel(vm: VibannModel, mo: McKernelOptions): McKernel {
         headBackward(a, p, o, PR, () => ell, dyPad, 0);
         headInputBackward(a, p, o, PR);
         const mu = p.mu as Dense;
-        a.gemm(p.dz * 4, ds, mu.Wt * 4, 0, p.dcat * 4, PR, mu.no, cs, 0);
+        a.gemm(p.dz * 4, ds, mu.Wt * 4, 0, p.dcat * 4, PR, mu.no, cs, 0, 0);
         const cLast = p.comp[p.comp.length - 1];
         copyCols(f, PR, cLast.spec.width, p.dcat, cs, cLast.dy, cLast.d.nop);
         const into = p.att ? p.attDh : scratch;

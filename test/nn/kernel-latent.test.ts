@@ -113,26 +113,29 @@ describe('JS/wasm network kernels vs the tfjs network', () => {
     await initBackend('wasm');
   });
 
-  it('the wasm product equals a plain loop (float32 rounding)', () => {
+  it('the wasm product equals a plain loop (float32 rounding), with ReLU and gate', () => {
     const { memory, gemm } = gemmInstance(1 << 20);
     const f = new Float32Array(memory.buffer);
     const rng = new Rng('gemm');
-    for (const [rows, ni, no, xs, relu, bias] of [
-      [4, 3, 8, 3, 0, 0],
-      [12, 17, 24, 20, 1, 1],
-      [8, 56, 224, 56, 0, 1],
+    for (const [rows, ni, no, xs, relu, bias, gated] of [
+      [4, 3, 8, 3, 0, 0, 0],
+      [12, 17, 24, 20, 1, 1, 0],
+      [8, 56, 224, 56, 0, 1, 0],
+      [8, 9, 16, 9, 0, 0, 1],
     ]) {
       const X = 16;
       const W = X + rows * xs;
       const Bv = W + ni * no;
-      const Y = Bv + no;
+      const G = Bv + no;
+      const Y = G + rows * no;
       for (let i = X; i < Y; i++) f[i] = rng.normal();
-      gemm(X * 4, xs, W * 4, bias ? Bv * 4 : 0, Y * 4, rows, ni, no, relu);
+      gemm(X * 4, xs, W * 4, bias ? Bv * 4 : 0, Y * 4, rows, ni, no, relu, gated ? G * 4 : 0);
       for (let r = 0; r < rows; r++) {
         for (let o = 0; o < no; o++) {
           let s = bias ? f[Bv + o] : 0;
           for (let i = 0; i < ni; i++) s += f[X + r * xs + i] * f[W + i * no + o];
           if (relu) s = Math.max(s, 0);
+          if (gated && !(f[G + r * no + o] > 0)) s = 0;
           assert.ok(Math.abs(s - f[Y + r * no + o]) <= 1e-5 * (1 + Math.abs(s)), `${r},${o}`);
         }
       }
