@@ -142,7 +142,13 @@ export interface DesignOptions {
   glassQuantile: number;
   /** Maximum raw-material cost, USD/kg of alloy (default none). */
   maxCost?: number;
-  /** Penalty in the MCMC log target per unit of relative excess cost over `maxCost` (default 20 nats). */
+  /**
+   * Penalty in the MCMC log target per unit of relative excess cost over `maxCost` (default 200
+   * nats, the utility of 800 HV: an alloy over the cost cap is of no use to the design, and the
+   * utility gained by climbing from the cheap glasses (~1000 HV) to the borides (~1700 HV) is
+   * ~175 nats; at 20 and 60 nats the chains of `--max-cost 200` stayed in borides, 266 of 272 and
+   * 255 of 258 distinct alloys over the cap, docs/design.md).
+   */
   costPenaltyWeight: number;
   /** 'lcb': rank by LCB at L*; 'pareto': report the Pareto set over (LCB, cost, novelty). */
   objective: 'lcb' | 'pareto';
@@ -178,7 +184,7 @@ export const DEFAULT_DESIGN_OPTIONS: DesignOptions = {
   defaultNoveltyMin: 0.1,
   glassGate: true,
   glassQuantile: 0,
-  costPenaltyWeight: 20,
+  costPenaltyWeight: 200,
   objective: 'lcb',
 };
 
@@ -330,6 +336,8 @@ export interface DesignResult {
   /** Number of distinct alloys screened. */
   screened: number;
   accepted: number;
+  /** Accepted alloys per family (major elements joined by '-'), most first. */
+  acceptedFamilies: Record<string, number>;
   timings: Record<string, number>;
   /** The latent density on the first two frame coordinates with training latents, samples and candidates. */
   map?: DesignMap;
@@ -1057,6 +1065,16 @@ export async function runDesign(
     rejected,
     screened: assessed.length,
     accepted: accepted.length,
+    acceptedFamilies: Object.fromEntries(
+      [
+        ...accepted
+          .reduce(
+            (m, e) => m.set(e.family.join('-'), (m.get(e.family.join('-')) ?? 0) + 1),
+            new Map<string, number>(),
+          )
+          .entries(),
+      ].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
+    ),
     timings,
     gateState,
   };

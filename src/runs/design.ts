@@ -32,6 +32,8 @@ export interface DesignRunDocument {
     /** Distinct alloys screened through the gates. */
     screened: number;
     accepted: number;
+    /** Accepted alloys per family (elements ≥ 10 at.%, joined by '-'), most first. */
+    accepted_families?: Record<string, number>;
     gmm: DesignResult['gmm'];
     frame: DesignResult['frame'];
     mcmc: DesignResult['mcmc'];

@@ -344,6 +344,7 @@ export async function runDesignWorkflow(
     summary: {
       screened: res.screened,
       accepted: res.accepted,
+      accepted_families: res.acceptedFamilies,
       gmm: res.gmm,
       frame: res.frame,
       mcmc: res.mcmc,

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Composition } from '../../src/chem/composition.ts';
-import { glassDescriptors, glassGate } from '../../src/design/assess.ts';
+import { alloyCost, glassDescriptors, glassGate } from '../../src/design/assess.ts';
 import { DEFAULT_CONSTRAINTS } from '../../src/design/constraints.ts';
 import { evaluateGates } from '../../src/design/gates.ts';
 import {
   DEFAULT_DESIGN_OPTIONS,
   type DesignOptions,
+  designThresholds,
   runDesign,
 } from '../../src/design/pipeline.ts';
-import { nearest } from '../../src/design/thresholds.ts';
+import { nearest, noveltyThreshold } from '../../src/design/thresholds.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { ELEMENTS, toyData, toyModel, truth } from './toy-model.ts';
 
@@ -106,6 +107,63 @@ describe('design pipeline on an analytic model', async () => {
     assert.ok(res.screened > 0);
     for (const k of ['latent_density', 'thresholds', 'mcmc', 'screening', 'report'])
       assert.ok(k in res.timings, k);
+  });
+
+  it('the screened pool and the accepted families agree with the counts and the candidates', () => {
+    assert.equal(res.screenedPool.length, res.screened);
+    assert.equal(res.screenedPool.filter((p) => p.accepted).length, res.accepted);
+    for (const p of res.screenedPool) assert.equal(p.accepted, p.failed.length === 0, p.formula);
+    const fam = Object.values(res.acceptedFamilies);
+    assert.equal(
+      fam.reduce((a, b) => a + b, 0),
+      res.accepted,
+    );
+    for (let i = 1; i < fam.length; i++) assert.ok(fam[i - 1] >= fam[i]);
+    for (const c of res.candidates.filter((c) => c.accepted))
+      assert.ok(c.family.join('-') in res.acceptedFamilies, c.formula);
+  });
+
+  it('novelty minimum: the default 0.10, or the quantile rule, or the explicit option', async () => {
+    const known = data.known ?? data.trainFit;
+    const thr = (over: Partial<DesignOptions>) =>
+      designThresholds(toyModel, data, small(over), new Rng(5), -10);
+    const d = await thr({});
+    assert.equal(d.thresholds.novelty, DEFAULT_DESIGN_OPTIONS.defaultNoveltyMin);
+    assert.match(d.rules.novelty, /^default minimum 0\.1 /);
+    const q = await thr({
+      thresholds: { ...DEFAULT_DESIGN_OPTIONS.thresholds, noveltyQuantile: 0.5 },
+    });
+    assert.equal(q.thresholds.novelty, noveltyThreshold(known.x, 0.5));
+    assert.match(q.rules.novelty, /^q0\.5 /);
+    const m = await thr({ noveltyMin: 0.07 });
+    assert.equal(m.thresholds.novelty, 0.07);
+    assert.equal(m.rules.novelty, 'set by --novelty-min');
+  });
+
+  it('with --max-cost the LCB target comes from the rows that cost at most that', async () => {
+    const cheap = await designThresholds(toyModel, data, small({ maxCost: 1e9 }), new Rng(5), -10);
+    // a cap above every price keeps every calibration row
+    assert.match(
+      cheap.rules.lcbTarget,
+      /the 20 of 20 calibration rows that satisfy the constraints/,
+    );
+    const all = await designThresholds(toyModel, data, small(), new Rng(5), -10);
+    assert.equal(cheap.thresholds.lcbTarget, all.thresholds.lcbTarget);
+    // a cap at the 12th-cheapest calibration row keeps exactly the 12 rows at or below it
+    const costs = (data.calibration.composition ?? [])
+      .map((c) => alloyCost(c.toFractions()).usd_per_kg as number)
+      .sort((a, b) => a - b);
+    const capped = await designThresholds(
+      toyModel,
+      data,
+      small({ maxCost: costs[11] }),
+      new Rng(5),
+      -10,
+    );
+    assert.match(
+      capped.rules.lcbTarget,
+      /the 12 of 20 calibration rows that satisfy the constraints/,
+    );
   });
 
   it('the same seed gives the same candidates', async () => {

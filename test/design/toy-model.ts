@@ -87,6 +87,6 @@ export function toyData(n = 80): DesignData {
       load: tf.map(() => 0.5),
       weight: tf.map(() => 1),
     },
-    calibration: { x: xs.slice(60) },
+    calibration: { x: xs.slice(60), composition: comps.slice(60) },
   };
 }

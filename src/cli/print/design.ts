@@ -22,7 +22,10 @@ export function thresholdLines(doc: DesignRunDocument, load: number): string[] {
   if (r?.maxCost) lines.push(`  cost — ${r.maxCost}`);
   if (r?.familyCap) lines.push(`  selection — ${r.familyCap}`);
   const gates = r?.glass ? 'five' : 'four';
-  lines.push(`screened ${s.screened} distinct alloys; ${s.accepted} passed all ${gates} gates`);
+  const fam = Object.entries(s.accepted_families ?? {});
+  lines.push(
+    `screened ${s.screened} distinct alloys; ${s.accepted} passed all ${gates} gates${fam.length > 0 ? ` (${fam.length} ${fam.length === 1 ? 'family' : 'families'}: ${fam.map(([f, k]) => `${f} ${k}`).join(', ')})` : ''}`,
+  );
   return lines;
 }
 
