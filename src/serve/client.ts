@@ -195,7 +195,7 @@ function gateCell(g, name) {
 /* the glass gate: how many of the five descriptors lie outside the known glasses' ranges (and which) */
 function glassCell(g) {
   if (!g) return '–';
-  return '<span data-gate="glass" class="' + (g.pass ? 'ok' : 'bad') + '">' + (g.pass ? '✓ ' : '✗ ') + '</span>' + (g.outside && g.outside.length ? 'outside: ' + esc(g.outside.join(', ')) : 'all 5 inside');
+  return '<span data-gate="glass" class="' + (g.pass ? 'ok' : 'bad') + '">' + (g.pass ? '✓ ' : '✗ ') + '</span>' + (g.outside && g.outside.length ? 'out: ' + esc(g.outside.join(', ')) : '5/5 in');
 }
 function costCell(c, max) {
   if (!c || c.usd_per_kg == null) return c && c.unknown && c.unknown.length ? 'unknown (' + esc(c.unknown.join(', ')) + ')' : '–';
@@ -203,13 +203,13 @@ function costCell(c, max) {
 }
 function designTable(doc, load) {
   var t = doc.thresholds || {};
-  var h = '<table data-testid="design-candidates"><tr><th>#</th><th class="l">alloy</th><th>μ ± σ</th><th>LCB</th><th class="l">support (log p / thr)</th><th class="l">novelty (d / thr)</th><th class="l">uncertainty (σ / cap)</th><th class="l">performance (LCB / target)</th><th class="l">glass (δ, ΔH, ΔS, Δχ, VEC)</th><th>USD/kg' + (t.maxCost != null ? ' / max' : '') + '</th><th class="l">nearest known</th><th class="l">domain</th></tr>';
+  var h = '<table data-testid="design-candidates"><tr><th>#</th><th class="l">alloy</th><th>μ ± σ</th><th>LCB</th><th class="l">support (log p / thr)</th><th class="l">novelty (d / thr)</th><th class="l">uncertainty (σ / cap)</th><th class="l">performance (LCB / target)</th><th class="l" title="δ, ΔH_mix, ΔS_mix, Δχ, VEC inside the known glasses\' ranges">glass</th><th>USD/kg' + (t.maxCost != null ? ' / max' : '') + '</th><th class="l">nearest known</th><th class="l">domain</th></tr>';
   doc.candidates.forEach(function (c, i) {
     var p = c.predictions.filter(function (q) { return q.load === load; })[0] || c.predictions[0];
     var g = c.gates;
-    h += '<tr><td>' + (i + 1) + '</td><td class="l">' + esc(c.formula) + (c.accepted ? '' : ' <span class="bad">rejected</span>') + '</td><td>' + f0(p.mean) + ' ± ' + f0(p.std) + '</td><td>' + f0(p.lcb) + '</td><td class="l">' +
-      gateCell(g.support, 'support') + '</td><td class="l">' + gateCell(g.novelty, 'novelty') + '</td><td class="l">' + gateCell(g.uncertainty, 'uncertainty') + '</td><td class="l">' + gateCell(g.performance, 'performance') +
-      '</td><td class="l">' + glassCell(g.glass) + '</td><td>' + costCell(c.cost, t.maxCost) +
+    h += '<tr><td>' + (i + 1) + '</td><td class="l">' + esc(c.formula) + (c.accepted ? '' : ' <span class="bad">rejected</span>') + '</td><td class="nw">' + f0(p.mean) + ' ± ' + f0(p.std) + '</td><td>' + f0(p.lcb) + '</td><td class="l nw">' +
+      gateCell(g.support, 'support') + '</td><td class="l nw">' + gateCell(g.novelty, 'novelty') + '</td><td class="l nw">' + gateCell(g.uncertainty, 'uncertainty') + '</td><td class="l nw">' + gateCell(g.performance, 'performance') +
+      '</td><td class="l nw">' + glassCell(g.glass) + '</td><td class="nw">' + costCell(c.cost, t.maxCost) +
       '</td><td class="l">' + esc(c.nearest.formula) + ' (' + Number(c.nearest.distance).toFixed(3) + ')</td><td class="l">' + domainCell(c.domain) + '</td></tr>';
   });
   return h + '</table>';
@@ -273,7 +273,7 @@ $('dcancel').addEventListener('click', function () { if (jobId) api('api/design/
 async function loadRuns() {
   var runs = await api('api/runs');
   $('runs-list').innerHTML = runs.length ? '<table><tr><th class="l">run</th><th class="l">command</th><th class="l">modified</th></tr>' + runs.map(function (r) {
-    return '<tr><td class="l"><a target="_blank" href="runs/' + encodeURIComponent(r.name) + '/report">' + esc(r.name) + '</a>' + (r.complete ? '' : ' <span class="note" title="the run stopped before its last file (cancelled or failed)">incomplete</span>') + '</td><td class="l">' + esc(r.command) + '</td><td class="l">' + esc(r.modified) + '</td></tr>';
+    return '<tr><td class="l"><a target="_blank" href="runs/' + encodeURIComponent(r.name) + '/report">' + esc(r.name) + '</a>' + (r.complete !== false ? '' : ' <span class="note" title="the run stopped before its last file (cancelled or failed)">incomplete</span>') + '</td><td class="l">' + esc(r.command) + '</td><td class="l">' + esc(r.modified) + '</td></tr>';
   }).join('') + '</table>' : '<p class="note">no run directories yet</p>';
   var opts = runs.filter(function (r) { return r.design; }).map(function (r) { return '<option>' + esc(r.name) + '</option>'; }).join('');
   $('cmpa').innerHTML = opts; $('cmpb').innerHTML = opts;

@@ -10,7 +10,7 @@ export const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>vibann</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body{font-family:"DejaVu Sans",system-ui,sans-serif;max-width:1150px;margin:1.5em auto;padding:0 1em;color:#222}
+body{font-family:"DejaVu Sans",system-ui,sans-serif;max-width:1400px;margin:1.5em auto;padding:0 1em;color:#222}
 h1{font-size:1.5em;margin-bottom:0}h2{font-size:1.15em;border-bottom:2px solid #2a5caa;padding-bottom:.2em;margin-top:1.6em}
 nav a{margin-right:1em}.sub{color:#555;margin-top:.2em}label{display:inline-block;margin:.3em 1em .3em 0;vertical-align:top}
 textarea{width:30em;height:4.5em}input[type=text]{width:12em;padding:.2em}button{padding:.35em 1em;margin:.3em .3em 0 0}
@@ -22,6 +22,7 @@ progress{width:24em}.note{color:#555;font-size:.85em}.cols{display:flex;gap:1.5e
 .ptable button.ban{background:#f4b6b6}.ptable button.allow{background:#b9e3b9}.ptable button.bound{outline:2px solid #2a5caa}
 .ptable button:disabled{background:#eee;color:#bbb;cursor:default}
 fieldset{border:1px solid #ccd;margin:.5em 0}.field{display:inline-block;margin:.2em 1em .2em 0}
+td.nw{white-space:nowrap}#dout,#cmpout>div{overflow-x:auto;max-width:100%}
 </style></head><body>
 <h1>vibann</h1>
 <p class="sub">Vickers hardness of bulk metallic glasses with uncertainty (μ ± σ, LCB = μ − ${LCB_Z}σ, HV), and design of new hard glasses.</p>

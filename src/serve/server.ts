@@ -436,21 +436,21 @@ export function createHandler(o: ServeOptions): Handler {
       .filter((d) => existsSync(join(o.runsDir, d, 'manifest.json')))
       .map((d) => {
         let command = '';
-        let complete = false;
+        let complete: boolean | null = null;
         try {
           const m = JSON.parse(readFileSync(join(o.runsDir, d, 'manifest.json'), 'utf8')) as {
             command?: unknown;
             complete?: unknown;
           };
           command = String(m.command ?? '');
-          complete = m.complete === true;
+          if (typeof m.complete === 'boolean') complete = m.complete;
         } catch {
           command = '';
         }
         return {
           name: d,
           command,
-          /** false: the run stopped before its last file (cancelled, failed, interrupted) */
+          /** false: the run stopped before its last file (cancelled, failed); null: not recorded */
           complete,
           design: existsSync(join(o.runsDir, d, 'design.json')),
           modified: statSync(join(o.runsDir, d)).mtime.toISOString(),

@@ -32,6 +32,7 @@ interface Job {
   stage: string;
   lease?: number;
   error?: string;
+  runDir: string;
 }
 
 describe('the web page in Chromium', () => {
@@ -274,6 +275,7 @@ describe('the web page in Chromium', () => {
     assert.match((await page.locator('#derr').textContent()) ?? '', /cancelled/);
   });
 
+  let closedRun = '';
   it(`cancels a design whose page was closed (no progress poll for ${LEASE} s)`, async (t) => {
     const other = await browser.newPage();
     watch(other);
@@ -302,6 +304,7 @@ describe('the web page in Chromium', () => {
     t.diagnostic(`cancelled ${after.toFixed(1)} s after the page closed (lease ${LEASE} s)`);
     assert.equal(job.state, 'cancelled', JSON.stringify(job));
     assert.match(job.error ?? '', new RegExp(`no progress poll for ${LEASE} s`));
+    closedRun = job.runDir;
     // not before the lease ran out; then within the sweep (1 s) and the pool's grace (5 s): the
     // MCMC loop does not yield to its thread's event loop, so the cancel is seen only when the
     // pool terminates the thread (printed as a diagnostic)
@@ -407,10 +410,7 @@ describe('the web page in Chromium', () => {
         gate(g.performance),
       ]);
       assert.ok(g.glass, 'the glass gate is on (the default)');
-      assert.equal(
-        row[8],
-        g.glass.pass ? '✓ all 5 inside' : `✗ outside: ${g.glass.outside.join(', ')}`,
-      );
+      assert.equal(row[8], g.glass.pass ? '✓ 5/5 in' : `✗ out: ${g.glass.outside.join(', ')}`);
       const cost = c.cost.usd_per_kg;
       assert.ok(cost !== null && cost <= 400, `cost ${cost} within --max-cost`);
       assert.equal(row[9], `${cost.toFixed(0)}${c.cost.lower_bound ? '+' : ''} / 400`);
@@ -513,6 +513,19 @@ describe('the web page in Chromium', () => {
     const [a, b] = await tables.evaluateAll((ts) => ts.map((t) => t.textContent));
     assert.equal(a, b);
     assert.ok(a?.includes(fromCli.candidates[0].formula));
+    // the runs list marks runs that stopped before their last file
+    const listed = await page
+      .locator('[data-testid=runs-list] tr')
+      .evaluateAll((trs) => trs.slice(1).map((tr) => tr.textContent ?? ''));
+    const all = await api<{ name: string; complete: boolean | null }[]>('api/runs');
+    assert.equal(listed.length, all.length);
+    for (const r of all) {
+      const row = listed.find((l) => l.includes(r.name)) ?? '';
+      assert.equal(/incomplete/.test(row), r.complete === false, row);
+      if (r.name === pageRun || r.name === 'cli-design') assert.equal(r.complete, true);
+      // the closed tab's design, if it had claimed its run directory before it was cancelled
+      if (r.name === closedRun) assert.equal(r.complete, false);
+    }
     await shot('runs');
   });
 
