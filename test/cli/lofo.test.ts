@@ -67,6 +67,8 @@ describe('vibann lofo', () => {
       '--family',
       'B,Co,Re',
       '--quick',
+      '--workers',
+      '0', // in this process: one fold does not repay a worker thread's start-up
       '--no-plots',
       '--json',
       '--out',

@@ -6,6 +6,8 @@ import { describe, it } from 'node:test';
 import { runCliInProcess } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/paths.ts';
 
+// `--workers 0` runs the jobs in this process: a worker thread's start-up (tfjs, the module graph)
+// costs more than a quick job here; the pool itself is tested in test/jobs.
 describe('training studies and tuning (--quick)', () => {
   sharedData('H_v_dataset.csv');
   const dir = mkdtempSync(join(tmpdir(), 'vibann-studies-'));
@@ -16,6 +18,8 @@ describe('training studies and tuning (--quick)', () => {
       '--seeds-report',
       '2',
       '--quick',
+      '--workers',
+      '0',
       '--out',
       join(dir, 'seeds'),
       '--json',
@@ -37,7 +41,17 @@ describe('training studies and tuning (--quick)', () => {
 
   it('tune writes a resumable trial log and tuned.json that train --tuned applies', async () => {
     const run = join(dir, 'tune');
-    const a = await runCliInProcess(['tune', '--quick', '--trials', '2', '--out', run, '--json']);
+    const a = await runCliInProcess([
+      'tune',
+      '--quick',
+      '--workers',
+      '0',
+      '--trials',
+      '2',
+      '--out',
+      run,
+      '--json',
+    ]);
     assert.equal(a.code, 0, a.stderr);
     const first = JSON.parse(a.stdout);
     assert.equal(first.trials, 2);
@@ -47,6 +61,8 @@ describe('training studies and tuning (--quick)', () => {
     const b = await runCliInProcess([
       'tune',
       '--quick',
+      '--workers',
+      '0',
       '--trials',
       '1',
       '--resume',
