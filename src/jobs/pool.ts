@@ -11,7 +11,11 @@
  *   thread for the same seed (docs/scaling.md), the wasm backend being single-threaded in Node.
  * - Cancellation: an aborted signal removes a waiting task, or asks the thread to stop the running
  *   one (the handler sees its own signal aborted); a thread that has not stopped after
- *   `cancelGraceMs` is terminated and replaced.
+ *   `cancelGraceMs` is terminated and replaced. The request travels twice: as a message, and as a
+ *   flag in memory shared with the thread, which the thread reads whenever the handler reports
+ *   progress — so a handler that computes synchronously between its progress reports (an MCMC
+ *   loop never yields to the thread's event loop, where the message waits) still sees its signal
+ *   aborted at its next step instead of being terminated after the grace period.
  * - A thread that dies (uncaught error, out of memory) fails its task with a VibannError and is
  *   replaced by the next task's demand.
  * - Runs from the TypeScript sources (tests, `npm run dev`: the thread registers tsx first) and from
@@ -24,7 +28,7 @@ import { deserializeError, type SerializedError } from './errors.ts';
 
 /** Messages from the pool to a thread. */
 export type ThreadRequest =
-  | { type: 'run'; id: number; input: unknown }
+  | { type: 'run'; id: number; input: unknown; cancel: Int32Array }
   | { type: 'cancel'; id: number };
 
 /** Messages from a thread to the pool. */
@@ -53,6 +57,8 @@ export interface WorkerPoolOptions {
 interface Task {
   id: number;
   input: unknown;
+  /** Shared with the thread: element 0 becomes 1 when the task is cancelled. */
+  cancelFlag: Int32Array;
   o: TaskOptions;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
@@ -113,6 +119,7 @@ export class WorkerPool<I = unknown, O = unknown, P = unknown> {
       const task: Task = {
         id: this.nextId++,
         input,
+        cancelFlag: new Int32Array(new SharedArrayBuffer(4)),
         o: o as TaskOptions,
         resolve: resolve as (v: unknown) => void,
         reject,
@@ -158,6 +165,7 @@ export class WorkerPool<I = unknown, O = unknown, P = unknown> {
     }
     const slot = t.slot;
     if (!slot) return;
+    Atomics.store(t.cancelFlag, 0, 1);
     slot.worker.postMessage({ type: 'cancel', id: t.id } satisfies ThreadRequest);
     const timer = setTimeout(() => {
       if (slot.task !== t) return;
@@ -237,7 +245,12 @@ export class WorkerPool<I = unknown, O = unknown, P = unknown> {
       t.slot = slot;
       slot.task = t;
       slot.worker.ref();
-      slot.worker.postMessage({ type: 'run', id: t.id, input: t.input } satisfies ThreadRequest);
+      slot.worker.postMessage({
+        type: 'run',
+        id: t.id,
+        input: t.input,
+        cancel: t.cancelFlag,
+      } satisfies ThreadRequest);
     }
   }
 }

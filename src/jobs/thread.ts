@@ -2,7 +2,8 @@
  * The entry of a worker thread of the pool (pool.ts): it imports the handler module named in
  * `workerData.handler` (a module exporting `handle(input, { signal, onProgress })`) and runs one
  * task at a time as the pool asks, posting progress, the output or the error back. A `cancel`
- * message aborts the running task's signal.
+ * message aborts the running task's signal; so does the task's shared cancel flag, read at every
+ * progress report (the message cannot arrive while the handler computes without yielding).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from './errors.ts';
@@ -29,9 +30,13 @@ port.on('message', (m: ThreadRequest) => {
   }
   const ac = new AbortController();
   running.set(m.id, ac);
+  const flag = m.cancel;
   handle(m.input, {
     signal: ac.signal,
-    onProgress: (progress) => post({ type: 'progress', id: m.id, progress }),
+    onProgress: (progress) => {
+      if (!ac.signal.aborted && Atomics.load(flag, 0) === 1) ac.abort();
+      post({ type: 'progress', id: m.id, progress });
+    },
   })
     .then(
       (output) => post({ type: 'done', id: m.id, output }),

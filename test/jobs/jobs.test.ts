@@ -131,6 +131,45 @@ describe('worker pool (worker_threads)', () => {
       await pool.close();
     }
   });
+
+  it('a task that computes without yielding sees the cancel at its next progress report, not after the grace period', async () => {
+    // regression (issue 15): a page-started design cancelled during MCMC ran on until the pool
+    // terminated its thread after the grace period, because the cancel message waited behind the
+    // synchronous loop
+    const pool = new WorkerPool<EchoTask, unknown>({
+      handler: HANDLER,
+      size: 1,
+      cancelGraceMs: 20_000,
+    });
+    try {
+      const ac = new AbortController();
+      let steps = 0;
+      const t0 = Date.now();
+      const busy = pool.submit(
+        { op: 'busy', stepMs: 50, steps: 400 }, // 20 s if never cancelled
+        {
+          signal: ac.signal,
+          onProgress: () => {
+            steps++;
+            if (steps === 3) ac.abort();
+          },
+        },
+      );
+      await assert.rejects(
+        busy,
+        (e: unknown) => e instanceof VibannError && e.name === 'CancelledError',
+      );
+      // the abort reaches the thread within a few steps (progress messages already posted arrive
+      // late on this side), far below the 20 s grace period and the 20 s task
+      const elapsed = Date.now() - t0;
+      assert.ok(elapsed < 5000, `cancelled after ${elapsed} ms`);
+      // the thread is free again afterwards
+      const next = (await pool.submit({ op: 'echo', value: 8 })) as { value: number };
+      assert.equal(next.value, 8);
+    } finally {
+      await pool.close();
+    }
+  });
 });
 
 /** A stand-in executor: results made up from the job, jobs whose seed is in `failing` fail. */
