@@ -761,13 +761,18 @@ export async function runDesign(
   let refinement: DesignResult['refinement'];
   const refinedItems: (PoolItem | string)[] = [];
   if (hooks.refine) {
-    // seeds whose alloys pass the support (chain latent and re-encoded alloy) and, when enough
-    // do, the novelty gate; at most ⌈seeds/2⌉ per family so the refinement starts in several
-    const inSupport = mcmcRes.samples.filter(
-      (s) => s.info.logp >= logpThreshold && s.info.logpAlloy >= logpThreshold,
-    );
+    // seeds whose alloys pass the support (chain latent and re-encoded alloy) and the novelty
+    // gate; when fewer than `refineSeeds` samples do, those passing the support; when still fewer,
+    // those whose latent passes it (SPEC §9.4). At most ⌈seeds/2⌉ per family.
+    const latentOk = mcmcRes.samples.filter((s) => s.info.logp >= logpThreshold);
+    const inSupport = latentOk.filter((s) => s.info.logpAlloy >= logpThreshold);
     const novel = inSupport.filter((s) => s.info.novelty >= novelty);
-    const supported = novel.length >= o.refineSeeds ? novel : inSupport;
+    const supported =
+      novel.length >= o.refineSeeds
+        ? novel
+        : inSupport.length >= o.refineSeeds
+          ? inSupport
+          : latentOk;
     const seedIdx = diverseSelect(
       supported.map((s) => ({
         score: s.info.lcb + 0.03 * s.info.logp,
