@@ -26,15 +26,15 @@ export type GateName = 'support' | 'novelty' | 'uncertainty' | 'performance';
 export const GATE_NAMES: readonly GateName[] = ['support', 'novelty', 'uncertainty', 'performance'];
 
 export interface DesignThresholds {
-  /** Support threshold on the latent GMM log-density (weighted 10 % quantile of train_fit latents). */
+  /** Support threshold on the latent GMM log-density (default: weighted 5 % quantile of train_fit latents). */
   logpThreshold: number;
-  /** Novelty threshold: q0.80 of leave-one-out nearest-neighbour distances in train_fit (fraction units). */
+  /** Novelty minimum: distance to the nearest dataset alloy in atomic fractions (default 0.10). */
   novelty: number;
   /** σ_ref: q0.80 of σ over the calibration set at the design load (HV). */
   sigmaRef: number;
   /** Uncertainty gate factor on σ_ref (default 2.5). */
   sigmaCapFactor: number;
-  /** LCB target: q0.85 of LCB over the near-peak calibration rows (HV). */
+  /** LCB target: default q0.25 of LCB over the near-peak calibration rows (HV; docs/design.md). */
   lcbTarget: number;
 }
 

@@ -119,7 +119,7 @@ const DESIGN_FIELDS: { [K in OptionalKey]-?: z.ZodType } & {
   familyCap: z.number().int().min(1).max(1000).meta({
     description: 'at most this many candidates per family (elements ≥ 10 at.%); default ⌈n/2⌉',
   }),
-  mcmcChains: z.number().int().min(2).max(1000).meta({ description: 'MCMC chains (default 32)' }),
+  mcmcChains: z.number().int().min(2).max(1000).meta({ description: 'MCMC chains (default 64)' }),
   mcmcSteps: z
     .number()
     .int()
