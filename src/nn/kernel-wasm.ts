@@ -96,6 +96,14 @@ const op = {
   f32x4Max: [0xfd, ...uleb(0xe9)],
   f32x4Gt: [0xfd, ...uleb(0x44)],
   v128And: [0xfd, ...uleb(0x4e)],
+  f32x4Sub: [0xfd, ...uleb(0xe5)],
+  f32x4Min: [0xfd, ...uleb(0xe8)],
+  f32x4Nearest: [0xfd, ...uleb(0x6a)],
+  i32x4TruncSatF32x4S: [0xfd, ...uleb(0xf8)],
+  i32x4Add: [0xfd, ...uleb(0xae)],
+  i32x4Shl: [0xfd, ...uleb(0xab)],
+  i32x4Splat: [0xfd, ...uleb(0x11)],
+  f32: (v: number) => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)],
 };
 
 /** Locals of $gemm: the 9 parameters, then i32 and v128 locals. */
@@ -197,14 +205,69 @@ function gemmBody(): number[] {
   return b;
 }
 
+/**
+ * $vexp (param $p $n i32): p[i] ← exp(p[i]) for i < n (n a multiple of 4), f32x4: Cephes' expf
+ * (range reduction by n = round(x·log₂e) with ln 2 split in two, a degree-5 polynomial, 2ⁿ put
+ * into the exponent bits); inputs clamped to [−87.3, 88.3] (results stay normal floats). Accurate
+ * to ~2 float32 ulps, like tfjs's float32 exp, for a softmax's shifted logits.
+ */
+function vexpBody(): number[] {
+  const b: number[] = [];
+  const e = (...xs: number[][]) => {
+    for (const x of xs) b.push(...x);
+  };
+  const V = { p: 0, n: 1, end: 2, x: 3, fx: 4, z: 5, y: 6 } as const;
+  const splat = (c: number) => [...op.f32(c), ...op.f32x4Splat];
+  const poly = [
+    1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1,
+    5.0000001201e-1,
+  ];
+  // end = p + 4n
+  e(op.get(V.p), op.get(V.n), op.i32(2), op.shl, op.add, op.set(V.end));
+  e(op.block, op.loop);
+  e(op.get(V.p), op.get(V.end), op.ltU, op.eqz, op.brIf(1));
+  // x = clamp(p[…], −87.3, 88.3)
+  e(op.get(V.p), op.v128Load(0), splat(88.3), op.f32x4Min, splat(-87.3), op.f32x4Max, op.set(V.x));
+  // fx = nearest(x·log₂e); x −= fx·C1 + fx·C2
+  e(op.get(V.x), splat(Math.LOG2E), op.f32x4Mul, op.f32x4Nearest, op.set(V.fx));
+  e(op.get(V.x), op.get(V.fx), splat(0.693359375), op.f32x4Mul, op.f32x4Sub);
+  e(op.get(V.fx), splat(-2.1219444e-4), op.f32x4Mul, op.f32x4Sub, op.set(V.x));
+  e(op.get(V.x), op.get(V.x), op.f32x4Mul, op.set(V.z));
+  // y = (((((c0·x + c1)·x + c2)·x + c3)·x + c4)·x + c5)·z + x + 1
+  e(splat(poly[0]));
+  for (let i = 1; i < poly.length; i++) e(op.get(V.x), op.f32x4Mul, splat(poly[i]), op.f32x4Add);
+  e(op.get(V.z), op.f32x4Mul, op.get(V.x), op.f32x4Add, splat(1), op.f32x4Add, op.set(V.y));
+  // 2ⁿ: (n + 127) << 23 as float bits
+  e(op.get(V.fx), op.i32x4TruncSatF32x4S, op.i32(127), op.i32x4Splat, op.i32x4Add);
+  e(op.i32(23), op.i32x4Shl, op.get(V.y), op.f32x4Mul, op.set(V.y));
+  e(op.get(V.p), op.get(V.y), op.v128Store(0));
+  e(op.get(V.p), op.i32(16), op.add, op.set(V.p));
+  e(op.br(0), op.end, op.end);
+  e(op.end);
+  return [
+    ...vec([
+      [...uleb(1), I32],
+      [...uleb(4), V128],
+    ]),
+    ...b,
+  ];
+}
+
 function moduleBytes(): Uint8Array {
-  const type = section(1, vec([[0x60, ...vec(new Array(NPARAMS).fill([I32])), ...vec([])]]));
-  const func = section(3, vec([uleb(0)]));
+  const type = section(
+    1,
+    vec([
+      [0x60, ...vec(new Array(NPARAMS).fill([I32])), ...vec([])],
+      [0x60, ...vec([[I32], [I32]]), ...vec([])],
+    ]),
+  );
+  const func = section(3, vec([uleb(0), uleb(1)]));
   const memory = section(5, vec([[0x00, ...uleb(1)]]));
   const exports = section(
     7,
     vec([
       [...str('gemm'), 0x00, ...uleb(0)],
+      [...str('vexp'), 0x00, ...uleb(1)],
       [...str('memory'), 0x02, ...uleb(0)],
     ]),
   );
@@ -213,7 +276,14 @@ function moduleBytes(): Uint8Array {
     [...uleb(L.zero - L.acc + 1), V128],
   ]);
   const body = [...locals, ...gemmBody()];
-  const code = section(10, vec([[...uleb(body.length), ...body]]));
+  const exp = vexpBody();
+  const code = section(
+    10,
+    vec([
+      [...uleb(body.length), ...body],
+      [...uleb(exp.length), ...exp],
+    ]),
+  );
   return Uint8Array.from([
     0x00,
     0x61,
@@ -251,7 +321,12 @@ export type GemmFn = (
  * A wasm instance with its own memory of at least `bytes` bytes (zeroed) and the product. The
  * memory never grows afterwards, so Float32Array views on `memory.buffer` stay valid.
  */
-export function gemmInstance(bytes: number): { memory: WasmMemory; gemm: GemmFn } {
+export function gemmInstance(bytes: number): {
+  memory: WasmMemory;
+  gemm: GemmFn;
+  /** In-place exp of n floats (n a multiple of 4) at byte offset p (see `vexpBody`). */
+  vexp: (p: number, n: number) => void;
+} {
   if (!compiled) {
     try {
       compiled = new WebAssembly.Module(moduleBytes());
@@ -265,7 +340,11 @@ export function gemmInstance(bytes: number): { memory: WasmMemory; gemm: GemmFn 
   const memory = inst.exports.memory as WasmMemory;
   const pages = Math.ceil(bytes / 65536);
   if (pages > 1) memory.grow(pages - 1);
-  return { memory, gemm: inst.exports.gemm as unknown as GemmFn };
+  return {
+    memory,
+    gemm: inst.exports.gemm as unknown as GemmFn,
+    vexp: inst.exports.vexp as unknown as (p: number, n: number) => void,
+  };
 }
 
 /** Round n up to a multiple of m. */

@@ -51,15 +51,19 @@ class Arena {
   gemm: GemmFn = () => {
     throw new VibannError('kernel arena used before finish()');
   };
+  vexp: (p: number, n: number) => void = () => {
+    throw new VibannError('kernel arena used before finish()');
+  };
   alloc(n: number): number {
     const off = this.size;
     this.size += roundUp(Math.max(n, 1), 4);
     return off;
   }
   finish(): void {
-    const { memory, gemm } = gemmInstance(this.size * 4);
+    const { memory, gemm, vexp } = gemmInstance(this.size * 4);
     this.f = new Float32Array(memory.buffer, 0, this.size);
     this.gemm = gemm;
+    this.vexp = vexp;
   }
 }
 
@@ -830,6 +834,8 @@ export function latentKernel(vm: VibannModel, member: number, rows: number): Lat
     fold: true,
   });
   const zDec = a.alloc(R * ds);
+  const soft = a.alloc(R * (p.recon as Dense).nop);
+  const shift = new Float64Array(R);
   const dzDec = a.alloc(R * ds);
   const loadIn = p.load.length ? a.alloc(R * 8) : -1;
   a.finish();
@@ -859,20 +865,32 @@ export function latentKernel(vm: VibannModel, member: number, rows: number): Lat
       const h = p.dec.length ? chainForward(a, p.dec, zDec, ds) : zDec;
       const hs = p.dec.length ? p.dec[p.dec.length - 1].d.nop : ds;
       a.gemm(h * 4, hs, recon.W * 4, recon.b * 4, p.logits * 4, R, recon.ni, recon.nop, 0, 0);
-      for (let r = 0; r < rows; r++) {
-        const lo = p.logits + r * recon.nop;
-        const ro = r * E;
+      // softmax: shifted logits l − max into `soft`, exp of all of them in one wasm call
+      const rs = recon.nop;
+      for (let r = 0; r < R; r++) {
+        const lo = p.logits + r * rs;
+        const so = soft + r * rs;
+        if (r >= rows) {
+          for (let j = 0; j < rs; j++) f[so + j] = -100;
+          continue;
+        }
         let m = Number.NEGATIVE_INFINITY;
         for (let j = 0; j < E; j++) if (f[lo + j] > m) m = f[lo + j];
+        shift[r] = m;
+        for (let j = 0; j < E; j++) f[so + j] = f[lo + j] - m;
+        for (let j = E; j < rs; j++) f[so + j] = -100;
+      }
+      a.vexp(soft * 4, R * rs);
+      for (let r = 0; r < rows; r++) {
+        const lo = p.logits + r * rs;
+        const so = soft + r * rs;
+        const ro = r * E;
         let s = 0;
-        for (let j = 0; j < E; j++) {
-          const e = Math.exp(f[lo + j] - m);
-          prob[ro + j] = e;
-          s += e;
-        }
+        for (let j = 0; j < E; j++) s += f[so + j];
         const ls = Math.log(s);
+        const m = shift[r];
         for (let j = 0; j < E; j++) {
-          prob[ro + j] /= s;
+          prob[ro + j] = f[so + j] / s;
           logp[ro + j] = f[lo + j] - m - ls;
         }
       }
