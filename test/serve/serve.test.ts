@@ -172,7 +172,9 @@ describe('vibann serve', () => {
     ]);
     assert.ok(c.code === 0 || c.code === 3, `exit ${c.code}: ${c.stderr}`);
     const fromCli = readDesignRun(cliRun);
-    assert.equal(fromCli.document.candidates.length, 3);
+    // n = 3: the accepted ones (at most 3), or the 3 best rejected ones when none passed
+    const k = fromCli.document.candidates.length;
+    assert.ok(fromCli.document.summary.accepted > 0 ? k >= 1 && k <= 3 : k === 3, `${k}`);
     // same settings (MCMC, refinement, GMM, calibration passes) and seed: the same design
     assert.deepEqual(fromServer.document.manifest.options, fromCli.document.manifest.options);
     assert.deepEqual(
