@@ -71,7 +71,9 @@ describe('vibann bo (small model, reference dataset)', () => {
     );
     const design = readDesignRun(designRun);
     const vib = doc.comparison.candidates.VIBANN;
-    assert.equal(design.document.candidates.length, 2);
+    // n = 2: the accepted ones (at most 2), or the 2 best rejected ones when none passed
+    const k = design.document.candidates.length;
+    assert.ok(design.document.summary.accepted > 0 ? k >= 1 && k <= 2 : k === 2, `${k}`);
     assert.deepEqual(
       vib.map((c: { formula: string }) => c.formula),
       design.document.candidates.map((c) => c.formula),
