@@ -19,6 +19,7 @@ import {
   CURVE_LEVELS,
   type IntervalMetrics,
   intervalMetrics,
+  MACE_LEVELS,
   type Predictive,
   UncertaintyModel,
   UQ_METHODS,
@@ -299,6 +300,9 @@ async function runSplit(
   };
 }
 
+/** Levels whose half-widths the pooled metrics need (coverage curve, 90 %, MACE). */
+const POOL_LEVELS = [...new Set([...CURVE_LEVELS, ...MACE_LEVELS, 0.9])];
+
 /** Pool results: each split's rows under that split's fitted models. */
 export function poolShift(results: readonly ShiftSplitResult[]): ShiftDocument['pooled'] {
   const y: number[] = [];
@@ -311,7 +315,7 @@ export function poolShift(results: readonly ShiftSplitResult[]): ShiftDocument['
     sig[key] ??= [];
     hw[key] ??= new Map();
     sig[key].push(...pr.sigma);
-    for (const lv of CURVE_LEVELS) {
+    for (const lv of POOL_LEVELS) {
       const a = hw[key].get(lv) ?? [];
       a.push(...pr.halfWidth(lv));
       hw[key].set(lv, a);

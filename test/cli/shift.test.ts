@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { poolShift, type ShiftSplitResult } from '../../src/workflows/shift.ts';
 import { runCliInProcess as runCommand } from '../helpers/cli.ts';
 import { tinyCsv } from '../uq/tiny-data.ts';
 
@@ -68,6 +69,13 @@ describe('vibann shift', () => {
     const mae = all.reduce((a, x) => a + Math.abs(x.mu - x.y), 0) / all.length;
     assert.equal(doc.pooled.default.n, all.length);
     assert.ok(Math.abs(doc.pooled.default.mae - mae) < 1e-9, `${doc.pooled.default.mae} vs ${mae}`);
+    // pooling one split's rows under its own fitted models reproduces that split's metrics
+    const one = poolShift([splits[0] as unknown as ShiftSplitResult]);
+    const own = splits[0].methods[splits[0].default_method] as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(one.default)) {
+      if (typeof v === 'number')
+        assert.ok(Math.abs(v - (own[k] as number)) < 1e-9, `${k}: ${v} vs ${own[k]}`);
+    }
     for (const f of ['shift.json', 'coverage_shift.svg']) assert.ok(existsSync(join(out, f)), f);
     // a rerun with the same --out skips both splits and reports the same pooled figures
     const again = await runCommand(args);
