@@ -114,15 +114,9 @@ interface LofoFoldResult {
   preset: string;
   networks: number;
   members: Omit<LofoRunDocument['training']['members'][number], 'wallS'>[];
-  predictions: {
+  predictions: (LofoRunDocument['predictions'][number] & {
     set: 'train_fit' | 'calibration' | 'test';
-    row: number;
-    formula: string;
-    load: number;
-    measured: number;
-    mean: number;
-    std: number;
-  }[];
+  })[];
   model_dir: string | null;
 }
 

@@ -309,26 +309,25 @@ export async function fitUncertaintyDetailed(
       wall_s: (performance.now() - t0) / 1000,
       networks: k,
       held_out: folds.heldOut.map((h) => h.length),
-      oof: oofRows.map((row, i) => ({
-        row,
-        fold: foldOf[i],
-        y: oof.y[i],
-        mu: oof.mu[i],
-        sigma_mc: oof.sigma[i],
-        knn: oof.knn[i],
-        gap: oof.gap[i],
-      })),
-      calibration: cal.map((row, i) => ({
-        row,
-        y: calRows.y[i],
-        mu: calRows.mu[i],
-        sigma_mc: calRows.sigma[i],
-        knn: calRows.knn[i],
-        gap: calRows.gap[i],
-      })),
+      oof: oofRows.map((row, i) => ({ row, fold: foldOf[i], ...savedRow(oof, i) })),
+      calibration: cal.map((row, i) => ({ row, ...savedRow(calRows, i) })),
     },
   };
   return { file, oof, cal: calRows, domain };
+}
+
+/** Row i of grouped-CV residual columns as domain.json saves it. */
+function savedRow(
+  r: {
+    y: ArrayLike<number>;
+    mu: ArrayLike<number>;
+    sigma: ArrayLike<number>;
+    knn: ArrayLike<number>;
+    gap: ArrayLike<number>;
+  },
+  i: number,
+) {
+  return { y: r.y[i], mu: r.mu[i], sigma_mc: r.sigma[i], knn: r.knn[i], gap: r.gap[i] };
 }
 
 /**
