@@ -32,14 +32,12 @@ import { REPO_ROOT, sharedData } from './paths.ts';
 export const CACHE_ROOT =
   process.env.VIBANN_TEST_CACHE ?? join(REPO_ROOT, 'node_modules', '.cache', 'vibann-test');
 
+/** Every file below `dir`, sorted (the order the hash reads them in). */
 function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...filesUnder(p));
-    else out.push(p);
-  }
-  return out.sort();
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile())
+    .sort();
 }
 
 let sourceHash: string | undefined;
