@@ -69,6 +69,15 @@ export interface McSampler {
   dispose(): void;
 }
 
+/** What an MC sampler (tfjs or kernel) is built for: one load, `passes` per member, `rows` slots. */
+export interface McSamplerOptions {
+  loadN: number;
+  passes: number;
+  rows: number;
+  seed: number | readonly number[];
+  maskCompositions?: ArrayLike<number>;
+}
+
 /**
  * The MC-dropout estimate of `McSampler` as a JS kernel (nn/kernel.ts; no tfjs ops): the same
  * masks, the same numbers to float32 rounding, and ∂/∂x by hand.
@@ -112,21 +121,9 @@ export interface EnsembleView {
    * with `maskCompositions` (rows × E fractions) — by composition b of it, which reproduces the
    * masks `predictRows` uses for those compositions (SPEC §5).
    */
-  mcSampler(o: {
-    loadN: number;
-    passes: number;
-    rows: number;
-    seed: number | readonly number[];
-    maskCompositions?: ArrayLike<number>;
-  }): McSampler;
+  mcSampler(o: McSamplerOptions): McSampler;
   /** `mcSampler`'s estimate (same options, same masks) as a JS kernel; null when the kernels do not support the network. */
-  mcKernel(o: {
-    loadN: number;
-    passes: number;
-    rows: number;
-    seed: number | readonly number[];
-    maskCompositions?: ArrayLike<number>;
-  }): McKernelView | null;
+  mcKernel(o: McSamplerOptions): McKernelView | null;
   /** Release the parameter tensors (idempotent; the view is unusable afterwards). */
   dispose(): void;
 }
