@@ -9,7 +9,7 @@ import { elementPrice } from '../chem/tables/prices.ts';
 import { LatentFrame } from '../latent/frame.ts';
 import { type BicPoint, GaussianMixture } from '../latent/gmm.ts';
 import { weightedQuantile } from '../math/quantile.ts';
-import type { DesignModel } from '../model/design-model.ts';
+import type { DesignModel, McStats } from '../model/design-model.ts';
 import { LCB_Z } from '../uq/lcb.ts';
 import { InputError, VibannError } from '../util/errors.ts';
 import type { Rng } from '../util/rng.ts';
@@ -353,7 +353,55 @@ export interface DesignHooks {
   onMcmcStep?: (step: number, total: number, accepted: number) => void;
   /** After every refinement step (see `RefineContext.onStep`). */
   onRefineStep?: (step: number, maxSteps: number, bestObjective: number) => void;
+  /**
+   * After every chunk of MC predictions of the thresholds stage (`done` of `total` calibration
+   * rows predicted; see `PROGRESS_CHUNK_ROW_PASSES`).
+   */
+  onCalibrationRows?: (done: number, total: number) => void;
+  /** After every chunk of the screening stage (`done` of `total` alloys screened). */
+  onScreenRows?: (done: number, total: number) => void;
   refine?: RefineFn;
+}
+
+/**
+ * Rows × MC passes per `predictAt` call when the calibration rows and the screened alloys are
+ * predicted in chunks, each chunk reporting progress: 8192 (27 rows at the calibration's 300
+ * passes, 81 alloys at the screening's 100; a fraction of a second each with the default
+ * ensemble). The numbers do not depend on it: `HardnessModel.predictAt` keys its MC-dropout masks
+ * by composition, not by row index (uq/predict.ts), and `encode` is deterministic per row, so a
+ * chunked prediction gives every row the bits the whole batch gives it.
+ */
+export const PROGRESS_CHUNK_ROW_PASSES = 8192;
+
+/** Rows per chunk at `passes` MC passes (at least 1). */
+function chunkRows(passes: number): number {
+  return Math.max(1, Math.floor(PROGRESS_CHUNK_ROW_PASSES / Math.max(1, passes)));
+}
+
+/**
+ * `model.predictAt(x, load, passes, seed)` in chunks of rows (`chunkRows(passes)`), calling
+ * `onChunk(done, total)` after each: the same seed for every chunk, so (masks keyed by
+ * composition) each row gets exactly the numbers of one whole-batch call.
+ */
+export async function predictAtInChunks(
+  model: DesignModel,
+  x: readonly ArrayLike<number>[],
+  load: number,
+  passes: number,
+  seed: number,
+  onChunk?: (done: number, total: number) => void,
+): Promise<McStats> {
+  const n = x.length;
+  const mean = new Float64Array(n);
+  const std = new Float64Array(n);
+  const R = chunkRows(passes);
+  for (let r0 = 0; r0 < n; r0 += R) {
+    const p = await model.predictAt(x.slice(r0, r0 + R), load, passes, seed);
+    mean.set(p.mean, r0);
+    std.set(p.std, r0);
+    onChunk?.(Math.min(n, r0 + R), n);
+  }
+  return { mean, std };
 }
 
 const HV_CAP_MARGIN = 250;
@@ -480,6 +528,7 @@ export async function designThresholds(
   o: DesignOptions,
   rng: Rng,
   logpThreshold: number,
+  onRows?: (done: number, total: number) => void,
 ): Promise<{
   thresholds: DesignThresholds;
   window: [number, number];
@@ -506,11 +555,13 @@ export async function designThresholds(
       }
     }
   }
-  const p = await model.predictAt(
+  const p = await predictAtInChunks(
+    model,
     X,
     o.load,
     o.calibrationPasses,
     rng.fork('calibration').nextSeed(),
+    onRows,
   );
   const ct = calibrationThresholds(p.mean, p.std, o.thresholds);
   const maxHv = Math.max(...data.trainFit.hv);
@@ -625,7 +676,7 @@ export async function runDesign(
   const density = await stage('latent_density', () => fitLatentDensity(model, data, o, rng));
   const { gmm, bic, logpThreshold, frame, lm, trainU } = density;
   const { thresholds, window, nearPeakRows, rules } = await stage('thresholds', () =>
-    designThresholds(model, data, o, rng, logpThreshold),
+    designThresholds(model, data, o, rng, logpThreshold, hooks.onCalibrationRows),
   );
   const novelty = thresholds.novelty;
   const gateState: GateState = {
@@ -826,13 +877,17 @@ export async function runDesign(
   // and the nearest known alloy are measured against every dataset row (issue 13)
   const evaluated = await stage('screening', async () => {
     if (pool.length === 0) return [];
-    const scored = await screen(
-      model,
-      known.x,
-      gateState,
-      pool.map((p) => p.vector),
-      { passes: o.reportPasses, seed: seedOf('screen') },
-    );
+    // in chunks of alloys, for progress (the same seed: the same numbers, see predictAtInChunks)
+    const seed = seedOf('screen');
+    const R = chunkRows(o.reportPasses);
+    const scored: Awaited<ReturnType<typeof screen>> = [];
+    for (let r0 = 0; r0 < pool.length; r0 += R) {
+      const chunk = pool.slice(r0, r0 + R).map((p) => p.vector);
+      scored.push(
+        ...(await screen(model, known.x, gateState, chunk, { passes: o.reportPasses, seed })),
+      );
+      hooks.onScreenRows?.(scored.length, pool.length);
+    }
     return pool.map((p, i) => ({ p, ...scored[i] }));
   });
   if (refinement) {

@@ -81,22 +81,26 @@ export function evaluationFigures(
 
 /**
  * Write figures (SVG + PNG) into `dir`; a figure that cannot be drawn is reported through `onWarn`
- * and skipped (the run's results stand without it). Returns the names written.
+ * and skipped (the run's results stand without it). `onFigure(name, done, total)` is called after
+ * each figure, drawn or skipped (progress; it may throw to stop). Returns the names written.
  */
 export async function writeFigures(
   dir: string,
   figs: Record<string, TopLevelSpec>,
   onWarn?: (message: string) => void,
+  onFigure?: (name: string, done: number, total: number) => void,
 ): Promise<string[]> {
   const { writePlot } = await import('../plots/render.ts');
   const written: string[] = [];
-  for (const [name, spec] of Object.entries(figs)) {
+  const entries = Object.entries(figs);
+  for (const [k, [name, spec]] of entries.entries()) {
     try {
       await writePlot(dir, name, spec);
       written.push(name);
     } catch (e) {
       onWarn?.(`figure '${name}' could not be drawn: ${(e as Error).message}`);
     }
+    onFigure?.(name, k + 1, entries.length);
   }
   return written;
 }

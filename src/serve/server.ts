@@ -85,10 +85,10 @@ export interface DesignJob {
   state: 'running' | 'done' | 'failed' | 'cancelled';
   /** The current stage or message. */
   stage: string;
-  /** Progress of the current stage (MCMC or refinement steps). */
+  /** Progress of the current stage (its steps: start-up, calibration rows, MCMC or refinement steps, …; 0 of 0 for a message). */
   step: number;
   steps: number;
-  /** Rough overall progress, 0–100 (stages of a design: calibration, MCMC, refinement, gates). */
+  /** Rough overall progress, 0–100, never decreasing (`DESIGN_PERCENT`). */
   percent: number;
   /** Stages finished so far. */
   stages: string[];
@@ -231,12 +231,62 @@ function vendorFile(name: string): Buffer | undefined {
   return b;
 }
 
-/** Rough overall percent of a design from its stage (MCMC ~60 %, refinement ~30 %). */
-function percentOf(job: DesignJob): number {
-  const frac = job.steps > 0 ? Math.min(1, job.step / job.steps) : 0;
-  if (/^MCMC/.test(job.stage)) return Math.round(5 + 60 * frac);
-  if (job.stage === 'refinement') return Math.round(65 + 30 * frac);
-  return job.percent;
+/**
+ * Where each stage of a design lies in the overall percent (issue 15), in the order a design runs
+ * them: a progress stage (workflows/design.ts: 'preparing', 'calibration', 'MCMC N chains',
+ * 'refinement', 'screening', 'writing the run') moves from `from` to `to` with its steps; a message
+ * that starts a stage ('design: screening…') sets `from`. The ranges follow the stages' share of a
+ * full default design (~60 s on 2 cores: start-up ~2 s, latent density and thresholds ~2.5 s,
+ * MCMC ~42 s, refinement ~7 s, screening ~1 s, writing the run ~1 s).
+ */
+export const DESIGN_PERCENT: readonly { stage: RegExp; from: number; to: number }[] = [
+  { stage: /^design: thread started/, from: 1, to: 1 },
+  { stage: /^preparing$/, from: 1, to: 4 },
+  { stage: /^design: latent density/, from: 4, to: 4 },
+  { stage: /^design: thresholds/, from: 5, to: 5 },
+  { stage: /^calibration$/, from: 5, to: 8 },
+  { stage: /^MCMC/, from: 8, to: 78 },
+  { stage: /^design: refinement/, from: 78, to: 78 },
+  { stage: /^refinement$/, from: 78, to: 91 },
+  { stage: /^design: screening/, from: 91, to: 91 },
+  { stage: /^screening$/, from: 91, to: 94 },
+  { stage: /^design: report/, from: 94, to: 94 },
+  { stage: /^writing the run$/, from: 95, to: 99 },
+];
+
+/**
+ * Rough overall percent of a design at `step` of `steps` of `stage` (`DESIGN_PERCENT`); undefined
+ * for a stage or message outside the table (a warning, a message of another workflow).
+ */
+export function designPercent(stage: string, step: number, steps: number): number | undefined {
+  const r = DESIGN_PERCENT.find((x) => x.stage.test(stage));
+  if (!r) return undefined;
+  const frac = steps > 0 ? Math.min(1, step / steps) : 0;
+  return Math.round(r.from + (r.to - r.from) * frac);
+}
+
+/**
+ * Update a design job with what its thread posted: a progress step sets the stage and its
+ * step/steps, a message becomes the stage (without steps); the percent never goes back
+ * (`DESIGN_PERCENT`). Returns the warning to log, if any.
+ */
+export function applyDesignProgress(job: DesignJob, p: ServeProgress): string | undefined {
+  job.updated = new Date().toISOString();
+  let warning: string | undefined;
+  if (p.type === 'progress') {
+    job.stage = p.stage;
+    job.step = p.done;
+    job.steps = p.total;
+  } else if (p.type === 'stage-end') {
+    job.step = job.steps;
+    job.stages.push(p.stage);
+  } else if (p.type === 'info') {
+    job.stage = p.message;
+    job.step = 0;
+    job.steps = 0;
+  } else warning = p.message;
+  job.percent = Math.max(job.percent, designPercent(job.stage, job.step, job.steps) ?? 0);
+  return warning;
 }
 
 export interface Handler {
@@ -385,19 +435,8 @@ export function createHandler(o: ServeOptions): Handler {
       },
     };
     const onProgress = (p: ServeProgress) => {
-      job.updated = new Date().toISOString();
-      if (p.type === 'progress') {
-        job.stage = p.stage;
-        job.step = p.done;
-        job.steps = p.total;
-      } else if (p.type === 'stage-end') {
-        job.step = job.steps;
-        job.stages.push(p.stage);
-      } else if (p.type === 'info') {
-        job.stage = p.message;
-        if (/gates|rank|round/i.test(p.message)) job.percent = Math.max(job.percent, 95);
-      } else log(`serve: design job ${id}: warning: ${p.message}`);
-      job.percent = Math.max(job.percent, percentOf(job));
+      const warning = applyDesignProgress(job, p);
+      if (warning !== undefined) log(`serve: design job ${id}: warning: ${warning}`);
     };
     pool
       .submit(task, { signal: controller.signal, onProgress })

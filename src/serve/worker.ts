@@ -48,6 +48,9 @@ export async function handle(
     return { kind: 'predict', result: await runPredict(task.options, hooks), warnings };
   }
   if (task.kind === 'design') {
+    // the first step of a design: the thread is up and has the task (the page shows it at once;
+    // the workflow's start-up steps follow as 'preparing' progress)
+    post({ type: 'info', message: 'design: thread started, loading the design workflow…' });
     const { runDesignWorkflow } = await import('../workflows/design.ts');
     const { dir, document } = await runDesignWorkflow(task.options, hooks);
     return { kind: 'design', dir, document };

@@ -71,10 +71,24 @@ export function parseTargetWindow(v: string): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
+/** The progress stage of a design's start-up (modules, dataset, model, split). */
+export const DESIGN_PREPARING_STAGE = 'preparing';
+/** The progress stage of the calibration predictions (thresholds). */
+export const DESIGN_CALIBRATION_STAGE = 'calibration';
+/** The progress stage of the screening of the pool. */
+export const DESIGN_SCREENING_STAGE = 'screening';
+/** The progress stage that writes the run directory (verdicts, design.json, gates, figures). */
+export const DESIGN_WRITING_STAGE = 'writing the run';
+/** Steps of `DESIGN_PREPARING_STAGE` (when no model has to be trained first). */
+const PREPARING_STEPS = 7;
+
 /**
- * Run a design and write its run directory. Progress (MCMC and refinement steps) and messages go
- * to the hooks; `hooks.signal` is checked between stages and steps (`CancelledError`). Returns the
- * run as `readDesignRun` reads it back. A run in which nothing passed the gates is a result, not an
+ * Run a design and write its run directory. Progress goes to the hooks stage by stage — start-up
+ * steps ('preparing'), calibration rows, MCMC and refinement steps, screened alloys, and the
+ * writing of the run directory one file or figure at a time — so no stage of a full default design
+ * stands still for more than a fraction of a second (issue 15); messages name the pipeline's
+ * stages. `hooks.signal` is checked at every step (`CancelledError`). Returns the run as
+ * `readDesignRun` reads it back. A run in which nothing passed the gates is a result, not an
  * error (`noCandidateError` says what the CLI exits with).
  */
 export async function runDesignWorkflow(
@@ -84,16 +98,43 @@ export async function runDesignWorkflow(
   const t0 = performance.now();
   const o: DesignWorkflowOptions = { ...DESIGN_DEFAULTS, ...options };
   checkDesignSettings(o);
+
+  // progress: one stage at a time; a new stage ends the previous progress stage
+  let open: string | null = null;
+  // (`cancellable` false: the run directory is being written, the design is done)
+  const progress = (
+    stage: string,
+    done: number,
+    total: number,
+    status: string,
+    cancellable = true,
+  ) => {
+    if (cancellable) throwIfCancelled(hooks, 'the design');
+    if (open !== stage) end();
+    open = stage;
+    hooks.onProgress?.({ stage, done, total, status });
+  };
+  const end = () => {
+    if (open !== null) hooks.onStageEnd?.(open);
+    open = null;
+  };
+  let prepared = 0;
+  const prepare = (status: string) =>
+    progress(DESIGN_PREPARING_STAGE, ++prepared, PREPARING_STEPS, status);
+
   const designOptions = await designOptionsFor(o);
   const { validateConstraints } = await import('../design/constraints.ts');
+  prepare('design code loaded');
   // a model trained with `vibann train --add` keeps its merged dataset next to it (workflows/train.ts)
   const merged = join(o.model, MERGED_DATASET_FILE);
   const { ds } = await openDataset(o.data ?? (existsSync(merged) ? merged : undefined), hooks);
+  prepare(`dataset read (${ds.nRows} rows)`);
   if (!existsSync(join(o.model, 'manifest.json'))) {
     if (!(o.trainIfMissing ?? o.model === DEFAULT_MODEL_DIR))
       throw new InputError(
         `no trained model at '${o.model}': run 'vibann train --out ${o.model}' first`,
       );
+    end();
     hooks.onInfo?.(
       `no model at ${o.model}: training the default model first${o.quick ? ' (--quick)' : ''}`,
     );
@@ -106,9 +147,17 @@ export async function runDesignWorkflow(
       hooks,
     );
   }
+  // the model in three steps: its code, the tensor backend (what HardnessModel.load starts), weights
+  await import('../model/hardness-model.ts');
+  prepare('model code loaded');
+  const { initBackend } = await import('../nn/backend.ts');
+  const backend = await initBackend();
+  prepare(`tensor backend ready (${backend.backend})`);
   const model = await openModel(o.model);
+  prepare('model opened');
   validateConstraints(designOptions.constraints, model.elements);
   const split = await splitForModel(model, ds);
+  prepare('split read');
   const { runDesign } = await import('../design/pipeline.ts');
   const { makeRefiner } = await import('../design/refine.ts');
   const { designData } = await import('../design/data.ts');
@@ -117,6 +166,11 @@ export async function runDesignWorkflow(
     '../util/manifest.ts'
   );
   const { writeJsonAtomic } = await import('../util/fs.ts');
+  const { domainVerdicts } = await import('./uncertainty.ts');
+  const { designFigures } = await import('../design/figures.ts');
+  const { writeFigures } = await import('../eval/figures.ts');
+  const data = designData(ds, split, model.elements);
+  prepare('design data ready');
 
   const refineOptions = refineOptionsFor(o);
   const manifest = newManifest(
@@ -128,44 +182,37 @@ export async function runDesignWorkflow(
   manifest.model = modelRecord(o.model, model.meta);
   manifest.data = dataRecord(ds, split);
 
-  // progress: one stage at a time; a new stage ends the previous progress stage
-  let open: string | null = null;
-  const progress = (stage: string, done: number, total: number, status: string) => {
-    throwIfCancelled(hooks, 'the design');
-    if (open !== stage) end();
-    open = stage;
-    hooks.onProgress?.({ stage, done, total, status });
-  };
-  const end = () => {
-    if (open !== null) hooks.onStageEnd?.(open);
-    open = null;
-  };
   const mcmcStage = `MCMC ${designOptions.mcmc.chains} chains`;
-  const res = await runDesign(
-    model,
-    designData(ds, split, model.elements),
-    designOptions,
-    new Rng(o.seed),
-    {
-      onStage: (s) => {
-        throwIfCancelled(hooks, 'the design');
-        end();
-        if (s !== 'mcmc') hooks.onInfo?.(`design: ${s.replace('_', ' ')}…`);
-      },
-      onMcmcStep: (t, total, acc) => progress(mcmcStage, t + 1, total, `${acc} accepted`),
-      onRefineStep: (step, maxSteps, best) =>
-        progress('refinement', step, maxSteps, `best objective ${best.toFixed(1)} HV`),
-      refine: o.refine ? makeRefiner(model, refineOptions) : undefined,
+  const res = await runDesign(model, data, designOptions, new Rng(o.seed), {
+    onStage: (s) => {
+      throwIfCancelled(hooks, 'the design');
+      end();
+      if (s !== 'mcmc') hooks.onInfo?.(`design: ${s.replace('_', ' ')}…`);
     },
-  );
+    onCalibrationRows: (done, total) =>
+      progress(DESIGN_CALIBRATION_STAGE, done, total, 'calibration rows predicted'),
+    onMcmcStep: (t, total, acc) => progress(mcmcStage, t + 1, total, `${acc} accepted`),
+    onRefineStep: (step, maxSteps, best) =>
+      progress('refinement', step, maxSteps, `best objective ${best.toFixed(1)} HV`),
+    onScreenRows: (done, total) => progress(DESIGN_SCREENING_STAGE, done, total, 'alloys screened'),
+    refine: o.refine ? makeRefiner(model, refineOptions) : undefined,
+  });
   end();
   Object.assign(manifest.timings, res.timings, { total: (performance.now() - t0) / 1000 });
+
+  // the run directory, one step per file written (and per figure)
+  const figures = designFigures(res);
+  const nFigures = Object.keys(figures).length;
+  const writeSteps = 5 + nFigures;
+  let written = 0;
+  const wrote = (status: string) =>
+    progress(DESIGN_WRITING_STAGE, ++written, writeSteps, status, false);
   const dir = o.out ?? runDirName('design');
   await claimOutputDir(dir, { force: o.force, kind: 'run' });
   // complete the manifest (finish time, backend) before the results file embeds it
   await writeManifest(dir, manifest);
+  wrote('manifest.json');
   // domain of applicability of every candidate at L* (docs/uncertainty.md; null without domain.json)
-  const { domainVerdicts } = await import('./uncertainty.ts');
   const verdicts = await domainVerdicts(
     o.model,
     model,
@@ -173,6 +220,7 @@ export async function runDesignWorkflow(
     o.load,
     hooks.onWarn,
   );
+  wrote('domain verdicts');
   const document: DesignRunDocument = {
     thresholds: res.thresholds,
     pareto: res.pareto,
@@ -190,11 +238,13 @@ export async function runDesignWorkflow(
     manifest,
   };
   await writeJsonAtomic(join(dir, DESIGN_FILE), document);
+  wrote(DESIGN_FILE);
   await writeJsonAtomic(join(dir, GATES_FILE), gateStateToJSON(res.gateState));
-  const { designFigures } = await import('../design/figures.ts');
-  const { writeFigures } = await import('../eval/figures.ts');
-  await writeFigures(dir, designFigures(res), hooks.onWarn);
+  wrote(GATES_FILE);
+  await writeFigures(dir, figures, hooks.onWarn, (name) => wrote(`figure ${name}`));
   await completeRun(dir, manifest);
+  wrote('run complete');
+  end();
   return { dir, document, gates: res.gateState };
 }
 

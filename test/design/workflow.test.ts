@@ -1,14 +1,26 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { designData } from '../../src/design/data.ts';
+import { PROGRESS_CHUNK_ROW_PASSES, predictAtInChunks } from '../../src/design/pipeline.ts';
 import { gateStateToJSON } from '../../src/design/screen.ts';
 import { readDesignRun } from '../../src/runs/design.ts';
+import {
+  applyDesignProgress,
+  DESIGN_PERCENT,
+  type DesignJob,
+  designPercent,
+} from '../../src/serve/server.ts';
+import type { ServeProgress } from '../../src/serve/worker.ts';
 import { InputError } from '../../src/util/errors.ts';
 import {
   CancelledError,
+  openDataset,
+  openModel,
   type ProgressEvent,
+  splitForModel,
   type WorkflowHooks,
 } from '../../src/workflows/common.ts';
 import { QUICK_DESIGN, runDesignWorkflow } from '../../src/workflows/design.ts';
@@ -49,7 +61,14 @@ describe('runDesignWorkflow', () => {
     assert.ok(mcmc.every((e) => e.total === QUICK_DESIGN.mcmc.steps));
     const ref = r.events.filter((e) => e.stage === 'refinement');
     assert.ok(ref.length > 1 && ref.every((e) => e.total === QUICK_DESIGN.refine.maxSteps));
-    assert.deepEqual(r.ended, ['MCMC 16 chains', 'refinement']);
+    assert.deepEqual(r.ended, [
+      'preparing',
+      'calibration',
+      'MCMC 16 chains',
+      'refinement',
+      'screening',
+      'writing the run',
+    ]);
     assert.ok(r.info.includes('design: screening…'), r.info.join('\n'));
     // the reader gives back what the workflow returned
     const back = readDesignRun(out);
@@ -63,6 +82,112 @@ describe('runDesignWorkflow', () => {
     assert.deepEqual(m1.seeds, { seed: 2 });
     assert.ok(run.gates && back.gates);
     assert.deepEqual(gateStateToJSON(back.gates), gateStateToJSON(run.gates));
+  });
+
+  it('reports progress in every stage: start-up steps, calibration rows, screened alloys, each file and figure written', async () => {
+    const out = join(dir, 'progress');
+    // every hook call in order, as the server's job sees them
+    const log: ServeProgress[] = [];
+    const hooks: WorkflowHooks = {
+      onProgress: (e) => log.push({ type: 'progress', ...e }),
+      onStageEnd: (stage) => log.push({ type: 'stage-end', stage }),
+      onInfo: (message) => log.push({ type: 'info', message }),
+    };
+    const run = await runDesignWorkflow({ model, quick: true, seed: 3, out }, hooks);
+    const steps = (stage: string) =>
+      log.filter(
+        (e): e is Extract<ServeProgress, { type: 'progress' }> =>
+          e.type === 'progress' && e.stage === stage,
+      );
+    const counts = (stage: string) => steps(stage).map((e) => [e.done, e.total]);
+
+    // start-up: seven steps, one event each
+    assert.deepEqual(
+      counts('preparing'),
+      Array.from({ length: 7 }, (_, i) => [i + 1, 7]),
+    );
+    // calibration: one event per chunk of rows, up to every calibration row
+    const cal = steps('calibration');
+    const n = cal[0].total;
+    const perChunk = Math.floor(PROGRESS_CHUNK_ROW_PASSES / QUICK_DESIGN.calibrationPasses);
+    assert.ok(n > 0);
+    assert.deepEqual(
+      cal.map((e) => e.done),
+      Array.from({ length: Math.ceil(n / perChunk) }, (_, i) => Math.min(n, (i + 1) * perChunk)),
+    );
+    // screening: up to every screened alloy
+    const scr = steps('screening');
+    assert.ok(scr.length >= 1);
+    assert.equal(scr.at(-1)?.done, run.document.summary.screened);
+    assert.ok(scr.every((e) => e.total === run.document.summary.screened));
+    // writing the run: manifest, domain verdicts, design.json, gates.json, one step per figure, done
+    const figures = readdirSync(out)
+      .filter((f) => f.endsWith('.svg'))
+      .map((f) => f.replace(/\.svg$/, ''));
+    assert.ok(figures.includes('gmm_density') && figures.includes('load_curves'), figures.join());
+    const w = steps('writing the run');
+    assert.deepEqual(
+      w.map((e) => e.done),
+      Array.from({ length: 5 + figures.length }, (_, i) => i + 1),
+    );
+    assert.ok(w.every((e) => e.total === 5 + figures.length));
+    assert.deepEqual(
+      w
+        .filter((e) => e.status?.startsWith('figure '))
+        .map((e) => e.status)
+        .sort(),
+      figures.map((f) => `figure ${f}`).sort(),
+    );
+    // the stages without steps announce themselves
+    for (const m of ['latent density', 'thresholds', 'refinement', 'screening', 'report'])
+      assert.ok(
+        log.some((e) => e.type === 'info' && e.message === `design: ${m}…`),
+        `announced: ${m}`,
+      );
+    // the server's percent: every stage has a range, visited in the order the workflow runs them
+    const job: DesignJob = {
+      id: '1',
+      state: 'running',
+      stage: 'starting',
+      step: 0,
+      steps: 0,
+      percent: 0,
+      stages: [],
+      started: '',
+      updated: '',
+      options: {},
+      runDir: 'x',
+    };
+    let last = 0;
+    const seen = new Set<number>();
+    for (const e of [
+      { type: 'info', message: 'design: thread started, loading the design workflow…' } as const,
+      ...log,
+    ]) {
+      applyDesignProgress(job, e);
+      const r = designPercent(job.stage, job.step, job.steps);
+      if (r === undefined) continue;
+      assert.ok(r >= last, `percent ${r} after ${last} at ${JSON.stringify(e)}`);
+      last = r;
+      seen.add(DESIGN_PERCENT.findIndex((x) => x.stage.test(job.stage)));
+    }
+    assert.equal(seen.size, DESIGN_PERCENT.length, 'every range of DESIGN_PERCENT is used');
+    assert.equal(job.percent, 99);
+  });
+
+  it('chunked calibration predictions give every row the bits of one whole-batch prediction', async () => {
+    const m = await openModel(model);
+    const { ds } = await openDataset();
+    const data = designData(ds, await splitForModel(m, ds), m.elements);
+    const x = [...data.calibration.x, ...data.trainFit.x.slice(0, 150)];
+    const passes = 300;
+    assert.ok(x.length > 2 * Math.floor(PROGRESS_CHUNK_ROW_PASSES / passes), 'several chunks');
+    const chunks: number[] = [];
+    const a = await predictAtInChunks(m, x, 0.5, passes, 77, (done) => chunks.push(done));
+    const b = await m.predictAt(x, 0.5, passes, 77);
+    assert.ok(chunks.length >= 3);
+    assert.deepEqual(Buffer.from(a.mean.buffer), Buffer.from(b.mean.buffer));
+    assert.deepEqual(Buffer.from(a.std.buffer), Buffer.from(b.std.buffer));
   });
 
   for (const [stage, at] of [

@@ -13,8 +13,10 @@
  *   event loop, so a blocked server shows up in these times;
  * - every 100 ms reads the progress the page shows (percent, stage, step) and records when it
  *   changed.
- * Prints the latencies (median, p95, max), the longest time the page's progress stood still (and in
- * which stage), the design's time, and the load average; exits 1 when a limit is exceeded.
+ * Prints the latencies (median, p95, max), the longest times the page's progress stood still (and
+ * in which stage), per stage shown the longest still, the design's time, and the load average;
+ * exits 1 when a limit is exceeded. (The page's poll is held up to 500 ms, so what it shows lags
+ * the server by up to ~0.5 s and the gaps come in steps of about that.)
  */
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -91,8 +93,9 @@ async function main(): Promise<number> {
     })();
     // the progress the page shows
     let last = '';
+    let lastStage = '';
     let lastChange = performance.now();
-    const gaps: { ms: number; at: string }[] = [];
+    const gaps: { ms: number; at: string; stage: string }[] = [];
     let changes = 0;
     while (state === 'running') {
       const shown = await page.evaluate(() => {
@@ -109,14 +112,15 @@ async function main(): Promise<number> {
           'design-step',
           'design-state',
         ].map((id) => doc.querySelector(`[data-testid=${id}]`)?.textContent?.trim() ?? '');
-        return { text: `${pct} | ${stage} | ${step}`, state: st };
+        return { text: `${pct} | ${stage} | ${step}`, stage, state: st };
       });
       const now = performance.now();
       if (shown.text !== last) {
         const gap = now - lastChange;
-        if (changes > 0) gaps.push({ ms: gap, at: `${last} → ${shown.text}` });
+        if (changes > 0) gaps.push({ ms: gap, at: `${last} → ${shown.text}`, stage: lastStage });
         changes++;
         last = shown.text;
+        lastStage = shown.stage;
         lastChange = now;
       }
       if (shown.state && shown.state !== 'running') state = shown.state;
@@ -132,10 +136,24 @@ async function main(): Promise<number> {
     console.log(
       `POST /api/predict n=${q.n} median ${ms(q.median)} p95 ${ms(q.p95)} max ${ms(q.max)}`,
     );
+    // per stage the page showed, in the order shown: how long it stood still at most
+    const byStage = new Map<string, { n: number; max: number; total: number }>();
+    for (const g of gaps) {
+      const b = byStage.get(g.stage) ?? { n: 0, max: 0, total: 0 };
+      b.n++;
+      b.max = Math.max(b.max, g.ms);
+      b.total += g.ms;
+      byStage.set(g.stage, b);
+    }
     gaps.sort((x, y) => y.ms - x.ms);
     const worstGap = gaps[0]?.ms ?? Number.POSITIVE_INFINITY;
     console.log(`progress shown by the page: ${changes} changes; the longest still:`);
     for (const g of gaps.slice(0, 5)) console.log(`  ${ms(g.ms)}  ${g.at}`);
+    console.log('per stage shown: changes, time shown, longest still');
+    for (const [stage, b] of byStage)
+      console.log(
+        `  ${stage.padEnd(56)} ${String(b.n).padStart(4)}  ${(b.total / 1000).toFixed(2).padStart(6)} s  ${ms(b.max)}`,
+      );
     console.log(
       `load average before ${load0.map((x) => x.toFixed(2)).join(' ')}, after ${load1.map((x) => x.toFixed(2)).join(' ')}`,
     );
