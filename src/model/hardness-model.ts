@@ -25,6 +25,7 @@ import { type BackendInfo, initBackend } from '../nn/backend.ts';
 import { loadModel, saveModel } from '../nn/io.ts';
 import { resolveVibannOptions, type VibannOptions } from '../nn/options.ts';
 import type { VibannModel } from '../nn/params.ts';
+import { trainEnsembleParallel } from '../train/parallel.ts';
 import {
   preset as getPreset,
   type Preset,
@@ -37,7 +38,6 @@ import {
   type EpochRecord,
   initEnsemble,
   type MemberReport,
-  trainEnsemble,
 } from '../train/trainer.ts';
 import { type PredictResult, predictMC } from '../uq/predict.ts';
 import { InputError } from '../util/errors.ts';
@@ -70,6 +70,14 @@ export interface FitOptions {
    * early-stopped on the rows they will predict). Seeds as `memberPlans`: 1000·seed + k.
    */
   plans?: { train: readonly number[]; val: readonly number[] }[];
+  /**
+   * Worker threads the networks are trained on (train/parallel.ts: the members split into
+   * contiguous stacks, one per thread; the trained weights are bit-identical for any count).
+   * Default 1: in this thread — what a job already running in a worker thread of a pool must use,
+   * so that a pool of one job per core does not start more threads than cores. The workflows pass
+   * the number of cores (`vibann train --threads`).
+   */
+  threads?: number;
 }
 
 /** What a saved model records besides its weights. */
@@ -88,7 +96,13 @@ export interface HardnessModelMeta {
   design_member: number;
   data: { file: string; sha256: string; rows: number };
   split: SplitFileJSON & { kind: string; description: string };
-  training: { wall_s: number; backend: string; members: Omit<MemberReport, 'history'>[] };
+  training: {
+    wall_s: number;
+    backend: string;
+    /** Worker threads the networks were trained on (absent in models saved before it was recorded). */
+    threads?: number;
+    members: Omit<MemberReport, 'history'>[];
+  };
   history: EpochRecord[][];
 }
 
@@ -227,13 +241,14 @@ export class HardnessModel implements DesignModel {
       });
       setDescriptorParams(initial, ds.elements, fitX);
     }
-    const res = await trainEnsemble(initial, prep.arrays, plans, {
+    const res = await trainEnsembleParallel(initial, prep.arrays, plans, {
       lr: p.training.lr,
       batchSize: p.training.batchSize,
       maxEpochs: p.training.maxEpochs,
       patience: p.training.patience,
       beta: p.training.beta,
       onEpoch: o.onEpoch,
+      threads: o.threads ?? 1,
     });
     let designMember = 0;
     res.members.forEach((m, k) => {
@@ -255,6 +270,7 @@ export class HardnessModel implements DesignModel {
       training: {
         wall_s: res.wallS,
         backend: res.backend,
+        threads: res.threads,
         members: res.members.map(({ history: _h, ...m }) => m),
       },
       history: res.members.map((m) => m.history),

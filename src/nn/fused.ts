@@ -25,8 +25,21 @@ import * as tf from './tf.ts';
 type F32 = Float32Array;
 
 /**
- * Weighted batch mean and population variance of one member's r (rows at rb, B × w) with row
- * weights rw[ab + b] (default 1/B), into mean and variance.
+ * The weight of each counted row of one member's batch: 1/n in float64 for the n rows whose
+ * rw[ab + b] is nonzero (all B rows without rw). The trainer's rw is 1/count in float32 with 0 for
+ * padding rows; taking it as a mask with the float64 1/n gives a padded batch the statistics of the
+ * same rows unpadded bit for bit, so a member trains the same in any stack (train/parallel.ts).
+ */
+function rowWeight(rw: F32 | null, ab: number, B: number): number {
+  if (!rw) return 1 / B;
+  let n = 0;
+  for (let b = 0; b < B; b++) if (rw[ab + b] !== 0) n++;
+  return n > 0 ? 1 / n : 0;
+}
+
+/**
+ * Batch mean and population variance of one member's r (rows at rb, B × w) over the rows with a
+ * nonzero rw[ab + b] (all rows without rw), equally weighted (`rowWeight`), into mean and variance.
  */
 function batchMoments(
   r: F32,
@@ -40,14 +53,15 @@ function batchMoments(
 ): void {
   mean.fill(0);
   variance.fill(0);
+  const wt = rowWeight(rw, ab, B);
   for (let b = 0; b < B; b++) {
-    const a = rw ? rw[ab + b] : 1 / B;
+    const a = rw && rw[ab + b] === 0 ? 0 : wt;
     if (a === 0) continue;
     const o = rb + b * w;
     for (let u = 0; u < w; u++) mean[u] += a * r[o + u];
   }
   for (let b = 0; b < B; b++) {
-    const a = rw ? rw[ab + b] : 1 / B;
+    const a = rw && rw[ab + b] === 0 ? 0 : wt;
     if (a === 0) continue;
     const o = rb + b * w;
     for (let u = 0; u < w; u++) {
@@ -68,9 +82,9 @@ const BN_FWD = 'VibannBnDropout';
 const BN_BWD = 'VibannBnDropoutGrad';
 
 /**
- * Forward. Inputs r [M,B,w]; gamma, beta [M,w]; training: rw [Mr,1,B] (optional, default
- * 1/B); inference: mm, mv [M,w]; mask [Mk,B,w] (optional). Outputs y [M,B,w], and in training
- * mean, variance [M,1,w].
+ * Forward. Inputs r [M,B,w]; gamma, beta [M,w]; training: rw [Mr,1,B] (optional: the rows
+ * with a nonzero entry are the batch, see `rowWeight`; default all B); inference: mm, mv [M,w];
+ * mask [Mk,B,w] (optional). Outputs y [M,B,w], and in training mean, variance [M,1,w].
  */
 function bnForward(
   ins: (F32 | null)[],
@@ -275,10 +289,11 @@ function bnBackward(
     }
     // pass 2: dr = s(dx̂ − a Σdx̂ − a x̂ Σdx̂x̂), through the ReLU (r > 0), and the bias gradient
     bias.fill(0);
+    const aw = training ? rowWeight(rw, ab, B) : 0;
     for (let b = 0; b < B; b++) {
       const o = rb + b * w;
       const go = b * w;
-      const a = training ? (rw ? rw[ab + b] : 1 / B) : 0;
+      const a = rw && rw[ab + b] === 0 ? 0 : aw;
       for (let u = 0; u < w; u++) {
         const rv = r![o + u];
         const on = rv > 0 ? 1 : 0;

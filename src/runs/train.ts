@@ -16,6 +16,11 @@ export interface TrainRunDocument {
   backend: BackendInfo;
   /** Training wall time, s. */
   wall_s: number;
+  /**
+   * Worker threads the networks were trained on (`--threads`, at most one per network; absent in
+   * documents written before it was recorded).
+   */
+  threads?: number;
   /** One per network: its training report and the best validation RMSE in HV (weighted). */
   members: (Omit<MemberReport, 'history'> & { best_val_rmse_hv: number })[];
   /** The dataset the model was trained on. */

@@ -12,7 +12,7 @@
  * members, when every group still training has finished that epoch; `onStep` reports every step
  * of every group.
  */
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { backendInfo } from '../nn/backend.ts';
 import type { VibannOptions } from '../nn/options.ts';
@@ -81,24 +81,38 @@ function startThread(input: TrainThreadInput): Worker {
   return new Worker(entry, { workerData: input, execArgv, transferList: transfer });
 }
 
+/** The default number of training threads: the cores Node may use (`os.availableParallelism()`). */
+export function defaultTrainThreads(): number {
+  return availableParallelism();
+}
+
+/** Check a thread count (a positive integer; InputError naming `what` otherwise). */
+export function checkThreads(threads: number, what = 'threads'): number {
+  if (!(Number.isInteger(threads) && threads >= 1))
+    throw new InputError(`${what} expects a positive integer (worker threads), got ${threads}`);
+  return threads;
+}
+
 /**
- * `trainEnsemble` on `threads` worker threads (default: the number of cores, at most one per
- * member). With one thread (or one member) it is `trainEnsemble` in this thread.
+ * `trainEnsemble` on `threads` worker threads (default: the number of cores), at most one per
+ * member. With one thread (or one member) it is `trainEnsemble` in this thread. `threads` of the
+ * result is the number of threads used (≤ members).
  */
 export async function trainEnsembleParallel(
   initial: VibannModel,
   data: TrainingArrays,
   plans: MemberPlan[],
   opts: TrainOptions & { threads?: number },
-): Promise<TrainResult> {
+): Promise<TrainResult & { threads: number }> {
   const M = plans.length;
   if (M !== initial.nMembers)
     throw new InputError(`trainEnsemble: ${M} plans for a model of ${initial.nMembers} members`);
-  const threads = opts.threads ?? cpus().length;
-  if (!(Number.isInteger(threads) && threads >= 1))
-    throw new InputError(`threads must be a positive integer, got ${threads}`);
+  const threads = checkThreads(opts.threads ?? defaultTrainThreads());
   const n = Math.min(threads, M);
-  if (n <= 1) return trainEnsemble(initial, data, plans, opts);
+  if (n <= 1) {
+    const { threads: _t, ...one } = opts;
+    return { ...(await trainEnsemble(initial, data, plans, one)), threads: 1 };
+  }
   const t0 = performance.now();
   const groups = memberGroups(M, n);
   const backend = backendInfo()?.backend ?? (tf.getBackend() === 'cpu' ? 'cpu' : 'wasm');
@@ -215,6 +229,7 @@ export async function trainEnsembleParallel(
       members: results.flatMap((r) => r.members),
       wallS: (performance.now() - t0) / 1000,
       backend: results[0].backend,
+      threads: groups.length,
     };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

@@ -166,7 +166,14 @@ function emaUpdate(
   }
 }
 
-/** Gather the stacked batch: member j's rows into slot j (padding rows stay 0). */
+/**
+ * Gather the stacked batch: member j's rows into slot j. A member with fewer rows than the widest
+ * member of the step is padded with copies of its first row of the step, with loss and batch-norm
+ * weights 0 (and, from `trainingNoise`, dropout masks and ε 0): a padding row must give finite
+ * values, since its zero weights only cancel finite terms (an all-zero composition gave an infinite
+ * δ descriptor, and 0 · ∞ turned the member's descriptor-branch gradient into NaN), so a member's
+ * step is the same whatever the other members of its stack are (train/parallel.ts relies on it).
+ */
 function fillBatch(
   data: TrainingArrays,
   xlogx: Float64Array,
@@ -191,6 +198,15 @@ function fillBatch(
       yb[q] = data.y[i];
       aLoss[q] = data.w[i] * inv;
       aMean[q] = inv;
+      xl[q] = xlogx[i];
+    }
+    if (r.length === 0) continue;
+    const i = r[0];
+    for (let b = r.length; b < B; b++) {
+      const q = j * B + b;
+      xb.set(data.x.subarray(i * E, (i + 1) * E), q * E);
+      lb[q] = data.load[i];
+      yb[q] = data.y[i];
       xl[q] = xlogx[i];
     }
   }

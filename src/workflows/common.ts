@@ -110,7 +110,8 @@ export function runDirName(command: string): string {
 
 /**
  * Train a model with progress reported through the hooks and save it to `outDir`. Shared by
- * `train`, `design` (train if needed), `lofo` and the web page.
+ * `train`, `design` and `latent` (train if needed) and the web page. `o.threads` defaults to the
+ * number of cores (the networks trained side by side on worker threads, train/parallel.ts).
  */
 export async function trainAndSave(
   ds: Dataset,
@@ -120,12 +121,15 @@ export async function trainAndSave(
   hooks: WorkflowHooks = {},
 ): Promise<{ model: HardnessModel; backend: BackendInfo }> {
   const { HardnessModel } = await import('../model/hardness-model.ts');
+  const { checkThreads, defaultTrainThreads } = await import('../train/parallel.ts');
+  const threads = checkThreads(o.threads ?? defaultTrainThreads(), '--threads');
   hooks.onInfo?.(
     `training on ${ds.source}: ${split.description}; train_fit ${split.trainFit.length}, calibration ${split.calibration.length}, test ${split.test.length}`,
   );
   let stage = '';
   const res = await HardnessModel.fit(ds, split, {
     ...o,
+    threads,
     onEpoch: (e) => {
       throwIfCancelled(hooks, 'training');
       stage = `train ${e.members.length} networks`;

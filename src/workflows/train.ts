@@ -53,6 +53,12 @@ export interface TrainOptions {
    * saved as `dataset.csv` in the model directory, which `vibann design --model DIR` then uses.
    */
   add?: string[];
+  /**
+   * Worker threads the networks are trained on, ensemble and grouped CV (default: the number of
+   * cores; 1 = in this thread). The members are split into contiguous stacks, one per thread
+   * (train/parallel.ts); the trained weights are the same for any count.
+   */
+  threads?: number;
 }
 
 /** The merged dataset a model trained with `add` keeps in its directory. */
@@ -76,6 +82,8 @@ export async function runTrain(
 ): Promise<TrainRunDocument> {
   const o = withDefaults(TRAIN_DEFAULTS, options);
   const preset = checkPreset(o.preset);
+  const { checkThreads, defaultTrainThreads } = await import('../train/parallel.ts');
+  const threads = checkThreads(o.threads ?? defaultTrainThreads(), '--threads');
   // measurements are read (and refused, exit 2) before anything is written
   const lab = o.add && o.add.length > 0 ? await import('../design/lab.ts') : undefined;
   const measured = lab && o.add ? lab.readMeasurements(o.add) : [];
@@ -106,14 +114,14 @@ export async function runTrain(
   const { model, backend } = await trainAndSave(
     ds,
     split,
-    { preset, seed: o.seed, seeds: o.seeds, quick: o.quick, training, network },
+    { preset, seed: o.seed, seeds: o.seeds, quick: o.quick, training, network, threads },
     o.out,
     hooks,
   );
   let uncertainty: TrainRunDocument['uncertainty'];
   if (o.uncertainty !== false) {
     const { fitUncertainty, saveUncertainty } = await import('./uncertainty.ts');
-    const u = await fitUncertainty(model, ds, split, { seed: o.seed }, hooks);
+    const u = await fitUncertainty(model, ds, split, { seed: o.seed, threads }, hooks);
     await saveUncertainty(o.out, u);
     uncertainty = {
       method: u.comparison.chosen,
@@ -133,6 +141,7 @@ export async function runTrain(
     networks: meta.training.members.length,
     backend,
     wall_s: meta.training.wall_s,
+    threads: meta.training.threads ?? 1,
     members: meta.training.members.map((m, k) => ({ ...m, best_val_rmse_hv: rmse[k] })),
     data: meta.data,
     ...(uncertainty ? { uncertainty } : {}),

@@ -162,6 +162,8 @@ export interface FitUncertaintyOptions {
   seed: number;
   /** Family-held-out folds (default GROUP_FOLDS). */
   groupFolds?: number;
+  /** Worker threads the grouped-CV networks are trained on (default 1: in this thread; train/parallel.ts). */
+  threads?: number;
 }
 
 /** Fit the domain model and the uncertainty model of a trained model (see the module comment). */
@@ -241,6 +243,7 @@ export async function fitUncertaintyDetailed(
       network: model.meta.preset.network,
       training: model.meta.preset.training,
       plans: folds.train.map((train, f) => ({ train, val: folds.val[f] })),
+      threads: o.threads,
       onEpoch: (e) => {
         throwIfCancelled(hooks, 'grouped CV');
         hooks.onProgress?.({

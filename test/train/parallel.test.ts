@@ -1,10 +1,13 @@
 /**
  * Training on worker threads (src/train/parallel.ts) against one stacked run in this thread: the
  * same weights bit for bit, the same reports, one merged progress event per epoch, members that
- * stop early at different epochs, and errors from a thread.
+ * stop early at different epochs, and errors from a thread. And what it rests on: a member's
+ * training does not depend on the other members of its stack, also when its batches are padded to
+ * a wider member's (with the descriptor branch, whose δ of an all-zero padding row was infinite).
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { setDescriptorParams } from '../../src/model/descriptors.ts';
 import { initBackend } from '../../src/nn/backend.ts';
 import { VibannModel } from '../../src/nn/params.ts';
 import { memberGroups, trainEnsembleParallel } from '../../src/train/parallel.ts';
@@ -96,6 +99,64 @@ describe('training on worker threads', () => {
       }
     }
     assert.ok(steps > 0);
+  });
+
+  it('a member padded to a wider member’s batch trains as alone (descriptor branch on): same bits, finite', async () => {
+    // regression: padding rows were all-zero compositions, whose δ descriptor is infinite; 0 · ∞
+    // made the padded member's descriptor-branch gradient NaN (the grouped CV of the uncertainty
+    // fit, whose networks have different row counts, lost their descriptor branches this way)
+    const elements = ['B', 'Fe', 'Nb', 'Co', 'Zr', 'Cu'];
+    const options = tinyOptions({ descriptors: true, descHidden: [4] });
+    const init = (seeds: number[]) => {
+      const m = VibannModel.init(
+        options,
+        seeds.map((s) => new Rng(s).fork('init')),
+      );
+      setDescriptorParams(m, elements, data.x.subarray(0, 60 * E));
+      return m;
+    };
+    // batch 8: member 0 has 7 batches (the last of 2 rows), member 1 six (the last of 5 rows),
+    // so in step 6 member 1's 5 rows are padded to member 0's 8
+    const plans: MemberPlan[] = [
+      { train: range(0, 50), val: range(60, 80), seed: 21 },
+      { train: range(5, 50), val: range(60, 75), seed: 22 },
+    ];
+    const hyper = {
+      lr: 5e-3,
+      batchSize: 8,
+      maxEpochs: 3,
+      patience: 10,
+      beta: { mode: 'controller' as const },
+    };
+    const both = await trainEnsemble(init([21, 22]), data, plans, hyper);
+    const alone = await trainEnsemble(init([21, 22]).select([1]), data, [plans[1]], hyper);
+    for (const s of both.model.specs) {
+      const all = both.model.values.get(s.name) as Float32Array;
+      const a = all.subarray(all.length / 2);
+      const b = alone.model.values.get(s.name) as Float32Array;
+      assert.ok(
+        a.every((v) => Number.isFinite(v)),
+        `${s.name}: non-finite weights of the padded member`,
+      );
+      assert.deepEqual(
+        new Uint32Array(a.buffer, a.byteOffset, a.length),
+        new Uint32Array(b.buffer, b.byteOffset, b.length),
+        s.name,
+      );
+    }
+    assert.equal(both.members[1].bestValMse, alone.members[0].bestValMse);
+    // and on two threads (one member each)
+    const two = await trainEnsembleParallel(init([21, 22]), data, plans, { ...hyper, threads: 2 });
+    for (const s of both.model.specs) {
+      const a = both.model.values.get(s.name) as Float32Array;
+      const b = two.model.values.get(s.name) as Float32Array;
+      assert.deepEqual(
+        new Uint32Array(b.buffer, b.byteOffset, b.length),
+        new Uint32Array(a.buffer, a.byteOffset, a.length),
+        s.name,
+      );
+    }
+    assert.equal(two.threads, 2);
   });
 
   it('reports an error raised in a thread', async () => {

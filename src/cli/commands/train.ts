@@ -41,6 +41,11 @@ export function register(program: Command): void {
       '--add <files...>',
       'measurement CSV(s) (element columns or composition, Load, HV) appended to train_fit for this training (the lab loop, docs/lab-loop.md)',
     )
+    .option(
+      '--threads <n>',
+      'worker threads the networks are trained on, side by side (default: the number of cores; 1 = in this process’s thread; same weights for any N)',
+      intOption('--threads', 1),
+    )
     .option('--json', 'print one JSON document on stdout')
     .option('--force', 'replace --out even if it holds files that are not a vibann model')
     .action(async (o: Parameters<typeof runTrain>[0] & { json?: boolean }) => {
@@ -61,7 +66,7 @@ export function register(program: Command): void {
       out('');
       const b = r.backend;
       out(
-        `trained ${r.networks} networks in ${duration(r.wall_s)} on ${b.backend}${b.simd ? ' (SIMD)' : ''}; saved to ${r.model_dir}`,
+        `trained ${r.networks} networks in ${duration(r.wall_s)} on ${b.backend}${b.simd ? ' (SIMD)' : ''}, ${r.threads ?? 1} thread${(r.threads ?? 1) === 1 ? '' : 's'}; saved to ${r.model_dir}`,
       );
       if (r.uncertainty)
         out(
