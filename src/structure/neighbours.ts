@@ -1,7 +1,7 @@
 /**
- * Periodic neighbour search with cell lists (SPEC §13): atoms are binned into cells at least r_c
- * wide, so each pair within r_c is found by looking at the 27 surrounding cells, which is linear in
- * N at fixed density. Distances use the orthorhombic minimum image v − L·round(v/L), the same formula
+ * Periodic neighbour search with cell lists (SPEC §13): atoms are binned into cells at least r_c/m
+ * wide, so each pair within r_c is found by looking at the (2m + 1)³ surrounding cells (27 for the
+ * default m = 1), which is linear in N at fixed density. Distances use the orthorhombic minimum image v − L·round(v/L), the same formula
  * as the oracles, which is exact when r_c ≤ L/2.
  */
 import { InputError } from '../util/errors.ts';
@@ -65,9 +65,18 @@ export function buildGrid(frame: Frame, minCell: number, maxPerAxis = 128): Cell
   return { n, nc, cellStart, order, x, y, z, L: [L[0], L[1], L[2]] };
 }
 
-/** Distinct neighbour offsets along one axis with nc cells (−1 ≡ +1 when nc = 2). */
-function offsets(nc: number): number[] {
-  return nc === 1 ? [0] : nc === 2 ? [0, 1] : [-1, 0, 1];
+/**
+ * Distinct neighbour offsets along one axis with nc cells, as shifts in [0, nc): the residues of
+ * −m..m (−1 ≡ +1 when nc = 2 and m = 1, listed as 0, 1).
+ */
+function offsets(nc: number, m: number): number[] {
+  if (m === 1) return nc === 1 ? [0] : nc === 2 ? [0, 1] : [nc - 1, 0, 1];
+  const out: number[] = [];
+  for (let d = -m; d <= m; d++) {
+    const r = ((d % nc) + nc) % nc;
+    if (!out.includes(r)) out.push(r);
+  }
+  return out;
 }
 
 /** Throw unless r ≤ L/2 on every axis (the minimum image is then unique). */
@@ -84,14 +93,24 @@ export function checkHalfBox(frame: Frame, r: number, what: string, option: stri
 /**
  * Call `visit(i, j, dx, dy, dz, r2)` once for every unordered pair of atoms closer than `rc`
  * (r² < rc²), with (dx, dy, dz) the minimum-image vector from i to j. Requires rc ≤ L/2.
+ *
+ * `cellsPerCutoff` m: grid cells at least rc/m wide, searched m cells either side, so the block
+ * searched around a cell is (2m + 1)/m · rc wide instead of 3 rc (volume 27 rc³ at m = 1, 12.7 rc³
+ * at m = 3; the sphere is 4.2 rc³). m = 1 suits short cutoffs (few atoms per cell); the 10 Å of g(r)
+ * uses m = 3. The set of pairs and each pair's r² do not depend on m (only the order of the pairs
+ * and which of the two atoms comes first, which flips the sign of the vector).
  */
 export function forEachPair(
   frame: Frame,
   rc: number,
   visit: (i: number, j: number, dx: number, dy: number, dz: number, r2: number) => void,
+  cellsPerCutoff = 1,
 ): void {
   checkHalfBox(frame, rc, 'the pair cutoff', 'the cutoff');
-  const g = buildGrid(frame, rc);
+  const mc = cellsPerCutoff;
+  if (!Number.isInteger(mc) || mc < 1)
+    throw new InputError(`cells per cutoff must be an integer ≥ 1, got ${cellsPerCutoff}`);
+  const g = buildGrid(frame, rc / mc);
   const [ncx, ncy, ncz] = g.nc;
   const [Lx, Ly, Lz] = g.L;
   const ix = 1 / Lx;
@@ -99,27 +118,28 @@ export function forEachPair(
   const iz = 1 / Lz;
   const rc2 = rc * rc;
   const { x, y, z, order, cellStart } = g;
-  const ox = offsets(ncx);
-  const oy = offsets(ncy);
-  const oz = offsets(ncz);
+  const ox = offsets(ncx, mc);
+  const oy = offsets(ncy, mc);
+  const oz = offsets(ncz, mc);
   const nbr: number[] = [];
   for (let cx = 0; cx < ncx; cx++) {
     for (let cy = 0; cy < ncy; cy++) {
       for (let cz = 0; cz < ncz; cz++) {
         const c = (cx * ncy + cy) * ncz + cz;
+        const s0 = cellStart[c];
+        const s1 = cellStart[c + 1];
+        if (s0 === s1) continue;
         nbr.length = 0;
         for (const a of ox) {
-          const qx = (cx + a + ncx) % ncx;
+          const qx = (cx + a) % ncx;
           for (const b of oy) {
-            const qy = (cy + b + ncy) % ncy;
+            const qy = (cy + b) % ncy;
             for (const e of oz) {
-              const q = (qx * ncy + qy) * ncz + ((cz + e + ncz) % ncz);
+              const q = (qx * ncy + qy) * ncz + ((cz + e) % ncz);
               if (q >= c) nbr.push(q);
             }
           }
         }
-        const s0 = cellStart[c];
-        const s1 = cellStart[c + 1];
         for (const q of nbr) {
           const t1 = cellStart[q + 1];
           for (let p = s0; p < s1; p++) {

@@ -43,6 +43,9 @@ export function pairKey(a: string, b: string): string {
   return a <= b ? `${a}-${b}` : `${b}-${a}`;
 }
 
+/** Grid cells of at least rmax/3 for the pair search (./neighbours.ts; the counts do not depend on it). */
+const RDF_CELLS_PER_CUTOFF = 3;
+
 export function computeRdf(frame: Frame, options: RdfOptions = {}): Rdf {
   const rmax = options.rmax ?? 10;
   const dr = options.dr ?? 0.1;
@@ -58,20 +61,25 @@ export function computeRdf(frame: Frame, options: RdfOptions = {}): Rdf {
   const H = new Float64Array(ns * ns * nbins);
   const total = new Float64Array(nbins);
   const inv = 1 / dr;
-  forEachPair(frame, rmax * (1 + 1e-12) + 1e-12, (i, j, _dx, _dy, _dz, r2) => {
-    const d = Math.sqrt(r2);
-    if (d > rmax) return;
-    const k = Math.ceil(d * inv) - 1;
-    if (k < 0 || k >= nbins) return;
-    total[k] += 2;
-    const a = sp[i];
-    const b = sp[j];
-    if (a === b) H[(a * ns + a) * nbins + k] += 2;
-    else {
-      H[(a * ns + b) * nbins + k] += 1;
-      H[(b * ns + a) * nbins + k] += 1;
-    }
-  });
+  forEachPair(
+    frame,
+    rmax * (1 + 1e-12) + 1e-12,
+    (i, j, _dx, _dy, _dz, r2) => {
+      const d = Math.sqrt(r2);
+      if (d > rmax) return;
+      const k = Math.ceil(d * inv) - 1;
+      if (k < 0 || k >= nbins) return;
+      total[k] += 2;
+      const a = sp[i];
+      const b = sp[j];
+      if (a === b) H[(a * ns + a) * nbins + k] += 2;
+      else {
+        H[(a * ns + b) * nbins + k] += 1;
+        H[(b * ns + a) * nbins + k] += 1;
+      }
+    },
+    RDF_CELLS_PER_CUTOFF,
+  );
   const V = cellVolume(frame.cell);
   const N = frame.n;
   const nOf = new Float64Array(ns);

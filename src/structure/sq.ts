@@ -103,23 +103,205 @@ function speciesOrder(frame: Frame): { order: Int32Array; start: Int32Array } {
   return { order, start };
 }
 
-/** Phase table cos/sin(2π m u_j) for m = mlo..mhi, laid out [m − mlo][j]. */
-function phases(u: Float64Array, mlo: number, mhi: number): { re: Float64Array; im: Float64Array } {
-  const n = u.length;
-  const re = new Float64Array((mhi - mlo + 1) * n);
-  const im = new Float64Array((mhi - mlo + 1) * n);
-  for (let m = mlo; m <= mhi; m++) {
-    const o = (m - mlo) * n;
-    for (let j = 0; j < n; j++) {
-      const t = 2 * Math.PI * m * u[j];
+/**
+ * Atoms per block of the phase tables: a block's tables hold (hmax + 2·kmax + 2·lmax + 3) rows of
+ * this many complex numbers (358 rows, 2.9 MB, for a 37.4 Å box at qmax = 12 Å⁻¹), so their memory
+ * does not grow with the number of atoms and the rows in use stay in cache.
+ */
+const ATOM_BLOCK = 512;
+
+/**
+ * Phase table cos/sin(2π m u_j) for m = −mneg..mmax (mneg = 0 or mmax) and j = j0..j0+len−1, laid
+ * out [m + mneg][j − j0]. Rows m < 0 are the complex conjugates of rows −m: the phase 2π·m·u is
+ * then exactly −2π·|m|·u and Math.cos/Math.sin are exactly even/odd, so they hold the same numbers
+ * as calling cos/sin on the negative phase.
+ */
+function phases(
+  u: Float64Array,
+  j0: number,
+  len: number,
+  mneg: number,
+  mmax: number,
+  re: Float64Array,
+  im: Float64Array,
+): void {
+  for (let m = 0; m <= mmax; m++) {
+    const o = (m + mneg) * len;
+    for (let j = 0; j < len; j++) {
+      const t = 2 * Math.PI * m * u[j0 + j];
       re[o + j] = Math.cos(t);
       im[o + j] = Math.sin(t);
     }
   }
-  return { re, im };
+  for (let m = 1; m <= mneg; m++) {
+    const o = (mneg - m) * len;
+    const p = (mneg + m) * len;
+    for (let j = 0; j < len; j++) {
+      re[o + j] = re[p + j];
+      im[o + j] = -im[p + j];
+    }
+  }
 }
 
-/** The direct k-space sum, shell-averaged (Ashcroft–Langreth partials). */
+/** The reciprocal grid of an orthorhombic cell up to qmax and the shells of width dq. */
+interface KGrid {
+  hmax: number;
+  kmax: number;
+  lmax: number;
+  gx: number;
+  gy: number;
+  gz: number;
+  /** k and l rows of a vector code (h·K + k + kmax)·Lw + l + lmax. */
+  K: number;
+  Lw: number;
+  dq: number;
+  nShells: number;
+}
+
+/**
+ * Visit the half-space wave vectors with |Q| < nShells·dq in (h, k, l) order: mode 'count' adds
+ * one to count[s] of the vector's shell s, mode 'fill' stores its code at list[fill[s]++]. For each
+ * (h, k) the l range is cut to the sphere with a margin (every vector is still tested), so the
+ * work is over the half sphere, not the whole box.
+ */
+function eachVector(
+  g: KGrid,
+  count: Int32Array | null,
+  fill: Float64Array | null,
+  list: Float64Array | null,
+): void {
+  const { hmax, kmax, lmax, gx, gy, gz, K, Lw, dq, nShells } = g;
+  const qcut = nShells * dq * (1 + 1e-9);
+  for (let h = 0; h <= hmax; h++) {
+    for (let k = h === 0 ? 0 : -kmax; k <= kmax; k++) {
+      const rest = qcut * qcut - (gx * h) ** 2 - (gy * k) ** 2;
+      if (rest < 0) continue;
+      const lm = Math.min(lmax, Math.floor(Math.sqrt(rest) / gz) + 1);
+      const hk = (h * K + (k + kmax)) * Lw + lmax;
+      for (let l = h === 0 && k === 0 ? 1 : -lm; l <= lm; l++) {
+        const q = Math.sqrt((gx * h) ** 2 + (gy * k) ** 2 + (gz * l) ** 2);
+        const s = Math.floor(q / dq);
+        if (s >= nShells) continue;
+        if (count) count[s]++;
+        else if (fill && list) list[fill[s]++] = hk + l;
+      }
+    }
+  }
+}
+
+/**
+ * Add the contribution of the atoms of one block to the amplitudes of the vectors byCol[w0..w1)
+ * of one (h, k) column: Σ_j P_j Z_l,j per species run, with P_j = exp(2πi(h u_x + k u_y)) (pr, pi)
+ * and Z the block's l rows. Each sum continues from the amplitude so far, atom by atom in order.
+ */
+function sumColumn(
+  pr: Float64Array,
+  pi: Float64Array,
+  zr: Float64Array,
+  zi: Float64Array,
+  m: number,
+  codes: Float64Array,
+  byCol: Int32Array,
+  w0: number,
+  w1: number,
+  Lw: number,
+  ns: number,
+  nseg: number,
+  segA: Int32Array,
+  segLo: Int32Array,
+  segHi: Int32Array,
+  accRe: Float64Array,
+  accIm: Float64Array,
+): void {
+  // two vectors at a time (two independent sums per atom: the loop is not held up by the latency
+  // of one chain of additions), then the odd one out
+  let w = w0;
+  for (; w + 1 < w1; w += 2) {
+    const va = byCol[w];
+    const vb = byCol[w + 1];
+    const za = (codes[va] % Lw) * m;
+    const zb = (codes[vb] % Lw) * m;
+    for (let g = 0; g < nseg; g++) {
+      const sa = va * ns + segA[g];
+      const sb = vb * ns + segA[g];
+      let reA = accRe[sa];
+      let imA = accIm[sa];
+      let reB = accRe[sb];
+      let imB = accIm[sb];
+      const j1 = segHi[g];
+      for (let j = segLo[g]; j < j1; j++) {
+        const tr = pr[j];
+        const ti = pi[j];
+        const ca = zr[za + j];
+        const da = zi[za + j];
+        const cb = zr[zb + j];
+        const db = zi[zb + j];
+        reA += tr * ca - ti * da;
+        imA += tr * da + ti * ca;
+        reB += tr * cb - ti * db;
+        imB += tr * db + ti * cb;
+      }
+      accRe[sa] = reA;
+      accIm[sa] = imA;
+      accRe[sb] = reB;
+      accIm[sb] = imB;
+    }
+  }
+  if (w < w1) {
+    const v = byCol[w];
+    const bz = (codes[v] % Lw) * m;
+    for (let g = 0; g < nseg; g++) {
+      const slot = v * ns + segA[g];
+      let re = accRe[slot];
+      let im = accIm[slot];
+      const j1 = segHi[g];
+      for (let j = segLo[g]; j < j1; j++) {
+        const tr = pr[j];
+        const ti = pi[j];
+        const cr = zr[bz + j];
+        const ci = zi[bz + j];
+        re += tr * cr - ti * ci;
+        im += tr * ci + ti * cr;
+      }
+      accRe[slot] = re;
+      accIm[slot] = im;
+    }
+  }
+}
+
+/** P_j = X_h,j · Y_k,j for the atoms of a block. */
+function columnPhase(
+  xr: Float64Array,
+  xi: Float64Array,
+  yr: Float64Array,
+  yi: Float64Array,
+  bx: number,
+  by: number,
+  m: number,
+  pr: Float64Array,
+  pi: Float64Array,
+): void {
+  for (let j = 0; j < m; j++) {
+    const ar = xr[bx + j];
+    const ai = xi[bx + j];
+    const br = yr[by + j];
+    const bi = yi[by + j];
+    pr[j] = ar * br - ai * bi;
+    pi[j] = ar * bi + ai * br;
+  }
+}
+
+/**
+ * The direct k-space sum, shell-averaged (Ashcroft–Langreth partials).
+ *
+ * The chosen wave vectors are summed column by column: all vectors with the same (h, k) share the
+ * product exp(2πi(h u_x + k u_y)) per atom, computed once per column, so each (vector, atom) term
+ * costs one complex multiply. Atoms are taken in blocks of ATOM_BLOCK (phase tables per block), and
+ * each vector's per-species amplitude is carried from block to block, so every amplitude is the same
+ * sequence of floating-point operations (atoms in species order) as a plain loop over the atoms with
+ * the three phase factors multiplied in the order X·Y·Z; the shell sums then run in the original
+ * vector order. The result does not depend on the block size.
+ */
 export function directSq(
   frame: Frame,
   o: { qmax: number; dq: number; maxVectors: number; seed: number },
@@ -134,25 +316,21 @@ export function directSq(
   const gx = (2 * Math.PI) / Lx;
   const gy = (2 * Math.PI) / Ly;
   const gz = (2 * Math.PI) / Lz;
-  // half-space wave vectors by shell
-  const shells: number[][] = Array.from({ length: nShells }, () => []);
   const K = 2 * kmax + 1;
   const Lw = 2 * lmax + 1;
-  for (let h = 0; h <= hmax; h++) {
-    for (let k = h === 0 ? 0 : -kmax; k <= kmax; k++) {
-      for (let l = h === 0 && k === 0 ? 1 : -lmax; l <= lmax; l++) {
-        const q = Math.sqrt((gx * h) ** 2 + (gy * k) ** 2 + (gz * l) ** 2);
-        const s = Math.floor(q / dq);
-        if (s < nShells) shells[s].push((h * K + (k + kmax)) * Lw + (l + lmax));
-      }
-    }
-  }
-  const rng = new Rng(o.seed).fork('sq-shells');
+  const grid: KGrid = { hmax, kmax, lmax, gx, gy, gz, K, Lw, dq, nShells };
+  // half-space wave vectors by shell, in (h, k, l) order within a shell: counted, then stored
+  // flat, shell s at list[first[s] .. first[s + 1])
   const nShell = new Int32Array(nShells);
+  eachVector(grid, nShell, null, null);
+  const first = new Float64Array(nShells + 1);
+  for (let s = 0; s < nShells; s++) first[s + 1] = first[s] + nShell[s];
+  const list = new Float64Array(first[nShells]);
+  eachVector(grid, null, first.slice(0, nShells), list);
+  const rng = new Rng(o.seed).fork('sq-shells');
   const nUsed = new Int32Array(nShells);
   for (let s = 0; s < nShells; s++) {
-    const v = shells[s];
-    nShell[s] = v.length;
+    const v = list.subarray(first[s], first[s + 1]);
     if (v.length > o.maxVectors) {
       // partial Fisher–Yates: the first maxVectors entries become a uniform random subset
       for (let p = 0; p < o.maxVectors; p++) {
@@ -161,9 +339,26 @@ export function directSq(
         v[p] = v[r];
         v[r] = t;
       }
-      v.length = o.maxVectors;
     }
-    nUsed[s] = v.length;
+    nUsed[s] = Math.min(v.length, o.maxVectors);
+  }
+  // the chosen vectors in shell order, and grouped by (h, k) column (counting sort)
+  let nv = 0;
+  for (let s = 0; s < nShells; s++) nv += nUsed[s];
+  const codes = new Float64Array(nv);
+  {
+    let v = 0;
+    for (let s = 0; s < nShells; s++)
+      for (let e = 0; e < nUsed[s]; e++) codes[v++] = list[first[s] + e];
+  }
+  const nCol = (hmax + 1) * K;
+  const colStart = new Int32Array(nCol + 1);
+  for (let v = 0; v < nv; v++) colStart[Math.floor(codes[v] / Lw) + 1]++;
+  for (let c = 0; c < nCol; c++) colStart[c + 1] += colStart[c];
+  const byCol = new Int32Array(nv);
+  {
+    const fill = colStart.slice(0, nCol);
+    for (let v = 0; v < nv; v++) byCol[fill[Math.floor(codes[v] / Lw)]++] = v;
   }
   const { order, start } = speciesOrder(frame);
   const n = frame.n;
@@ -176,57 +371,88 @@ export function directSq(
     uy[p] = (frame.positions[3 * i + 1] - oy) / Ly;
     uz[p] = (frame.positions[3 * i + 2] - oz) / Lz;
   }
-  const X = phases(ux, 0, hmax);
-  const Y = phases(uy, -kmax, kmax);
-  const Z = phases(uz, -lmax, lmax);
   const ns = frame.species.length;
+  // per vector and species: Σ_j exp(iQ·r_j) over the atoms summed so far
+  const accRe = new Float64Array(nv * ns);
+  const accIm = new Float64Array(nv * ns);
+  const B = Math.min(ATOM_BLOCK, Math.max(1, n));
+  const xr = new Float64Array((hmax + 1) * B);
+  const xi = new Float64Array((hmax + 1) * B);
+  const yr = new Float64Array(K * B);
+  const yi = new Float64Array(K * B);
+  const zr = new Float64Array(Lw * B);
+  const zi = new Float64Array(Lw * B);
+  const pr = new Float64Array(B);
+  const pi = new Float64Array(B);
+  const segA = new Int32Array(ns);
+  const segLo = new Int32Array(ns);
+  const segHi = new Int32Array(ns);
+  for (let b0 = 0; b0 < n; b0 += B) {
+    const m = Math.min(B, n - b0);
+    phases(ux, b0, m, 0, hmax, xr, xi);
+    phases(uy, b0, m, kmax, kmax, yr, yi);
+    phases(uz, b0, m, lmax, lmax, zr, zi);
+    // the species runs inside this block (atoms are in species order)
+    let nseg = 0;
+    for (let a = 0; a < ns; a++) {
+      const lo = Math.max(start[a], b0) - b0;
+      const hi = Math.min(start[a + 1], b0 + m) - b0;
+      if (lo < hi) {
+        segA[nseg] = a;
+        segLo[nseg] = lo;
+        segHi[nseg] = hi;
+        nseg++;
+      }
+    }
+    for (let c = 0; c < nCol; c++) {
+      const w0 = colStart[c];
+      const w1 = colStart[c + 1];
+      if (w0 === w1) continue;
+      columnPhase(xr, xi, yr, yi, Math.floor(c / K) * m, (c % K) * m, m, pr, pi);
+      sumColumn(
+        pr,
+        pi,
+        zr,
+        zi,
+        m,
+        codes,
+        byCol,
+        w0,
+        w1,
+        Lw,
+        ns,
+        nseg,
+        segA,
+        segLo,
+        segHi,
+        accRe,
+        accIm,
+      );
+    }
+  }
   const nPairs = (ns * (ns + 1)) / 2;
   const al = Array.from({ length: nPairs }, () => new Float64Array(nShells));
   const qsum = new Float64Array(nShells);
-  const reA = new Float64Array(ns);
-  const imA = new Float64Array(ns);
   const norm = new Float64Array(ns * ns);
   for (let a = 0; a < ns; a++)
     for (let b = 0; b < ns; b++)
       norm[a * ns + b] = 1 / Math.sqrt((start[a + 1] - start[a]) * (start[b + 1] - start[b]));
-  const xr = X.re;
-  const xi = X.im;
-  const yr = Y.re;
-  const yi = Y.im;
-  const zr = Z.re;
-  const zi = Z.im;
+  let v = 0;
   for (let s = 0; s < nShells; s++) {
-    for (const code of shells[s]) {
+    for (let e = 0; e < nUsed[s]; e++, v++) {
+      const code = codes[v];
       const l = (code % Lw) - lmax;
       const hk = Math.floor(code / Lw);
       const k = (hk % K) - kmax;
       const h = Math.floor(hk / K);
       qsum[s] += Math.sqrt((gx * h) ** 2 + (gy * k) ** 2 + (gz * l) ** 2);
-      const bx = h * n;
-      const by = (k + kmax) * n;
-      const bz = (l + lmax) * n;
-      for (let a = 0; a < ns; a++) {
-        let re = 0;
-        let im = 0;
-        for (let j = start[a]; j < start[a + 1]; j++) {
-          const ar = xr[bx + j];
-          const ai = xi[bx + j];
-          const br = yr[by + j];
-          const bi = yi[by + j];
-          const tr = ar * br - ai * bi;
-          const ti = ar * bi + ai * br;
-          const cr = zr[bz + j];
-          const ci = zi[bz + j];
-          re += tr * cr - ti * ci;
-          im += tr * ci + ti * cr;
-        }
-        reA[a] = re;
-        imA[a] = im;
-      }
+      const base = v * ns;
       let p = 0;
       for (let a = 0; a < ns; a++) {
         for (let b = a; b < ns; b++) {
-          al[p][s] += (reA[a] * reA[b] + imA[a] * imA[b]) * norm[a * ns + b];
+          al[p][s] +=
+            (accRe[base + a] * accRe[base + b] + accIm[base + a] * accIm[base + b]) *
+            norm[a * ns + b];
           p++;
         }
       }
@@ -290,6 +516,14 @@ export function ftPartials(
     const w = window === 'lorch' ? Math.sin(x) / x : 1;
     kern[k] = 4 * Math.PI * rho * r * r * w * rdf.dr;
   }
+  // sin(Qr)/(Qr) on the (Q, r) grid, shared by every pair
+  const sinc = new Float64Array(q.length * nb);
+  for (let m = 0; m < q.length; m++) {
+    for (let k = 0; k < nb; k++) {
+      const qr = q[m] * rdf.r[k];
+      sinc[m * nb + k] = Math.sin(qr) / qr;
+    }
+  }
   const out: Float64Array[] = [];
   const ns = species.length;
   for (let a = 0; a < ns; a++) {
@@ -298,10 +532,7 @@ export function ftPartials(
       const s = new Float64Array(q.length);
       for (let m = 0; m < q.length; m++) {
         let acc = 0;
-        for (let k = 0; k < nb; k++) {
-          const qr = q[m] * rdf.r[k];
-          acc += kern[k] * (g[k] - 1) * (Math.sin(qr) / qr);
-        }
+        for (let k = 0; k < nb; k++) acc += kern[k] * (g[k] - 1) * sinc[m * nb + k];
         s[m] = 1 + acc;
       }
       out.push(s);
@@ -386,10 +617,12 @@ export function structureFactor(frame: Frame, rdf: Rdf | null, options: SqOption
     const rho = frame.n / cellVolume(frame.cell);
     const r = Array.from(rdf.r);
     const gNum = r.map((rr, k) => 4 * Math.PI * rho * rr * (rdf.g[k] - 1));
+    const sinQr = r.map((rr) => q.map((qq) => Math.sin(qq * rr)));
     const sine = (s: number[]) =>
-      r.map((rr) => {
+      r.map((_, k) => {
+        const sn = sinQr[k];
         let acc = 0;
-        for (let m = 0; m < nq; m++) acc += q[m] * (s[m] - 1) * Math.sin(q[m] * rr) * dq;
+        for (let m = 0; m < nq; m++) acc += q[m] * (s[m] - 1) * sn[m] * dq;
         return (2 / Math.PI) * acc;
       });
     pdf = {

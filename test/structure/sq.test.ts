@@ -47,11 +47,13 @@ function bruteForce(frame: Frame, qlo: number, qhi: number, dq: number) {
             qx * frame.positions[3 * i] +
             qy * frame.positions[3 * i + 1] +
             qz * frame.positions[3 * i + 2];
-          re += Math.cos(ph);
-          im += Math.sin(ph);
+          const c = Math.cos(ph);
+          const sn = Math.sin(ph);
+          re += c;
+          im += sn;
           if (frame.speciesIndex[i] === 0) {
-            reA += Math.cos(ph);
-            imA += Math.sin(ph);
+            reA += c;
+            imA += sn;
           }
         }
         const e = shells.get(s) ?? { qs: 0, st: 0, aa: 0, m: 0 };

@@ -91,10 +91,22 @@ function checkSummary(
   }
 }
 
+/**
+ * The Cu-Zr frame and its tessellation with the 1 % filter and every face kept, computed once for
+ * the tests below (keepFaces and areaFilter only add outputs: the plain cells are the same).
+ */
+let cuzrCache: { f: Frame; v: ReturnType<typeof voronoiTessellation> } | null = null;
+function cuzr() {
+  if (!cuzrCache) {
+    const f = readStructure(md('cuzr_quench.extxyz'));
+    cuzrCache = { f, v: voronoiTessellation(f, { areaFilter: 0.01, keepFaces: true }) };
+  }
+  return cuzrCache;
+}
+
 describe('Voronoi indices against voro++ / LAMMPS / Qhull', () => {
   it('Cu-Zr: every per-atom index (plain and 1 % filter) and volume', () => {
-    const f = readStructure(md('cuzr_quench.extxyz'));
-    const v = voronoiTessellation(f, { areaFilter: 0.01 });
+    const { f, v } = cuzr();
     const pa = cuzrPerAtom();
     let plainMismatch = 0;
     let filtMismatch = 0;
@@ -134,14 +146,12 @@ describe('Voronoi indices against voro++ / LAMMPS / Qhull', () => {
     );
     // LAMMPS compute voronoi/atom global edge histogram: faces with 1..10 edges, then more
     const h = new Array(11).fill(0);
-    const vf = voronoiTessellation(f, { keepFaces: true });
-    for (const list of vf.faces!) for (const x of list) h[Math.min(x.edges, 11) - 1]++;
+    for (const list of v.faces!) for (const x of list) h[Math.min(x.edges, 11) - 1]++;
     assert.deepEqual(h, oracle().cuzr_quench.lammps.voronoi_edge_histo.all);
   });
 
   it('Cu-Zr: each face i→j is face j→i with the same edges and area', () => {
-    const f = readStructure(md('cuzr_quench.extxyz'));
-    const v = voronoiTessellation(f, { keepFaces: true });
+    const { v } = cuzr();
     const key = (i: number, j: number) => `${i}:${j}`;
     const map = new Map<string, { edges: number; area: number }[]>();
     v.faces!.forEach((list, i) => {
@@ -167,7 +177,8 @@ describe('Voronoi indices against voro++ / LAMMPS / Qhull', () => {
     it(`${g}: top indices, face-count histogram and face-edge totals (plain and 1 % filter)`, () => {
       const o = oracle().glasses[g].voronoi;
       const f = readStructure(md(`${g}.extxyz`));
-      const v = voronoiTessellation(f, { areaFilter: 0.01 });
+      // A1 also checks the faces (keepFaces adds the face lists, the cells are the same)
+      const v = voronoiTessellation(f, { areaFilter: 0.01, keepFaces: g === 'A1' });
       checkSummary(f, v.index, v.nFaces, o.plain, ['B', 'Nb'], false, `${g} plain`);
       checkSummary(
         f,
@@ -182,8 +193,7 @@ describe('Voronoi indices against voro++ / LAMMPS / Qhull', () => {
       assert.ok(Math.abs(sum / cellVolume(f.cell) - 1) < 1e-6);
       if (g === 'A1') {
         const h = new Array(11).fill(0);
-        const vf = voronoiTessellation(f, { keepFaces: true });
-        for (const list of vf.faces!) for (const x of list) h[Math.min(x.edges, 11) - 1]++;
+        for (const list of v.faces!) for (const x of list) h[Math.min(x.edges, 11) - 1]++;
         assert.deepEqual(
           h,
           oracle().crosschecks.A1_lammps_voronoi
@@ -231,8 +241,7 @@ describe('analytic cells', () => {
     assert.equal(s.n_0_0_12_0.all, 1);
   });
   it('a periodic replica has the same cells: Cu-Zr ×2×1×1', () => {
-    const f = readStructure(md('cuzr_quench.extxyz'));
-    const v1 = voronoiTessellation(f);
+    const { f, v: v1 } = cuzr();
     const v2 = voronoiTessellation(replicate(f, 2, 1, 1));
     for (let i = 0; i < f.n; i++) {
       for (let d = 0; d < 5; d++) {
