@@ -1,14 +1,18 @@
 /**
  * Running one job (spec.ts) in this process: verify the dataset against the job's checksum, rebuild
  * the split from the job's row indices, do the kind's work (eval/studies.ts units, training, the
- * evaluation protocol) and wrap its result in a `JobResultDocument` with the seed, the data
- * checksum, the version, the backend, the wall time and where it ran. The same function runs in a
- * worker thread of the local pool (handler.ts), in a `vibann worker` of the queue (queue.ts) and
- * in-process; progress goes to `onProgress` after every training epoch, and an aborted `signal`
- * stops the job at the next epoch with `JobCancelledError`.
+ * evaluation protocol, one design seed) and wrap its result in a `JobResultDocument` with the seed,
+ * the data checksum, the version, the backend, the wall time and where it ran. The same function
+ * runs in a worker thread of the local pool (handler.ts), in a `vibann worker` of the queue
+ * (queue.ts) and in-process; progress goes to `onProgress` after every training epoch (every MCMC
+ * and refinement step of a design), and an aborted `signal` stops the job at the next one with
+ * `JobCancelledError`. A job trains its networks in its own thread (threads 1): the pool already
+ * runs one job per core.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Dataset } from '../data/dataset.ts';
 import type { Split } from '../data/split.ts';
@@ -24,6 +28,7 @@ import {
   JobSpecSchema,
   jobId,
   jobLabel,
+  type ModelRef,
 } from './spec.ts';
 
 /** One progress report of a running job (the shape of workflows' ProgressEvent). */
@@ -67,6 +72,41 @@ export async function verifiedDataset(job: Pick<JobSpec, 'data'>): Promise<Datas
     );
   }
   return ds;
+}
+
+/** The weights file of a model directory (nn/io.ts WEIGHTS_FILE; written by `saveModel`). */
+const MODEL_WEIGHTS = 'weights.bin';
+
+/**
+ * A model directory as a job names it: absolute path and the SHA-256 of its weights file. A
+ * directory without a model is an InputError naming it.
+ */
+export function modelRef(dir: string): ModelRef {
+  const path = resolve(dir);
+  const weights = join(path, MODEL_WEIGHTS);
+  if (!existsSync(join(path, 'manifest.json')) || !existsSync(weights))
+    throw new InputError(`no trained model at '${dir}': run 'vibann train --out ${dir}' first`);
+  return { path, sha256: createHash('sha256').update(readFileSync(weights)).digest('hex') };
+}
+
+/**
+ * Load the model a job names and check the SHA-256 of its weights: a missing directory or other
+ * weights (a model retrained since the job was made) is an InputError naming the path, the host
+ * and both checksums.
+ */
+async function verifiedModel(ref: ModelRef) {
+  const weights = join(ref.path, MODEL_WEIGHTS);
+  if (!existsSync(weights))
+    throw new InputError(
+      `job model ${ref.path} does not exist on ${hostname()}: every worker must reach the model directory at the same path (see docs/scaling.md)`,
+    );
+  const sha256 = createHash('sha256').update(readFileSync(weights)).digest('hex');
+  if (sha256 !== ref.sha256)
+    throw new InputError(
+      `job model ${ref.path} on ${hostname()} has weights with SHA-256 ${sha256}, but the job was made for SHA-256 ${ref.sha256}: the model differs from the coordinator's (retrained or not copied)`,
+    );
+  const { HardnessModel } = await import('../model/hardness-model.ts');
+  return HardnessModel.load(ref.path);
 }
 
 async function jobSplit(ds: Dataset, job: JobSpec): Promise<Split> {
@@ -118,6 +158,8 @@ async function fitModel(ds: Dataset, split: Split, job: Fitted, ctx: JobContext)
     network: job.fit.network,
     training: o.training,
     onEpoch: o.onEpoch,
+    // a job runs one per worker thread of a pool (one per core): its networks train in its thread
+    threads: 1,
   });
 }
 
@@ -177,6 +219,8 @@ async function runKind(
     }
     case 'lofo-fold':
       return lofoFold(job, ds, split, ctx);
+    case 'design':
+      return designSeed(job, ds, split, ctx);
     case 'train-evaluate': {
       const { model } = await fitModel(ds, split, job, ctx);
       if (job.model_out) await model.save(job.model_out);
@@ -226,6 +270,102 @@ async function lofoFold(
       model_dir: job.model_out ?? null,
     },
     extra: { wall_s: m.wall_s, member_wall_s: m.members.map((x) => x.wallS) },
+  };
+}
+
+/**
+ * One design seed: the design pipeline (design/pipeline.ts `runDesign`, the refinement of
+ * design/refine.ts) on the job's model with the job's settings and seed — what `vibann design
+ * --model DIR --seed S` computes, without the run directory and the domain verdicts. The result
+ * keeps the candidates with their gate records, the accepted pool, the counts and the thresholds;
+ * the stage timings go to `extra`.
+ */
+async function designSeed(
+  job: JobOf<'design'>,
+  ds: Dataset,
+  split: Split,
+  ctx: JobContext,
+): Promise<KindOutput> {
+  const label = jobLabel(job);
+  const model = await verifiedModel(job.model);
+  if (model.meta.data.sha256 !== ds.sha256)
+    throw new InputError(
+      `job model ${job.model.path} was trained on ${model.meta.data.file} (SHA-256 ${model.meta.data.sha256}), but the job names ${job.data.path} (SHA-256 ${ds.sha256})`,
+    );
+  for (const k of ['train_fit', 'calibration'] as const) {
+    const a = model.meta.split[k];
+    const b = job.split[k];
+    if (a.length !== b.length || a.some((r, i) => r !== b[i]))
+      throw new InputError(
+        `job ${label}: the job's ${k} rows are not those the model ${job.model.path} was trained with (a design job carries the model's split)`,
+      );
+  }
+  const opts = await import('../design/options.ts');
+  const settings: import('../design/options.ts').DesignSettings = {
+    ...opts.DESIGN_SETTINGS_DEFAULTS,
+    ...job.settings,
+    seed: job.seed,
+  };
+  opts.checkDesignSettings(settings);
+  const options = await opts.designOptionsFor(settings);
+  const { runDesign } = await import('../design/pipeline.ts');
+  const { makeRefiner } = await import('../design/refine.ts');
+  const { designData } = await import('../design/data.ts');
+  const { Rng } = await import('../util/rng.ts');
+  const cancel = () => {
+    if (ctx.signal?.aborted) throw new JobCancelledError(`job ${label}`);
+  };
+  const res = await runDesign(
+    model,
+    designData(ds, split, model.elements),
+    options,
+    new Rng(job.seed),
+    {
+      onStage: cancel,
+      onMcmcStep: (t, total, accepted) => {
+        cancel();
+        ctx.onProgress?.({
+          stage: `${label} MCMC`,
+          done: t + 1,
+          total,
+          status: `${accepted} accepted`,
+        });
+      },
+      onRefineStep: (step, maxSteps, best) => {
+        cancel();
+        ctx.onProgress?.({
+          stage: `${label} refinement`,
+          done: step,
+          total: maxSteps,
+          status: `best objective ${best.toFixed(1)} HV`,
+        });
+      },
+      refine: settings.refine ? makeRefiner(model, opts.refineOptionsFor(settings)) : undefined,
+    },
+  );
+  return {
+    result: {
+      model: {
+        path: job.model.path,
+        created: model.meta.created,
+        preset: model.meta.preset.name,
+        networks: model.nMembers,
+      },
+      seed: job.seed,
+      screened: res.screened,
+      accepted: res.accepted,
+      accepted_families: res.acceptedFamilies,
+      rejected: res.rejected,
+      thresholds: res.thresholds,
+      candidates: res.candidates,
+      accepted_pool: res.acceptedPool,
+      pareto: res.pareto,
+      gmm: res.gmm,
+      frame: res.frame,
+      mcmc: res.mcmc,
+      refinement: res.refinement ?? null,
+    },
+    extra: { timings: res.timings },
   };
 }
 

@@ -1,14 +1,15 @@
 /**
  * The job model (issue 16): every unit of work a study is made of — one seeds-report seed, one
  * ablation variant, one learning-curve fraction, one tune trial, one leave-family-out fold, training
- * a whole model, evaluating a model on a split — is a serialisable job description (`JobSpec`,
+ * a whole model, evaluating a model on a split, one design seed — is a serialisable job description (`JobSpec`,
  * checked by `JobSpecSchema`) that turns into a result document (`JobResultDocument`) wherever it
  * runs: in this process, in a worker thread of the local pool, or in a `vibann worker` on another
  * machine through the queue.
  *
  * A job is self-contained except for the dataset, which it names by path and SHA-256 (the worker
  * verifies the checksum before anything else: a different file is an InputError naming both
- * checksums), and, for `evaluate`, the model directory. The split travels inside the job as row
+ * checksums), and, for `evaluate` and `design`, the model directory (a design job names it with
+ * the SHA-256 of its weights, checked like the dataset's). The split travels inside the job as row
  * indices, so a worker needs neither reference-split.json nor the clustering code to agree. See
  * docs/scaling.md for what must be reachable on a worker.
  *
@@ -146,7 +147,63 @@ export const TrainEvaluateJobSchema = z.object({
   model_out: z.string().min(1).optional(),
 });
 
+/** A model directory a job reads: a path on the worker and the SHA-256 of its weights file. */
+export const ModelRefSchema = z.object({
+  path: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256'),
+});
+export type ModelRef = z.infer<typeof ModelRefSchema>;
+
+/**
+ * A design's settings as a job carries them: design/options.ts `DesignSettings` without the seed
+ * (the job's own field), every field optional (omitted = the default); unknown fields are refused.
+ */
+export const DesignSettingsSchema = z
+  .strictObject({
+    load: z.number().positive(),
+    target: z.tuple([z.number(), z.number()]),
+    ban: z.array(z.string()),
+    allow: z.array(z.string()),
+    bounds: z.record(
+      z.string(),
+      z.strictObject({ min: z.number().optional(), max: z.number().optional() }),
+    ),
+    maxElements: int.positive(),
+    minElements: int.positive(),
+    n: int.positive(),
+    quick: z.boolean(),
+    refine: z.boolean(),
+    lcbTarget: z.number().positive(),
+    noveltyMin: z.number().nonnegative(),
+    noveltyQuantile: z.number().min(0).max(1),
+    supportQuantile: z.number().min(0).max(1),
+    glass: z.boolean(),
+    maxCost: z.number().positive(),
+    objective: z.enum(['lcb', 'pareto']),
+    familyCap: int.positive(),
+    mcmcChains: int.min(2),
+    mcmcSteps: int.positive(),
+    refineSteps: int.positive(),
+    refineLr: z.number().positive(),
+    refineSeeds: int.positive(),
+  })
+  .partial();
+
+/**
+ * One design seed (SPEC §9, design/pipeline.ts `runDesign`): the saved model `model` (verified by
+ * the SHA-256 of its weights), the dataset it was trained on (`data`) and its split (`split`: the
+ * model's own, checked against the model), the settings and the seed of every random step.
+ */
+export const DesignJobSchema = z.object({
+  kind: z.literal('design'),
+  ...base,
+  model: ModelRefSchema,
+  seed: int.nonnegative(),
+  settings: DesignSettingsSchema,
+});
+
 export const JobSpecSchema = z.discriminatedUnion('kind', [
+  DesignJobSchema,
   TrainEvaluateJobSchema,
   TrainJobSchema,
   EvaluateJobSchema,
@@ -229,6 +286,8 @@ export function jobLabel(j: JobSpec): string {
       return `lofo-${j.family.join('')}`;
     case 'train-evaluate':
       return `train-evaluate-${j.label}`;
+    case 'design':
+      return `design-seed${j.seed}`;
   }
 }
 

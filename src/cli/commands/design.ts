@@ -8,19 +8,28 @@
  * (workflows/design.ts, options `DESIGN_DEFAULTS`); this file parses, calls it and prints.
  */
 import type { Command } from 'commander';
+import { EXIT, VibannError } from '../../util/errors.ts';
 import { DESIGN_DEFAULTS as D, type DesignWorkflowOptions } from '../../workflows/design.ts';
 import { duration } from '../duration.ts';
 import { cliHooks } from '../hooks.ts';
 import { formatTable, out, printJson } from '../io.ts';
-import { intOption, listOption, numberOption } from '../options.ts';
+import {
+  intOption,
+  listOption,
+  numberOption,
+  type ParallelCliOptions,
+  parallelOptions,
+} from '../options.ts';
 
-type Opts = Partial<DesignWorkflowOptions> & {
-  target?: string;
-  bounds?: string;
-  json?: boolean;
-  glass: boolean;
-  refine: boolean;
-};
+type Opts = Partial<DesignWorkflowOptions> &
+  ParallelCliOptions & {
+    target?: string;
+    bounds?: string;
+    json?: boolean;
+    glass: boolean;
+    refine: boolean;
+    seeds?: number;
+  };
 
 const num = (flag: string) => numberOption(flag, { positive: true });
 const nonNeg = (flag: string) => numberOption(flag);
@@ -53,6 +62,7 @@ const OPTIONS: [string, string, Parse?, unknown?][] = [
   ['--refine-lr <lr>', 'gradient-refinement learning rate (default 0.01)', num('--refine-lr')],
   ['--refine-seeds <n>', 'refinement seeds (default 10)', intOption('--refine-seeds', 1)],
   ['--seed <n>', 'seed of every random step', intOption('--seed'), D.seed],
+  ['--seeds <n>', 'run n designs, seeds --seed … --seed+n−1, as jobs (--workers, --queue): per seed the accepted count and candidates, and the union of the accepted alloys', intOption('--seeds', 1)],
   ['--out <dir>', 'run directory (default runs/design-<date>)'],
   ['--quick', 'smoke run: short MCMC and refinement (and a quick model if one must be trained)'],
   ['--no-refine', 'skip the gradient refinement'],
@@ -69,25 +79,37 @@ export function register(program: Command): void {
   for (const [flags, text, parse, def] of OPTIONS)
     if (parse) c.option(flags, text, parse, def);
     else c.option(flags, text, def as string | undefined);
+  parallelOptions(c);
   c.action(async (o: Opts, cmd: Command) => {
     const t0 = performance.now();
     const { runDesignWorkflow, parseTargetWindow, noCandidateError } = await import(
       '../../workflows/design.ts'
     );
     const { parseBounds } = await import('../../design/constraints.ts');
-    const { json, target, bounds, ...rest } = o;
-    const { dir, document: doc } = await runDesignWorkflow(
-      {
-        ...rest,
-        trainIfMissing: cmd.getOptionValueSource('model') === 'default',
-        target: target ? parseTargetWindow(target) : undefined,
-        ban: o.ban ?? [],
-        bounds: bounds ? parseBounds(bounds) : {},
-        quick: o.quick === true,
-        argv: process.argv.slice(2),
-      },
-      cliHooks(),
-    );
+    const { json, target, bounds, seeds, workers, queue, jobTimeout, ...rest } = o;
+    const options = {
+      ...rest,
+      trainIfMissing: cmd.getOptionValueSource('model') === 'default',
+      target: target ? parseTargetWindow(target) : undefined,
+      ban: o.ban ?? [],
+      bounds: bounds ? parseBounds(bounds) : {},
+      quick: o.quick === true,
+      argv: process.argv.slice(2),
+    };
+    if (seeds !== undefined) {
+      const { runDesignSeeds } = await import('../../workflows/design-seeds.ts');
+      const { designSeedsLines } = await import('../print/design-seeds.ts');
+      const r = await runDesignSeeds({ ...options, seeds, workers, queue, jobTimeout }, cliHooks());
+      if (json) printJson(r.document);
+      else out(...designSeedsLines(r, (performance.now() - t0) / 1000));
+      if (r.document.union.length === 0)
+        throw new VibannError(
+          `no candidate passed all the gates in any of the ${seeds} seeds`,
+          EXIT.noCandidate,
+        );
+      return;
+    }
+    const { dir, document: doc } = await runDesignWorkflow(options, cliHooks());
     if (json) printJson(doc);
     else {
       const { thresholdLines, candidateTable, GATE_LEGEND } = await import('../print/design.ts');
