@@ -64,9 +64,25 @@ describe('analyzeStructure: the `structure analyze --json` document', () => {
       close(r.mass_density_from_file!, o.density.mass_density_from_file_mass_column_g_cm3, 1e-5),
     );
     assert.ok(r.warnings.some((w) => /declares 29488 atoms/.test(w)));
-    for (const st of ['rdf', 'neighbours', 'coordination', 'bonds', 'angles', 'voronoi', 'total']) {
+    for (const st of [
+      'rdf',
+      'neighbours',
+      'coordination',
+      'bonds',
+      'angles',
+      'voronoi',
+      'sq',
+      'total',
+    ]) {
       assert.ok(typeof r.timings[st] === 'number' && r.timings[st] >= 0, st);
     }
+    // S(Q) (checked against brute-force sums in sq.test.ts): every partial present, the default
+    // 400 vectors per shell at most, the FT route from this g(r), and the peak in the descriptors
+    const sq = r.sq!;
+    assert.deepEqual(Object.keys(sq.partials).sort(), Object.keys(o.rdf.partial).sort());
+    assert.ok(sq.n_vectors.every((m) => m >= 1 && m <= 400));
+    assert.equal(sq.ft!.r_max, 10);
+    assert.equal(r.descriptors.sq_peak_q, sq.first_peak.q);
     // one JSON document, round-trips
     assert.deepEqual(JSON.parse(JSON.stringify(r)).species_counts, o.species_counts);
   });
@@ -113,10 +129,12 @@ describe('analyzeStructure: the `structure analyze --json` document', () => {
     const c = analyzeStructure(readStructure(md('cuzr_quench.extxyz')), {
       cutoff: 3.5,
       areaFilter: 0.01,
-      skip: { rdf: true },
+      skip: { rdf: true, sq: true },
     });
     const vo = oracle().cuzr_quench.python.voronoi.plain_area_filter_1pct;
     assert.ok(Math.abs(c.voronoi!.frac_0_0_12_0.Cu - vo.frac_0_0_12_0_Cu) <= 0.002);
     assert.equal(c.rdf, null);
+    assert.equal(c.sq, null);
+    assert.equal(c.timings.sq, undefined);
   });
 });

@@ -38,11 +38,24 @@ describe('vibann structure (CLI)', () => {
     );
     assert.ok(Array.isArray(j.rdf.partial['Cu-Zr']) && j.rdf.first_peak.r === 2.75);
     assert.ok(j.timings.voronoi >= 0);
+    // S(Q) runs by default (the same frame's peak is checked against a brute-force sum in
+    // sq.test.ts); here: present, at most --sq-vectors per shell, and in the descriptors
+    assert.ok(j.sq.first_peak.q > 2.0 && j.sq.first_peak.q < 3.6, `S(Q) peak ${j.sq.first_peak.q}`);
+    assert.ok(j.sq.n_vectors.every((m: number) => m >= 1 && m <= 400));
+    assert.equal(j.descriptors.sq_peak_q, j.sq.first_peak.q);
     assert.equal(r.stderr.replace(/npm warn.*\n/g, ''), '');
   });
 
   it('analyze prints tables, and the reader warnings on stderr', async () => {
-    const r = await vibann(['structure', 'analyze', md('A2.extxyz'), '--peak-window', '2.0:3.0']);
+    // --no-sq: the tables do not show S(Q), and the full default run is the --json test above
+    const r = await vibann([
+      'structure',
+      'analyze',
+      md('A2.extxyz'),
+      '--peak-window',
+      '2.0:3.0',
+      '--no-sq',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     for (const s of [
       'coordination, r_c = 3 Å',
