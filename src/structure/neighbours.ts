@@ -112,12 +112,8 @@ export function forEachPair(
     throw new InputError(`cells per cutoff must be an integer ≥ 1, got ${cellsPerCutoff}`);
   const g = buildGrid(frame, rc / mc);
   const [ncx, ncy, ncz] = g.nc;
-  const [Lx, Ly, Lz] = g.L;
-  const ix = 1 / Lx;
-  const iy = 1 / Ly;
-  const iz = 1 / Lz;
   const rc2 = rc * rc;
-  const { x, y, z, order, cellStart } = g;
+  const { cellStart } = g;
   const ox = offsets(ncx, mc);
   const oy = offsets(ncy, mc);
   const oz = offsets(ncz, mc);
@@ -140,26 +136,47 @@ export function forEachPair(
             }
           }
         }
-        for (const q of nbr) {
-          const t1 = cellStart[q + 1];
-          for (let p = s0; p < s1; p++) {
-            const px = x[p];
-            const py = y[p];
-            const pz = z[p];
-            const ip = order[p];
-            for (let t = q === c ? p + 1 : cellStart[q]; t < t1; t++) {
-              let dx = x[t] - px;
-              dx -= Lx * Math.round(dx * ix);
-              let dy = y[t] - py;
-              dy -= Ly * Math.round(dy * iy);
-              let dz = z[t] - pz;
-              dz -= Lz * Math.round(dz * iz);
-              const r2 = dx * dx + dy * dy + dz * dz;
-              if (r2 < rc2) visit(ip, order[t], dx, dy, dz, r2);
-            }
-          }
-        }
+        for (const q of nbr)
+          pairsOfCells(g, s0, s1, q === c, cellStart[q], cellStart[q + 1], rc2, visit);
       }
+    }
+  }
+}
+
+/**
+ * The pairs within √rc2 between the atoms p ∈ [s0, s1) of one cell and t ∈ [t0, t1) of another
+ * (same = the same cell: t > p only). A function of its own so that it is compiled on its own
+ * after a few calls rather than by on-stack replacement of the whole grid loop.
+ */
+function pairsOfCells(
+  g: CellGrid,
+  s0: number,
+  s1: number,
+  same: boolean,
+  t0: number,
+  t1: number,
+  rc2: number,
+  visit: (i: number, j: number, dx: number, dy: number, dz: number, r2: number) => void,
+): void {
+  const { x, y, z, order } = g;
+  const [Lx, Ly, Lz] = g.L;
+  const ix = 1 / Lx;
+  const iy = 1 / Ly;
+  const iz = 1 / Lz;
+  for (let p = s0; p < s1; p++) {
+    const px = x[p];
+    const py = y[p];
+    const pz = z[p];
+    const ip = order[p];
+    for (let t = same ? p + 1 : t0; t < t1; t++) {
+      let dx = x[t] - px;
+      dx -= Lx * Math.round(dx * ix);
+      let dy = y[t] - py;
+      dy -= Ly * Math.round(dy * iy);
+      let dz = z[t] - pz;
+      dz -= Lz * Math.round(dz * iz);
+      const r2 = dx * dx + dy * dy + dz * dz;
+      if (r2 < rc2) visit(ip, order[t], dx, dy, dz, r2);
     }
   }
 }
