@@ -14,7 +14,8 @@
  * Live output is node:test's `dot` reporter of every shard; when all shards have ended, the `spec`
  * report of each shard follows (failures with their stack at its end), then one summary line per
  * shard and the slowest files. Exit status 1 if any test failed or any shard did not end normally
- * (crash, signal, or still running after --timeout seconds). `--record` rewrites
+ * (crash, signal, or still running after --timeout seconds). One file may run at most
+ * FILE_TIMEOUT_MS (test/helpers/shard-entry.ts; then it fails as timed out and the shard goes on). `--record` rewrites
  * test/durations.json from this run's per-file times (do it on a quiet machine).
  */
 import { spawn } from 'node:child_process';
@@ -55,6 +56,7 @@ export interface ShardOutcome {
   spec: string;
   /** Per-file wall time (s) from the spec report's top-level suites. */
   perFile: Map<string, number>;
+  unfinished: string[];
 }
 
 /** Every test file under test/, as repository-relative paths with '/' separators, sorted. */
@@ -86,6 +88,8 @@ export function parseSpec(spec: string): {
   pass: number;
   fail: number;
   perFile: Map<string, number>;
+  /** Files whose suite started but did not end (where a killed shard was). */
+  unfinished: string[];
 } {
   const count = (k: string) => {
     const m = new RegExp(`^ℹ ${k} (\\d+)$`, 'm').exec(spec);
@@ -94,7 +98,9 @@ export function parseSpec(spec: string): {
   const perFile = new Map<string, number>();
   for (const m of spec.matchAll(/^[✔✖] (test\/\S+\.test\.ts) \(([\d.]+)ms\)$/gmu))
     perFile.set(m[1], Number(m[2]) / 1000);
-  return { tests: count('tests'), pass: count('pass'), fail: count('fail'), perFile };
+  const started = [...spec.matchAll(/^▶ (test\/\S+\.test\.ts)$/gmu)].map((m) => m[1]);
+  const unfinished = started.filter((f) => !perFile.has(f));
+  return { tests: count('tests'), pass: count('pass'), fail: count('fail'), perFile, unfinished };
 }
 
 function runShard(
@@ -193,7 +199,7 @@ async function main(): Promise<number> {
     const bad = o.code !== 0 || o.fail > 0 || o.tests === 0;
     if (bad) ok = false;
     const why = o.timedOut
-      ? `killed after ${timeoutS} s`
+      ? `killed after ${timeoutS} s, still in ${o.unfinished.at(-1) ?? 'an unknown file'}`
       : o.signal
         ? `ended by ${o.signal}`
         : o.code !== 0

@@ -37,6 +37,11 @@ describe('test runner (test/run.ts)', () => {
     ].join('\n');
     const p = parseSpec(spec);
     assert.deepEqual([p.tests, p.pass, p.fail], [2, 1, 1]);
+    assert.deepEqual(p.unfinished, []);
+    // a shard killed inside a file: its suite started and never ended
+    assert.deepEqual(parseSpec(`${spec}\n▶ test/c/three.test.ts\n  ▶ a suite`).unfinished, [
+      'test/c/three.test.ts',
+    ]);
     assert.deepEqual(
       [...p.perFile],
       [
