@@ -365,13 +365,13 @@ export interface DesignHooks {
 
 /**
  * Rows × MC passes per `predictAt` call when the calibration rows and the screened alloys are
- * predicted in chunks, each chunk reporting progress: 8192 (27 rows at the calibration's 300
- * passes, 81 alloys at the screening's 100; a fraction of a second each with the default
- * ensemble). The numbers do not depend on it: `HardnessModel.predictAt` keys its MC-dropout masks
+ * predicted in chunks, each chunk reporting progress: 4096 (13 rows at the calibration's 300
+ * passes, 40 alloys at the screening's 100; ~0.3 s each with the default ensemble on a quiet
+ * 2-core machine). The numbers do not depend on it: `HardnessModel.predictAt` keys its MC-dropout masks
  * by composition, not by row index (uq/predict.ts), and `encode` is deterministic per row, so a
  * chunked prediction gives every row the bits the whole batch gives it.
  */
-export const PROGRESS_CHUNK_ROW_PASSES = 8192;
+export const PROGRESS_CHUNK_ROW_PASSES = 4096;
 
 /** Rows per chunk at `passes` MC passes (at least 1). */
 function chunkRows(passes: number): number {

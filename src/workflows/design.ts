@@ -80,7 +80,7 @@ export const DESIGN_SCREENING_STAGE = 'screening';
 /** The progress stage that writes the run directory (verdicts, design.json, gates, figures). */
 export const DESIGN_WRITING_STAGE = 'writing the run';
 /** Steps of `DESIGN_PREPARING_STAGE` (when no model has to be trained first). */
-const PREPARING_STEPS = 7;
+const PREPARING_STEPS = 8;
 
 /**
  * Run a design and write its run directory. Progress goes to the hooks stage by stage — start-up
@@ -122,9 +122,10 @@ export async function runDesignWorkflow(
   const prepare = (status: string) =>
     progress(DESIGN_PREPARING_STAGE, ++prepared, PREPARING_STEPS, status);
 
+  prepare('design workflow loaded');
   const designOptions = await designOptionsFor(o);
   const { validateConstraints } = await import('../design/constraints.ts');
-  prepare('design code loaded');
+  prepare('design pipeline loaded');
   // a model trained with `vibann train --add` keeps its merged dataset next to it (workflows/train.ts)
   const merged = join(o.model, MERGED_DATASET_FILE);
   const { ds } = await openDataset(o.data ?? (existsSync(merged) ? merged : undefined), hooks);

@@ -107,10 +107,10 @@ describe('runDesignWorkflow', () => {
       );
     const counts = (stage: string) => steps(stage).map((e) => [e.done, e.total]);
 
-    // start-up: seven steps, one event each
+    // start-up: eight steps, one event each
     assert.deepEqual(
       counts('preparing'),
-      Array.from({ length: 7 }, (_, i) => [i + 1, 7]),
+      Array.from({ length: 8 }, (_, i) => [i + 1, 8]),
     );
     // calibration: one event per chunk of rows, up to every calibration row
     const cal = steps('calibration');
