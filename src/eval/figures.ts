@@ -81,18 +81,23 @@ export function evaluationFigures(
 
 /**
  * Write figures (SVG + PNG) into `dir`; a figure that cannot be drawn is reported through `onWarn`
- * and skipped (the run's results stand without it). `onFigure(name, done, total)` is called after
- * each figure, drawn or skipped (progress; it may throw to stop). Returns the names written.
+ * and skipped (the run's results stand without it). `onStep(done, total, what)` reports progress
+ * (it may throw to stop): first the plotting libraries loaded (about a second to import,
+ * plots/render.ts), then each figure, drawn or skipped; `total` is the number of figures + 1.
+ * Returns the names written.
  */
 export async function writeFigures(
   dir: string,
   figs: Record<string, TopLevelSpec>,
   onWarn?: (message: string) => void,
-  onFigure?: (name: string, done: number, total: number) => void,
+  onStep?: (done: number, total: number, what: string) => void,
 ): Promise<string[]> {
   const { writePlot } = await import('../plots/render.ts');
   const written: string[] = [];
   const entries = Object.entries(figs);
+  const total = entries.length + 1;
+  if (entries.length > 0) await Promise.all([import('vega-lite'), import('vega')]);
+  onStep?.(1, total, 'plotting libraries loaded');
   for (const [k, [name, spec]] of entries.entries()) {
     try {
       await writePlot(dir, name, spec);
@@ -100,7 +105,7 @@ export async function writeFigures(
     } catch (e) {
       onWarn?.(`figure '${name}' could not be drawn: ${(e as Error).message}`);
     }
-    onFigure?.(name, k + 1, entries.length);
+    onStep?.(k + 2, total, `figure ${name}`);
   }
   return written;
 }

@@ -201,10 +201,10 @@ export async function runDesignWorkflow(
   end();
   Object.assign(manifest.timings, res.timings, { total: (performance.now() - t0) / 1000 });
 
-  // the run directory, one step per file written (and per figure)
+  // the run directory, one step per file written, the plotting libraries loaded, each figure
   const figures = designFigures(res);
   const nFigures = Object.keys(figures).length;
-  const writeSteps = 5 + nFigures;
+  const writeSteps = 6 + nFigures;
   let written = 0;
   const wrote = (status: string) =>
     progress(DESIGN_WRITING_STAGE, ++written, writeSteps, status, false);
@@ -242,7 +242,7 @@ export async function runDesignWorkflow(
   wrote(DESIGN_FILE);
   await writeJsonAtomic(join(dir, GATES_FILE), gateStateToJSON(res.gateState));
   wrote(GATES_FILE);
-  await writeFigures(dir, figures, hooks.onWarn, (name) => wrote(`figure ${name}`));
+  await writeFigures(dir, figures, hooks.onWarn, (_done, _total, what) => wrote(what));
   await completeRun(dir, manifest);
   wrote('run complete');
   end();

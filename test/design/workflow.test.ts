@@ -126,7 +126,8 @@ describe('runDesignWorkflow', () => {
     assert.ok(scr.length >= 1 && run.document.summary.screened > 0);
     assert.equal(scr.at(-1)?.done, run.document.summary.screened);
     assert.ok(scr.every((e) => e.total === run.document.summary.screened));
-    // writing the run: manifest, domain verdicts, design.json, gates.json, one step per figure, done
+    // writing the run: manifest, domain verdicts, design.json, gates.json, the plotting libraries,
+    // one step per figure, done
     const figures = readdirSync(out)
       .filter((f) => f.endsWith('.svg'))
       .map((f) => f.replace(/\.svg$/, ''));
@@ -134,9 +135,10 @@ describe('runDesignWorkflow', () => {
     const w = steps('writing the run');
     assert.deepEqual(
       w.map((e) => e.done),
-      Array.from({ length: 5 + figures.length }, (_, i) => i + 1),
+      Array.from({ length: 6 + figures.length }, (_, i) => i + 1),
     );
-    assert.ok(w.every((e) => e.total === 5 + figures.length));
+    assert.ok(w.every((e) => e.total === 6 + figures.length));
+    assert.equal(w[4].status, 'plotting libraries loaded');
     assert.deepEqual(
       w
         .filter((e) => e.status?.startsWith('figure '))
