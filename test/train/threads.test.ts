@@ -5,10 +5,10 @@
  * manifest record the threads used. A thread count that is not a positive integer is refused.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { Composition } from '../../src/chem/composition.ts';
 import { HardnessModel } from '../../src/model/hardness-model.ts';
 import { readTrainRun } from '../../src/runs/train.ts';
@@ -43,6 +43,7 @@ function domainWithoutTimes(dir: string): unknown {
 }
 
 describe('vibann train --threads', () => {
+  after(() => rmSync(root, { recursive: true, force: true }));
   it('two threads train the same model as one: weights, uncertainty fit, predictions; the threads are recorded', async () => {
     const one = await train(1);
     const two = await train(2);
