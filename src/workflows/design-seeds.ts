@@ -1,13 +1,3 @@
-/**
- * Several design seeds of one model as a study (`vibann design --seeds N`, issue 16): seeds
- * seed … seed + N − 1 of the same settings, each a `design` job (src/jobs) run on the worker
- * threads of this machine (default), in this process (`workers: 0`) or on `vibann worker`
- * processes through a Redis queue (`queue`). Each job's result file goes to <run>/jobs/, so a rerun
- * with the same `out` reuses the finished seeds. The summary, design-seeds.json: per seed the
- * screened and accepted counts, the accepted families and the reported candidates; and the union
- * of every seed's accepted alloys, de-duplicated by formula, with the seeds that found each.
- */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Composition } from '../chem/composition.ts';
 import { familyOf } from '../design/assess.ts';
@@ -16,18 +6,14 @@ import type { CandidateReport } from '../design/pipeline.ts';
 import type { JobResultDocument } from '../jobs/spec.ts';
 import { InputError } from '../util/errors.ts';
 import type { RunManifest } from '../util/manifest.ts';
+import { openModel, runDirName, splitForModel, type WorkflowHooks } from './common.ts';
 import {
-  DEFAULT_MODEL_DIR,
-  openDataset,
-  openModel,
-  runDirName,
-  splitForModel,
-  trainAndSave,
-  type WorkflowHooks,
-} from './common.ts';
-import { DESIGN_DEFAULTS, type DesignWorkflowOptions } from './design.ts';
+  DESIGN_DEFAULTS,
+  type DesignWorkflowOptions,
+  openDesignDataset,
+  trainModelIfMissing,
+} from './design.ts';
 import type { ParallelOptions } from './studies.ts';
-import { MERGED_DATASET_FILE } from './train.ts';
 
 export const DESIGN_SEEDS_FILE = 'design-seeds.json';
 
@@ -112,25 +98,8 @@ export async function runDesignSeeds(
   const seeds = Array.from({ length: nSeeds }, (_, i) => o.seed + i);
   const { checkSeed } = await import('../util/rng.ts');
   checkSeed(seeds[seeds.length - 1], 'seed');
-  const merged = join(o.model, MERGED_DATASET_FILE);
-  const { ds } = await openDataset(o.data ?? (existsSync(merged) ? merged : undefined), hooks);
-  if (!existsSync(join(o.model, 'manifest.json'))) {
-    if (!(o.trainIfMissing ?? o.model === DEFAULT_MODEL_DIR))
-      throw new InputError(
-        `no trained model at '${o.model}': run 'vibann train --out ${o.model}' first`,
-      );
-    hooks.onInfo?.(
-      `no model at ${o.model}: training the default model first${o.quick ? ' (--quick)' : ''}`,
-    );
-    const { selectSplit } = await import('../data/index.ts');
-    await trainAndSave(
-      ds,
-      selectSplit(ds),
-      { preset: 'default', seed: 1, seeds: 1, quick: o.quick },
-      o.model,
-      hooks,
-    );
-  }
+  const ds = await openDesignDataset(o, hooks);
+  await trainModelIfMissing(o, ds, hooks);
   const model = await openModel(o.model);
   const { validateConstraints } = await import('../design/constraints.ts');
   validateConstraints((await designOptionsFor(o)).constraints, model.elements);

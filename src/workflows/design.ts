@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Dataset } from '../data/dataset.ts';
 import {
   checkDesignSettings,
   DESIGN_SETTINGS_DEFAULTS,
@@ -83,6 +84,49 @@ export const DESIGN_WRITING_STAGE = 'writing the run';
 const PREPARING_STEPS = 8;
 
 /**
+ * The dataset a design of `o.model` reads: `o.data`, else the merged dataset a model trained with
+ * `vibann train --add` keeps next to it (workflows/train.ts), else the default resolution.
+ */
+export async function openDesignDataset(
+  o: Pick<DesignWorkflowOptions, 'model' | 'data'>,
+  hooks: WorkflowHooks,
+): Promise<Dataset> {
+  const merged = join(o.model, MERGED_DATASET_FILE);
+  const { ds } = await openDataset(o.data ?? (existsSync(merged) ? merged : undefined), hooks);
+  return ds;
+}
+
+/**
+ * When `o.model` holds no model: train the default model into it if allowed (`trainIfMissing`,
+ * default: only for the default model directory), else an InputError saying how to train one.
+ * `beforeTraining` runs first (e.g. to end a progress stage).
+ */
+export async function trainModelIfMissing(
+  o: Pick<DesignWorkflowOptions, 'model' | 'trainIfMissing' | 'quick'>,
+  ds: Dataset,
+  hooks: WorkflowHooks,
+  beforeTraining?: () => void,
+): Promise<void> {
+  if (existsSync(join(o.model, 'manifest.json'))) return;
+  if (!(o.trainIfMissing ?? o.model === DEFAULT_MODEL_DIR))
+    throw new InputError(
+      `no trained model at '${o.model}': run 'vibann train --out ${o.model}' first`,
+    );
+  beforeTraining?.();
+  hooks.onInfo?.(
+    `no model at ${o.model}: training the default model first${o.quick ? ' (--quick)' : ''}`,
+  );
+  const { selectSplit } = await import('../data/index.ts');
+  await trainAndSave(
+    ds,
+    selectSplit(ds),
+    { preset: 'default', seed: 1, seeds: 1, quick: o.quick },
+    o.model,
+    hooks,
+  );
+}
+
+/**
  * Run a design and write its run directory. Progress goes to the hooks stage by stage — start-up
  * steps ('preparing'), calibration rows, MCMC and refinement steps, screened alloys, and the
  * writing of the run directory one file or figure at a time — so no stage of a full default design
@@ -126,28 +170,9 @@ export async function runDesignWorkflow(
   const designOptions = await designOptionsFor(o);
   const { validateConstraints } = await import('../design/constraints.ts');
   prepare('design pipeline loaded');
-  // a model trained with `vibann train --add` keeps its merged dataset next to it (workflows/train.ts)
-  const merged = join(o.model, MERGED_DATASET_FILE);
-  const { ds } = await openDataset(o.data ?? (existsSync(merged) ? merged : undefined), hooks);
+  const ds = await openDesignDataset(o, hooks);
   prepare(`dataset read (${ds.nRows} rows)`);
-  if (!existsSync(join(o.model, 'manifest.json'))) {
-    if (!(o.trainIfMissing ?? o.model === DEFAULT_MODEL_DIR))
-      throw new InputError(
-        `no trained model at '${o.model}': run 'vibann train --out ${o.model}' first`,
-      );
-    end();
-    hooks.onInfo?.(
-      `no model at ${o.model}: training the default model first${o.quick ? ' (--quick)' : ''}`,
-    );
-    const { selectSplit } = await import('../data/index.ts');
-    await trainAndSave(
-      ds,
-      selectSplit(ds),
-      { preset: 'default', seed: 1, seeds: 1, quick: o.quick },
-      o.model,
-      hooks,
-    );
-  }
+  await trainModelIfMissing(o, ds, hooks, end);
   // the model in three steps: its code, the tensor backend (what HardnessModel.load starts), weights
   await import('../model/hardness-model.ts');
   prepare('model code loaded');
