@@ -659,6 +659,8 @@ export async function serve(
     server.once('error', ko);
     server.listen(o.port ?? 8765, host, () => ok());
   });
+  // the threads start now, not at the first design (whose progress would stand still meanwhile)
+  void handler.pool.prestart();
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
   const shown = host.includes(':') ? `[${host}]` : host;

@@ -100,6 +100,27 @@ describe('worker pool (worker_threads)', () => {
     }
   });
 
+  it('prestart: the threads start before any task, and tasks run on them', async () => {
+    const pool = new WorkerPool<EchoTask, { value: number; thread: number }>({
+      handler: HANDLER,
+      size: 2,
+    });
+    try {
+      assert.deepEqual(pool.load, { running: 0, waiting: 0, threads: 0 });
+      await pool.prestart();
+      assert.deepEqual(pool.load, { running: 0, waiting: 0, threads: 2 });
+      await pool.prestart(); // idempotent: still two threads
+      const out = await Promise.all([5, 6].map((value) => pool.submit({ op: 'echo', value })));
+      assert.deepEqual(
+        out.map((o) => o.value),
+        [5, 6],
+      );
+      assert.equal(pool.load.threads, 2, 'no thread started for the tasks');
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('forwards progress, rebuilds an InputError (exit 2), and cancels a running task', async () => {
     const pool = new WorkerPool<EchoTask, unknown>({
       handler: HANDLER,
