@@ -81,9 +81,13 @@ function startThread(input: TrainThreadInput): Worker {
   return new Worker(entry, { workerData: input, execArgv, transferList: transfer });
 }
 
-/** The default number of training threads: the cores Node may use (`os.availableParallelism()`). */
-export function defaultTrainThreads(): number {
-  return availableParallelism();
+/**
+ * The default number of training threads: the cores Node may use (`os.availableParallelism()`);
+ * one for a `--quick` smoke training (5 epochs: a few seconds, less than what starting the threads
+ * costs — each loads the module graph and its own tfjs backend).
+ */
+export function defaultTrainThreads(quick = false): number {
+  return quick ? 1 : availableParallelism();
 }
 
 /** Check a thread count (a positive integer; InputError naming `what` otherwise). */
