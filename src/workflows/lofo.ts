@@ -164,11 +164,15 @@ async function writeFamilyRun(
   // issue 12: the complete default includes the uncertainty model (docs/uncertainty.md), fitted
   // without the held-out family; every metric then uses its predictive distribution
   const { evaluateWithUncertainty } = await import('./uncertainty.ts');
+  // the grouped-CV networks on this machine's threads (the fold jobs have ended by now): as many
+  // as --workers allows, else the training default (cores; 1 for --quick). Same numbers for any N.
+  const { defaultTrainThreads } = await import('../train/parallel.ts');
+  const threads = Math.max(1, o.workers ?? defaultTrainThreads(o.quick));
   const ev = await evaluateWithUncertainty(
     res.model_dir ?? join(runDir, 'model'),
     ds,
     split,
-    o,
+    { ...o, threads },
     hooks,
   );
   if (ev) {

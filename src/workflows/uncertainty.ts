@@ -486,13 +486,19 @@ export async function evaluateWithUncertainty(
   modelDir: string,
   ds: Dataset,
   split: Split,
-  o: { seed: number; mc?: number },
+  o: { seed: number; mc?: number; threads?: number },
   hooks: WorkflowHooks = {},
 ): Promise<import('../eval/evaluate.ts').EvaluationReport | null> {
   if (!existsSync(join(modelDir, 'manifest.json'))) return null;
   const { HardnessModel } = await import('../model/hardness-model.ts');
   const model = await HardnessModel.load(modelDir);
-  const u = await fitUncertaintyDetailed(model, ds, split, { seed: o.seed }, hooks);
+  const u = await fitUncertaintyDetailed(
+    model,
+    ds,
+    split,
+    { seed: o.seed, threads: o.threads },
+    hooks,
+  );
   await saveUncertainty(modelDir, u.file);
   const { evaluateModel } = await import('../eval/evaluate.ts');
   return evaluateModel(model, ds, split, {
