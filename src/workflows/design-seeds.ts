@@ -116,7 +116,7 @@ export async function runDesignSeeds(
     '../util/manifest.ts'
   );
   const manifest = newManifest(
-    'design --seeds',
+    'design-seeds',
     o.argv,
     { ...settings, seeds: nSeeds },
     { seed: o.seed },

@@ -1,5 +1,5 @@
 /**
- * The `design` job kind (issue 16, item 1: "one design seed") and `vibann design --seeds N`: a
+ * The `design` job kind (issue 16, item 1: "one design seed") and `vibann design-seeds --seeds N`: a
  * design job on a `--quick --epochs 20` model gives the same result in this thread and on a pool
  * of two worker threads (two seeds side by side), its candidates are those `vibann design`
  * computes for the same model, settings and seed, the study's summary is the jobs' (union
@@ -43,7 +43,7 @@ describe('design job', () => {
   let modelDir = '';
   let ds: Dataset;
   let split: Split;
-  // every setting explicit, as `vibann design --seeds` builds its jobs (the defaults and these)
+  // every setting explicit, as `vibann design-seeds` builds its jobs (the defaults and these)
   const { seed: _seed, ...defaults } = DESIGN_SETTINGS_DEFAULTS;
   const designJob = (seed: number, settings: JobOf<'design'>['settings'] = {}) =>
     job('design', ds, split, {
@@ -65,7 +65,7 @@ describe('design job', () => {
   });
   after(() => rmSync(runs, { recursive: true, force: true }));
 
-  it('gives the same result in this thread and on two worker threads (vibann design --seeds), and the candidates of vibann design', async () => {
+  it('gives the same result in this thread and on two worker threads (vibann design-seeds), and the candidates of vibann design', async () => {
     // two seeds on a pool of two worker threads, through the study workflow
     const out = join(runs, 'seeds');
     const progress: string[] = [];
@@ -156,7 +156,7 @@ describe('design job', () => {
 
     // the command, rerun on the same run directory, reuses both seeds' results
     const cli = await runCliInProcess([
-      'design',
+      'design-seeds',
       '--model',
       modelDir,
       '--data',

@@ -8,36 +8,28 @@
  * (workflows/design.ts, options `DESIGN_DEFAULTS`); this file parses, calls it and prints.
  */
 import type { Command } from 'commander';
-import { EXIT, VibannError } from '../../util/errors.ts';
 import { DESIGN_DEFAULTS as D, type DesignWorkflowOptions } from '../../workflows/design.ts';
 import { duration } from '../duration.ts';
 import { cliHooks } from '../hooks.ts';
 import { formatTable, out, printJson } from '../io.ts';
-import {
-  intOption,
-  listOption,
-  numberOption,
-  type ParallelCliOptions,
-  parallelOptions,
-} from '../options.ts';
+import { intOption, listOption, numberOption } from '../options.ts';
 
-type Opts = Partial<DesignWorkflowOptions> &
-  ParallelCliOptions & {
-    target?: string;
-    bounds?: string;
-    json?: boolean;
-    glass: boolean;
-    refine: boolean;
-    seeds?: number;
-  };
+/** What commander gives the design options (before `designOptionsFromCli`). */
+export type DesignCliOptions = Partial<DesignWorkflowOptions> & {
+  target?: string;
+  bounds?: string;
+  json?: boolean;
+  glass: boolean;
+  refine: boolean;
+};
 
 const num = (flag: string) => numberOption(flag, { positive: true });
 const nonNeg = (flag: string) => numberOption(flag);
 
 type Parse = (v: string, prev: unknown) => unknown;
-/** Every option: flags, help, parser, default (DESIGN_DEFAULTS). */
+/** Every option: flags, help, parser, default (DESIGN_DEFAULTS); `vibann design-seeds` shares them. */
 // biome-ignore format: one option per line
-const OPTIONS: [string, string, Parse?, unknown?][] = [
+export const DESIGN_CLI_OPTIONS: [string, string, Parse?, unknown?][] = [
   ['--model <dir>', 'model directory (trained first if it is the default and missing)', undefined, D.model],
   ['--data <file>', "dataset CSV the model was trained on (default: the reference dataset, or the model's dataset.csv after train --add)"],
   ['--load <N>', 'design load in N', num('--load'), D.load],
@@ -62,7 +54,6 @@ const OPTIONS: [string, string, Parse?, unknown?][] = [
   ['--refine-lr <lr>', 'gradient-refinement learning rate (default 0.01)', num('--refine-lr')],
   ['--refine-seeds <n>', 'refinement seeds (default 10)', intOption('--refine-seeds', 1)],
   ['--seed <n>', 'seed of every random step', intOption('--seed'), D.seed],
-  ['--seeds <n>', 'run n designs, seeds --seed … --seed+n−1, as jobs (--workers, --queue): per seed the accepted count and candidates, and the union of the accepted alloys', intOption('--seeds', 1)],
   ['--out <dir>', 'run directory (default runs/design-<date>)'],
   ['--quick', 'smoke run: short MCMC and refinement (and a quick model if one must be trained)'],
   ['--no-refine', 'skip the gradient refinement'],
@@ -70,45 +61,46 @@ const OPTIONS: [string, string, Parse?, unknown?][] = [
   ['--force', 'replace --out even if it holds files that are not a vibann run'],
 ];
 
-export function register(program: Command): void {
-  const c = program
-    .command('design')
-    .description(
-      'propose new hard glass compositions (latent MCMC, gradient refinement, acceptance gates, diverse families, cost)',
-    );
-  for (const [flags, text, parse, def] of OPTIONS)
+/** Add the design options to a command. */
+export function addDesignOptions(c: Command): Command {
+  for (const [flags, text, parse, def] of DESIGN_CLI_OPTIONS)
     if (parse) c.option(flags, text, parse, def);
     else c.option(flags, text, def as string | undefined);
-  parallelOptions(c);
-  c.action(async (o: Opts, cmd: Command) => {
+  return c;
+}
+
+/** The workflow options of parsed design options (target window and bounds parsed, argv kept). */
+export async function designOptionsFromCli(
+  o: DesignCliOptions,
+  cmd: Command,
+): Promise<Partial<DesignWorkflowOptions>> {
+  const { parseTargetWindow } = await import('../../workflows/design.ts');
+  const { parseBounds } = await import('../../design/constraints.ts');
+  const { json: _json, target, bounds, ...rest } = o;
+  return {
+    ...rest,
+    trainIfMissing: cmd.getOptionValueSource('model') === 'default',
+    target: target ? parseTargetWindow(target) : undefined,
+    ban: o.ban ?? [],
+    bounds: bounds ? parseBounds(bounds) : {},
+    quick: o.quick === true,
+    argv: process.argv.slice(2),
+  };
+}
+
+export function register(program: Command): void {
+  const c = addDesignOptions(
+    program
+      .command('design')
+      .description(
+        'propose new hard glass compositions (latent MCMC, gradient refinement, acceptance gates, diverse families, cost)',
+      ),
+  );
+  c.action(async (o: DesignCliOptions, cmd: Command) => {
     const t0 = performance.now();
-    const { runDesignWorkflow, parseTargetWindow, noCandidateError } = await import(
-      '../../workflows/design.ts'
-    );
-    const { parseBounds } = await import('../../design/constraints.ts');
-    const { json, target, bounds, seeds, workers, queue, jobTimeout, ...rest } = o;
-    const options = {
-      ...rest,
-      trainIfMissing: cmd.getOptionValueSource('model') === 'default',
-      target: target ? parseTargetWindow(target) : undefined,
-      ban: o.ban ?? [],
-      bounds: bounds ? parseBounds(bounds) : {},
-      quick: o.quick === true,
-      argv: process.argv.slice(2),
-    };
-    if (seeds !== undefined) {
-      const { runDesignSeeds } = await import('../../workflows/design-seeds.ts');
-      const { designSeedsLines } = await import('../print/design-seeds.ts');
-      const r = await runDesignSeeds({ ...options, seeds, workers, queue, jobTimeout }, cliHooks());
-      if (json) printJson(r.document);
-      else out(...designSeedsLines(r, (performance.now() - t0) / 1000));
-      if (r.document.union.length === 0)
-        throw new VibannError(
-          `no candidate passed all the gates in any of the ${seeds} seeds`,
-          EXIT.noCandidate,
-        );
-      return;
-    }
+    const { runDesignWorkflow, noCandidateError } = await import('../../workflows/design.ts');
+    const options = await designOptionsFromCli(o, cmd);
+    const json = o.json;
     const { dir, document: doc } = await runDesignWorkflow(options, cliHooks());
     if (json) printJson(doc);
     else {

@@ -4,6 +4,7 @@ import { register as baselines } from './baselines.ts';
 import { register as bo } from './bo.ts';
 import { register as data } from './data.ts';
 import { register as design } from './design.ts';
+import { register as designSeeds } from './design-seeds.ts';
 import { register as evaluate } from './evaluate.ts';
 import { register as explain } from './explain.ts';
 import { register as latent } from './latent.ts';
@@ -24,6 +25,7 @@ export function registerAll(program: Command): void {
   predict(program);
   evaluate(program);
   design(program);
+  designSeeds(program);
   baselines(program);
   bo(program);
   explain(program);

@@ -1,4 +1,4 @@
-/** The text summary of `vibann design --seeds N`: per seed, and the union of the accepted alloys. */
+/** The text summary of `vibann design-seeds --seeds N`: per seed, and the union of the accepted alloys. */
 import type { DesignSeedsResult } from '../../workflows/design-seeds.ts';
 import { duration } from '../duration.ts';
 import { formatTable } from '../io.ts';
