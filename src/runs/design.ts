@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import type { CandidateReport, DesignResult } from '../design/pipeline.ts';
 import { type GateState, type GateStateJSON, gateStateFromJSON } from '../design/screen.ts';
+import type { DomainVerdict } from '../uq/domain.ts';
 import { InputError } from '../util/errors.ts';
 import type { RunManifest } from '../util/manifest.ts';
 import { num, RunManifestSchema, readDocument, runFile } from './index.ts';
@@ -25,7 +26,11 @@ export interface DesignRunDocument {
   thresholds: DesignResult['thresholds'];
   /** Accepted alloys on the Pareto front over (LCB at L*, cost, novelty) (issue 13). */
   pareto?: DesignResult['pareto'];
-  candidates: CandidateReport[];
+  /**
+   * The reported candidates, each with its domain-of-applicability verdict at L* (null when the
+   * model has no domain.json; absent in runs written before issue 12).
+   */
+  candidates: (CandidateReport & { domain?: DomainVerdict | null })[];
   /** Pool candidates not accepted, counted by reason. */
   rejected: Record<string, number>;
   summary: {

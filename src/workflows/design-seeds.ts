@@ -99,7 +99,7 @@ export async function runDesignSeeds(
   const { checkSeed } = await import('../util/rng.ts');
   checkSeed(seeds[seeds.length - 1], 'seed');
   const ds = await openDesignDataset(o, hooks);
-  await trainModelIfMissing(o, ds, hooks);
+  await trainModelIfMissing(o, hooks);
   const model = await openModel(o.model);
   const { validateConstraints } = await import('../design/constraints.ts');
   validateConstraints((await designOptionsFor(o)).constraints, model.elements);

@@ -29,7 +29,6 @@ import {
   runDirName,
   splitForModel,
   throwIfCancelled,
-  trainAndSave,
   type WorkflowHooks,
 } from './common.ts';
 import { MERGED_DATASET_FILE } from './train.ts';
@@ -99,11 +98,12 @@ export async function openDesignDataset(
 /**
  * When `o.model` holds no model: train the default model into it if allowed (`trainIfMissing`,
  * default: only for the default model directory), else an InputError saying how to train one.
- * `beforeTraining` runs first (e.g. to end a progress stage).
+ * The model is what `vibann train --out <dir>` builds (runTrain: the ensemble and its uncertainty
+ * model and domain of applicability, domain.json), so the designs of `npm start` on a fresh clone
+ * carry domain verdicts. `beforeTraining` runs first (e.g. to end a progress stage).
  */
 export async function trainModelIfMissing(
-  o: Pick<DesignWorkflowOptions, 'model' | 'trainIfMissing' | 'quick'>,
-  ds: Dataset,
+  o: Pick<DesignWorkflowOptions, 'model' | 'data' | 'trainIfMissing' | 'quick'>,
   hooks: WorkflowHooks,
   beforeTraining?: () => void,
 ): Promise<void> {
@@ -114,16 +114,10 @@ export async function trainModelIfMissing(
     );
   beforeTraining?.();
   hooks.onInfo?.(
-    `no model at ${o.model}: training the default model first${o.quick ? ' (--quick)' : ''}`,
+    `no model at ${o.model}: training the default model first${o.quick ? ' (--quick)' : ''} (= vibann train --out ${o.model})`,
   );
-  const { selectSplit } = await import('../data/index.ts');
-  await trainAndSave(
-    ds,
-    selectSplit(ds),
-    { preset: 'default', seed: 1, seeds: 1, quick: o.quick },
-    o.model,
-    hooks,
-  );
+  const { runTrain } = await import('./train.ts');
+  await runTrain({ data: o.data, out: o.model, quick: o.quick }, hooks);
 }
 
 /**
@@ -172,7 +166,7 @@ export async function runDesignWorkflow(
   prepare('design pipeline loaded');
   const ds = await openDesignDataset(o, hooks);
   prepare(`dataset read (${ds.nRows} rows)`);
-  await trainModelIfMissing(o, ds, hooks, end);
+  await trainModelIfMissing(o, hooks, end);
   // the model in three steps: its code, the tensor backend (what HardnessModel.load starts), weights
   await import('../model/hardness-model.ts');
   prepare('model code loaded');

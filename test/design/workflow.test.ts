@@ -24,6 +24,7 @@ import {
   type WorkflowHooks,
 } from '../../src/workflows/common.ts';
 import { QUICK_DESIGN, runDesignWorkflow } from '../../src/workflows/design.ts';
+import { domainVerdicts } from '../../src/workflows/uncertainty.ts';
 import { quickModel } from '../helpers/model-cache.ts';
 
 // The design workflow on a --quick model: progress and cancellation through the hooks, the run
@@ -222,6 +223,35 @@ describe('runDesignWorkflow', () => {
       assert.equal(existsSync(join(out, 'design.json')), false);
     });
   }
+
+  it('trains a missing model as vibann train does (with its uncertainty model), when allowed', async () => {
+    const m = join(dir, 'trained-here');
+    const r = recorder();
+    const run = await runDesignWorkflow(
+      {
+        model: m,
+        trainIfMissing: true,
+        quick: true,
+        refine: false,
+        mcmcChains: 4,
+        mcmcSteps: 10,
+        maxElements: 40,
+        out: join(dir, 'trained-here-run'),
+      },
+      r.hooks,
+    );
+    assert.ok(
+      r.info.some((i) => i.startsWith(`no model at ${m}: training the default model first`)),
+    );
+    // what `vibann train` writes: the model, train.json and the uncertainty model / domain
+    for (const f of ['manifest.json', 'weights.bin', 'train.json', 'domain.json'])
+      assert.ok(existsSync(join(m, f)), `${f} written`);
+    // so every candidate gets a domain verdict (not 'unknown' = null)
+    // (a 5-epoch model with 4 × 10 MCMC steps may report no candidate: ask for a verdict directly)
+    assert.ok(run.document.candidates.every((c) => typeof c.domain?.in_domain === 'boolean'));
+    const [v] = await domainVerdicts(m, await openModel(m), ['B68Nb24Fe4W4'], 0.5);
+    assert.equal(typeof v?.in_domain, 'boolean', 'a verdict, not unknown');
+  });
 
   it('a missing model outside the default directory is an input error', async () => {
     await assert.rejects(

@@ -50,7 +50,7 @@ export function candidateTable(
     const g = c.gates;
     const cost = c.cost?.usd_per_kg;
     const nl = c.nearest_latent;
-    const d = (c as { domain?: { in_domain: boolean; reasons: string[] } | null }).domain;
+    const d = c.domain;
     return [
       i + 1,
       c.formula,
