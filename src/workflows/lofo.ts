@@ -164,15 +164,13 @@ async function writeFamilyRun(
   // issue 12: the complete default includes the uncertainty model (docs/uncertainty.md), fitted
   // without the held-out family; every metric then uses its predictive distribution
   const { evaluateWithUncertainty } = await import('./uncertainty.ts');
-  // the grouped-CV networks on this machine's threads (the fold jobs have ended by now): as many
-  // as --workers allows, else the training default (cores; 1 for --quick). Same numbers for any N.
-  const { defaultTrainThreads } = await import('../train/parallel.ts');
-  const threads = Math.max(1, o.workers ?? defaultTrainThreads(o.quick));
+  // (one thread: the grouped-CV networks of Cu–Mg–Yb differed between 1 and 2 threads, see
+  // defaultTrainThreads in train/parallel.ts)
   const ev = await evaluateWithUncertainty(
     res.model_dir ?? join(runDir, 'model'),
     ds,
     split,
-    { ...o, threads },
+    { ...o, threads: 1 },
     hooks,
   );
   if (ev) {
