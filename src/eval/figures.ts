@@ -92,11 +92,11 @@ export async function writeFigures(
   onWarn?: (message: string) => void,
   onStep?: (done: number, total: number, what: string) => void,
 ): Promise<string[]> {
-  const { writePlot } = await import('../plots/render.ts');
+  const { writePlot, loadPlotting } = await import('../plots/render.ts');
   const written: string[] = [];
   const entries = Object.entries(figs);
   const total = entries.length + 1;
-  if (entries.length > 0) await Promise.all([import('vega-lite'), import('vega')]);
+  if (entries.length > 0) await loadPlotting();
   onStep?.(1, total, 'plotting libraries loaded');
   for (const [k, [name, spec]] of entries.entries()) {
     try {

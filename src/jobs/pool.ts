@@ -71,6 +71,9 @@ interface Slot {
   ready: boolean;
   task?: Task;
   dead?: boolean;
+  /** Resolved when the thread is ready or dead. */
+  started: Promise<void>;
+  markStarted: () => void;
 }
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -140,18 +143,10 @@ export class WorkerPool<I = unknown, O = unknown, P = unknown> {
    * server does this so a design shows progress at once). Idle threads do not keep the process
    * alive. Resolves when every thread is ready.
    */
-  prestart(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    const live = this.slots.filter((s) => !s.dead).length;
-    for (let i = live; i < this.size; i++) this.spawn();
-    const slots = this.slots.filter((s) => !s.dead);
-    return new Promise((ok) => {
-      const check = () => {
-        if (this.closed || slots.every((s) => s.ready || s.dead)) ok();
-        else setTimeout(check, 20).unref();
-      };
-      check();
-    });
+  async prestart(): Promise<void> {
+    if (this.closed) return;
+    for (let i = this.slots.filter((s) => !s.dead).length; i < this.size; i++) this.spawn();
+    await Promise.all(this.slots.map((s) => s.started));
   }
 
   /** Terminate every thread; waiting and running tasks are rejected. */
@@ -162,6 +157,7 @@ export class WorkerPool<I = unknown, O = unknown, P = unknown> {
     await Promise.all(
       this.slots.splice(0).map((s) => {
         s.dead = true;
+        s.markStarted();
         if (s.task) this.settle(s.task, new VibannError('the worker pool was closed'));
         return s.worker.terminate();
       }),
@@ -197,6 +193,7 @@ export class WorkerPool<I = unknown, O = unknown, P = unknown> {
   private kill(slot: Slot, error: unknown): void {
     if (slot.dead) return;
     slot.dead = true;
+    slot.markStarted();
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
     if (slot.task) this.settle(slot.task, error);
@@ -218,7 +215,11 @@ export class WorkerPool<I = unknown, O = unknown, P = unknown> {
     } else {
       worker = new Worker(entry, { workerData, execArgv });
     }
-    const slot: Slot = { worker, ready: false };
+    let markStarted = () => {};
+    const started = new Promise<void>((ok) => {
+      markStarted = ok;
+    });
+    const slot: Slot = { worker, ready: false, started, markStarted };
     worker.unref();
     worker.on('message', (m: ThreadMessage) => this.onMessage(slot, m));
     worker.on('error', (e) =>
@@ -234,6 +235,7 @@ export class WorkerPool<I = unknown, O = unknown, P = unknown> {
   private onMessage(slot: Slot, m: ThreadMessage): void {
     if (m.type === 'ready') {
       slot.ready = true;
+      slot.markStarted();
       this.dispatch();
       return;
     }

@@ -46,8 +46,16 @@ function makeLogger(onWarning?: (message: string) => void) {
   return logger;
 }
 
+/**
+ * The plotting libraries (vega-lite, vega), loaded on first use (about a second to import); call
+ * it ahead of the first figure to report the loading as a step of its own.
+ */
+export function loadPlotting(): Promise<[typeof import('vega-lite'), VegaModule]> {
+  return Promise.all([import('vega-lite'), import('vega')]);
+}
+
 async function viewOf(spec: TopLevelSpec, options: RenderOptions = {}): Promise<VegaView> {
-  const [vl, vega] = await Promise.all([import('vega-lite'), import('vega')]);
+  const [vl, vega] = await loadPlotting();
   const logger = makeLogger(options.onWarning);
   // biome-ignore lint/suspicious/noExplicitAny: the vega-lite and vega logger interfaces differ only in return types
   const compiled = vl.compile(spec, { logger: logger as any }).spec;

@@ -89,7 +89,7 @@ function startThread(input: TrainThreadInput): Worker {
  * stack it shares in some cases. Until that is found, more threads are an explicit choice
  * (`--threads N`), so the same seed gives the same model on any machine by default.
  */
-export function defaultTrainThreads(_quick = false): number {
+export function defaultTrainThreads(): number {
   return 1;
 }
 

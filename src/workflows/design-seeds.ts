@@ -3,7 +3,7 @@ import { Composition } from '../chem/composition.ts';
 import { familyOf } from '../design/assess.ts';
 import type { DesignSettings } from '../design/options.ts';
 import type { CandidateReport } from '../design/pipeline.ts';
-import type { JobResultDocument } from '../jobs/spec.ts';
+import { DesignSettingsSchema, type JobResultDocument } from '../jobs/spec.ts';
 import { InputError } from '../util/errors.ts';
 import type { RunManifest } from '../util/manifest.ts';
 import { openModel, runDirName, splitForModel, type WorkflowHooks } from './common.ts';
@@ -147,35 +147,14 @@ export async function runDesignSeeds(
   return { dir, document };
 }
 
-/** The job's settings: every design setting of `o` but the seed and those left at their default. */
+/**
+ * The job's settings: every design setting of `o` but the seed and those left at their default
+ * (the names are those of the job schema, jobs/spec.ts `DesignSettingsSchema`).
+ */
 function designSettings(o: DesignWorkflowOptions): Partial<Omit<DesignSettings, 'seed'>> {
-  const keys: (keyof Omit<DesignSettings, 'seed'>)[] = [
-    'load',
-    'target',
-    'ban',
-    'allow',
-    'bounds',
-    'maxElements',
-    'minElements',
-    'n',
-    'quick',
-    'refine',
-    'lcbTarget',
-    'noveltyMin',
-    'noveltyQuantile',
-    'supportQuantile',
-    'glass',
-    'maxCost',
-    'objective',
-    'familyCap',
-    'mcmcChains',
-    'mcmcSteps',
-    'refineSteps',
-    'refineLr',
-    'refineSeeds',
-  ];
   const out: Record<string, unknown> = {};
-  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  for (const k of Object.keys(DesignSettingsSchema.shape) as (keyof DesignWorkflowOptions)[])
+    if (o[k] !== undefined) out[k] = o[k];
   return out as Partial<Omit<DesignSettings, 'seed'>>;
 }
 

@@ -41,15 +41,7 @@ test('train --add: measurements near a candidate change its μ (towards them) an
   const data = join(root, 'toy.csv');
   writeFileSync(data, csv(base));
   const candidate = [0.3, 0.05, 0.35, 0.3]; // B30Co5Fe35Nb30: Nb far beyond the data
-  // (one thread: 120 toy rows train in seconds, less than starting training threads costs)
-  const opts = {
-    data,
-    split: 'cluster',
-    seed: 3,
-    epochs: 150,
-    uncertainty: false,
-    threads: 1,
-  } as const;
+  const opts = { data, split: 'cluster', seed: 3, epochs: 150, uncertainty: false } as const;
   const m0 = join(root, 'm0');
   await runTrain({ ...opts, out: m0 });
   const x = [Composition.fromVector(E, candidate).toVector(E)];
