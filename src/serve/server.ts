@@ -297,6 +297,30 @@ export interface Handler {
   pool: WorkerPool<ServeTask, ServeOutput, ServeProgress>;
 }
 
+/** A design job as it starts: running, stage 'starting', no progress yet. */
+export function newDesignJob(
+  id: string,
+  options: DesignJob['options'],
+  runDir: string,
+  lease?: number,
+): DesignJob {
+  const now = new Date().toISOString();
+  return {
+    id,
+    state: 'running',
+    stage: 'starting',
+    step: 0,
+    steps: 0,
+    percent: 0,
+    stages: [],
+    started: now,
+    updated: now,
+    options,
+    runDir,
+    ...(lease === undefined ? {} : { lease }),
+  };
+}
+
 /** The request handler (exported for tests that do not need a socket). */
 export function createHandler(o: ServeOptions): Handler {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
@@ -396,21 +420,7 @@ export function createHandler(o: ServeOptions): Handler {
     const id = String(nextJob++);
     const name = `${basename(runDirName('design'))}-${id}`;
     const controller = new AbortController();
-    const now = new Date().toISOString();
-    const job: DesignJob = {
-      id,
-      state: 'running',
-      stage: 'starting',
-      step: 0,
-      steps: 0,
-      percent: 0,
-      stages: [],
-      started: now,
-      updated: now,
-      options,
-      runDir: name,
-      ...(lease && leases ? { lease: leaseSeconds } : {}),
-    };
+    const job = newDesignJob(id, options, name, lease && leases ? leaseSeconds : undefined);
     jobs.set(id, job);
     cancels.set(id, () => controller.abort());
     if (lease) leases?.hold(id);

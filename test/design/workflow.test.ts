@@ -10,8 +10,8 @@ import { readDesignRun } from '../../src/runs/design.ts';
 import {
   applyDesignProgress,
   DESIGN_PERCENT,
-  type DesignJob,
   designPercent,
+  newDesignJob,
 } from '../../src/serve/server.ts';
 import type { ServeProgress } from '../../src/serve/worker.ts';
 import { InputError } from '../../src/util/errors.ts';
@@ -154,19 +154,7 @@ describe('runDesignWorkflow', () => {
         `announced: ${m}`,
       );
     // the server's percent: every stage has a range, visited in the order the workflow runs them
-    const job: DesignJob = {
-      id: '1',
-      state: 'running',
-      stage: 'starting',
-      step: 0,
-      steps: 0,
-      percent: 0,
-      stages: [],
-      started: '',
-      updated: '',
-      options: {},
-      runDir: 'x',
-    };
+    const job = newDesignJob('1', {}, 'x');
     let last = 0;
     const seen = new Set<number>();
     for (const e of [
