@@ -71,3 +71,33 @@ export function job<K extends JobKind>(
     );
   return j as unknown as JobOf<K>;
 }
+
+/**
+ * The order in which to submit a study's jobs so the longest start first (LPT scheduling: the last
+ * job to start is a short one, not one that then runs alone at the end): the indices of `costs`
+ * by decreasing cost (a cheap estimate, e.g. the rows a job trains on), ties in their given order.
+ * Results are put back in the study's own order by the caller (`inOrder`).
+ */
+export function longestFirst(costs: readonly number[]): number[] {
+  return costs
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => b.c - a.c || a.i - b.i)
+    .map((x) => x.i);
+}
+
+/** `results[k]` belongs to item `order[k]`: the results in the items' own order. */
+export function inOrder<T>(order: readonly number[], results: readonly T[]): T[] {
+  const out = new Array<T>(order.length);
+  order.forEach((i, k) => {
+    out[i] = results[k];
+  });
+  return out;
+}
+
+/**
+ * The cost estimate of a job that trains on `split`: its train_fit rows (the networks' epochs, the
+ * grouped CV and the GP baseline all grow with them).
+ */
+export function trainingCost(split: Split): number {
+  return split.trainFit.length;
+}

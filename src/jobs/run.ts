@@ -221,6 +221,8 @@ async function runKind(
       return lofoFold(job, ds, split, ctx);
     case 'design':
       return designSeed(job, ds, split, ctx);
+    case 'shift-split':
+      return shiftSplit(job, ds, split, ctx);
     case 'train-evaluate': {
       const { model } = await fitModel(ds, split, job, ctx);
       if (job.model_out) await model.save(job.model_out);
@@ -247,9 +249,26 @@ async function lofoFold(
 ): Promise<KindOutput> {
   const { model } = await fitModel(ds, split, job, ctx);
   if (job.model_out) await model.save(job.model_out);
-  const { evaluateModel } = await import('../eval/evaluate.ts');
+  // issue 12: the complete default model includes the uncertainty model (docs/uncertainty.md),
+  // fitted here without the held-out family (grouped CV in this thread: threads 1), saved as
+  // domain.json beside the model; every metric then uses its predictive distribution
+  const { evaluateWithUncertaintyFit } = await import('./uncertainty.ts');
+  const t0 = performance.now();
+  const { evaluation: ev } = await evaluateWithUncertaintyFit(
+    model,
+    ds,
+    split,
+    {
+      seed: job.seed,
+      mc: job.mc,
+      threads: 1,
+      modelDir: job.model_out,
+      groupFolds: job.group_folds,
+    },
+    fitHooks(job, ctx),
+  );
+  const uncertaintyS = (performance.now() - t0) / 1000;
   const { listFamilies } = await import('../data/family.ts');
-  const ev = evaluateModel(model, ds, split, { passes: job.mc, seed: job.seed });
   const m = model.meta.training;
   return {
     result: {
@@ -259,6 +278,7 @@ async function lofoFold(
       test: ev.test,
       calibration: ev.calibration,
       recalibrated: ev.recalibrated,
+      uncertainty: ev.uncertainty ?? 'mc',
       mc: ev.mc,
       preset: model.meta.preset.name,
       networks: m.members.length,
@@ -269,7 +289,61 @@ async function lofoFold(
       })),
       model_dir: job.model_out ?? null,
     },
-    extra: { wall_s: m.wall_s, member_wall_s: m.members.map((x) => x.wallS) },
+    extra: {
+      wall_s: m.wall_s,
+      member_wall_s: m.members.map((x) => x.wallS),
+      uncertainty_s: uncertaintyS,
+    },
+  };
+}
+
+/** A job's context as the uncertainty fit takes it (progress per grouped-CV epoch, cancellation). */
+function fitHooks(job: JobSpec, ctx: JobContext): import('./uncertainty.ts').FitHooks {
+  const label = jobLabel(job);
+  return {
+    onProgress: (p) => ctx.onProgress?.({ ...p, stage: `${label} ${p.stage}` }),
+    checkCancelled: () => {
+      if (ctx.signal?.aborted) throw new JobCancelledError(`job ${label}`);
+    },
+  };
+}
+
+/**
+ * One split of the shift benchmark: train without the held-out rows, fit the uncertainty model
+ * (threads 1, as every job), score the held-out rows with every method and the GP baseline
+ * (eval/shift.ts). The result is the split's `splits/<name>.json` without its wall time.
+ */
+async function shiftSplit(
+  job: JobOf<'shift-split'>,
+  ds: Dataset,
+  split: Split,
+  ctx: JobContext,
+): Promise<KindOutput> {
+  const { model } = await fitModel(ds, split, job, ctx);
+  const m = model.meta.training;
+  const { fitUncertaintyDetailed } = await import('./uncertainty.ts');
+  const t0 = performance.now();
+  const u = await fitUncertaintyDetailed(
+    model,
+    ds,
+    split,
+    { seed: job.seed, threads: 1, groupFolds: job.group_folds },
+    fitHooks(job, ctx),
+  );
+  const uncertaintyS = (performance.now() - t0) / 1000;
+  const { scoreShiftSplit } = await import('../eval/shift.ts');
+  const { Rng } = await import('../util/rng.ts');
+  const result = await scoreShiftSplit(
+    model,
+    ds,
+    split,
+    { oof: u.oof, cal: u.cal, domain: u.domain, chosen: u.file.comparison.chosen },
+    { name: job.name, kind: job.split_kind },
+    { seed: job.seed, gpRestarts: job.gp_restarts, gpRng: new Rng(job.seed).fork('gp') },
+  );
+  return {
+    result,
+    extra: { wall_s: m.wall_s, uncertainty_s: uncertaintyS },
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The job model (issue 16): every unit of work a study is made of — one seeds-report seed, one
  * ablation variant, one learning-curve fraction, one tune trial, one leave-family-out fold, training
- * a whole model, evaluating a model on a split, one design seed — is a serialisable job description (`JobSpec`,
+ * a whole model, evaluating a model on a split, one design seed, one split of the shift
+ * benchmark — is a serialisable job description (`JobSpec`,
  * checked by `JobSpecSchema`) that turns into a result document (`JobResultDocument`) wherever it
  * runs: in this process, in a worker thread of the local pool, or in a `vibann worker` on another
  * machine through the queue.
@@ -119,14 +120,21 @@ export const TuneTrialJobSchema = z.object({
   trial: int.nonnegative().nullable(),
 });
 
-/** One leave-family-out fold: train without the family (the split's test set), evaluate on it. */
+/**
+ * One leave-family-out fold: train without the family (the split's test set), fit the model's
+ * uncertainty model on it (grouped CV with `group_folds` family folds, seeded by `seed`; saved as
+ * domain.json into `model_out`) and evaluate the held-out family under that predictive
+ * distribution.
+ */
 export const LofoFoldJobSchema = z.object({
   kind: z.literal('lofo-fold'),
   ...base,
   fit: FitSpecSchema,
   family: z.array(z.string()).min(1),
-  /** MC seed of the evaluation. */
+  /** Seed of the uncertainty fit and of the MC masks of the evaluation. */
   seed: int,
+  /** Family-held-out folds of the uncertainty fit's grouped CV (jobs/uncertainty.ts GROUP_FOLDS). */
+  group_folds: int.min(2),
   /** Save the trained model here (a directory on the worker; omit to keep nothing). */
   model_out: z.string().min(1).optional(),
 });
@@ -145,6 +153,24 @@ export const TrainEvaluateJobSchema = z.object({
   seed: int,
   /** Save the trained model here (a directory on the worker; omit to keep nothing). */
   model_out: z.string().min(1).optional(),
+});
+
+/**
+ * One split of the shift benchmark (workflows/shift.ts, docs/uncertainty.md §4): train the default
+ * model without the split's test rows (`fit`), fit its uncertainty model (grouped CV with
+ * `group_folds` family folds, seeded by `seed`), score the held-out rows with every uncertainty
+ * method (MC masks seeded by `seed`) and with the GP baseline (`gp_restarts` restarts, seeded by
+ * `seed`'s fork 'gp'). `name` names the split in ids, messages and splits/<name>.json.
+ */
+export const ShiftSplitJobSchema = z.object({
+  kind: z.literal('shift-split'),
+  ...base,
+  fit: FitSpecSchema,
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -'),
+  split_kind: z.enum(['family', 'hardest', 'load-low', 'load-high']),
+  seed: int,
+  group_folds: int.min(2),
+  gp_restarts: int.nonnegative(),
 });
 
 /** A model directory a job reads: a path on the worker and the SHA-256 of its weights file. */
@@ -212,6 +238,7 @@ export const JobSpecSchema = z.discriminatedUnion('kind', [
   LearningCurveJobSchema,
   TuneTrialJobSchema,
   LofoFoldJobSchema,
+  ShiftSplitJobSchema,
 ]);
 export type JobSpec = z.infer<typeof JobSpecSchema>;
 export type JobKind = JobSpec['kind'];
@@ -288,6 +315,8 @@ export function jobLabel(j: JobSpec): string {
       return `train-evaluate-${j.label}`;
     case 'design':
       return `design-seed${j.seed}`;
+    case 'shift-split':
+      return `shift-${j.name}`;
   }
 }
 

@@ -13,8 +13,11 @@
  * (SVG + PNG) and manifest.json. Cancellation is checked after every training epoch.
  *
  * `runLofoMany`: the same for several families at once, one job per family (src/jobs: worker
- * threads by default, or a Redis queue), each family in its own run directory under `out`, with
- * the summary lofo-families.json. The training of a family is a lofo-fold job in both.
+ * threads by default, or a Redis queue; submitted longest first, i.e. most training rows first),
+ * each family in its own run directory under `out`, with the summary lofo-families.json. All the
+ * heavy work of a family is its lofo-fold job in both: training the ensemble, fitting the
+ * uncertainty model (grouped CV, domain.json into the model directory) and evaluating the held-out
+ * rows under it; this process only writes the documents and figures from the results.
  */
 import { join, resolve } from 'node:path';
 import type { Dataset } from '../data/dataset.ts';
@@ -110,6 +113,8 @@ interface LofoFoldResult {
   test: LofoRunDocument['test'];
   calibration: LofoRunDocument['calibration'];
   recalibrated: LofoRunDocument['recalibrated'];
+  /** The method of the fitted uncertainty model ('mc' without one). */
+  uncertainty: LofoRunDocument['uncertainty'];
   mc: LofoRunDocument['mc'];
   preset: string;
   networks: number;
@@ -127,6 +132,7 @@ async function foldJob(ds: Dataset, family: string[], o: Resolved, modelDir: str
   const d = await import('../data/index.ts');
   const { Rng } = await import('../util/rng.ts');
   const { job, fitSpec } = await import('../jobs/build.ts');
+  const { GROUP_FOLDS } = await import('../jobs/uncertainty.ts');
   const split = d.lofoSplit(ds, family, { rng: new Rng(o.seed) });
   return {
     split,
@@ -140,6 +146,7 @@ async function foldJob(ds: Dataset, family: string[], o: Resolved, modelDir: str
       }),
       family,
       seed: o.seed,
+      group_folds: GROUP_FOLDS,
       mc: o.mc,
       model_out: resolve(modelDir),
     }),
@@ -161,29 +168,6 @@ async function writeFamilyRun(
   const t0 = performance.now();
   const res = r.result;
   const family = res.family;
-  // issue 12: the complete default includes the uncertainty model (docs/uncertainty.md), fitted
-  // without the held-out family; every metric then uses its predictive distribution
-  const { evaluateWithUncertainty } = await import('./uncertainty.ts');
-  // (one thread: the grouped-CV networks of Cu–Mg–Yb differed between 1 and 2 threads, see
-  // defaultTrainThreads in train/parallel.ts)
-  const ev = await evaluateWithUncertainty(
-    res.model_dir ?? join(runDir, 'model'),
-    ds,
-    split,
-    { ...o, threads: 1 },
-    hooks,
-  );
-  if (ev) {
-    Object.assign(res, {
-      test: ev.test,
-      calibration: ev.calibration,
-      recalibrated: ev.recalibrated,
-    });
-    res.predictions = ev.predictions.map((p) => ({
-      ...p,
-      formula: ds.compositions[p.row].toString(),
-    }));
-  }
   const { newManifest, writeManifest, dataRecord } = await import('../util/manifest.ts');
   const { writeJsonAtomic } = await import('../util/fs.ts');
   const { jobsBackend } = await import('../jobs/runner.ts');
@@ -199,8 +183,9 @@ async function writeFamilyRun(
     manifest.backend = b.backend;
     manifest.versions.tfjs = b.tfjs;
   }
-  const extra = r.extra as { wall_s: number; member_wall_s: number[] };
+  const extra = r.extra as { wall_s: number; member_wall_s: number[]; uncertainty_s: number };
   manifest.timings.train = extra.wall_s;
+  manifest.timings.uncertainty = extra.uncertainty_s;
   manifest.timings.job = r.wall_s;
   const modelDir = res.model_dir ?? join(runDir, 'model');
   manifest.model = { dir: modelDir, created: r.finished, data_sha256: ds.sha256 };
@@ -239,7 +224,7 @@ async function writeFamilyRun(
     test: res.test,
     calibration: res.calibration,
     recalibrated: res.recalibrated,
-    uncertainty: ev?.uncertainty ?? 'mc',
+    uncertainty: res.uncertainty,
     mc: res.mc,
     training: {
       preset: res.preset,
@@ -342,17 +327,24 @@ export async function runLofoMany(
   const { ds } = await openDataset(o.data, hooks);
   const runDir = o.out ?? runDirName('lofo-families');
   const key = (f: string[]) => f.join('-');
-  const folds = [];
+  const folds: Awaited<ReturnType<typeof foldJob>>[] = [];
   for (const f of options.families)
     folds.push(await foldJob(ds, f, o, join(runDir, key(f), 'model')));
   const { prepareStudyDir } = await import('../jobs/runner.ts');
   await prepareStudyDir(runDir, { force: o.force, keep: options.families.map(key) });
-  const results = await runStudyJobs(
-    folds.map((f) => f.job),
-    runDir,
-    o,
-    hooks,
-    `${folds.length} leave-family-out folds`,
+  // longest first (the most training rows), so the last fold to start is a short one; the results
+  // come back in the families' order
+  const { longestFirst, inOrder, trainingCost } = await import('../jobs/build.ts');
+  const order = longestFirst(folds.map((f) => trainingCost(f.split)));
+  const results = inOrder(
+    order,
+    await runStudyJobs(
+      order.map((i) => folds[i].job),
+      runDir,
+      o,
+      hooks,
+      `${folds.length} leave-family-out folds`,
+    ),
   );
   const runs: LofoRunDocument[] = [];
   for (const [i, f] of folds.entries()) {
