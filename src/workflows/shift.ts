@@ -5,26 +5,25 @@
  *   row containing all of the family's elements),
  * - leave-hardest-out: the rows above the 90th HV percentile of the reference train_fit rows,
  * - leave-load-regime-out: the rows at the lowest load (0.01 N), and the rows at ≥ 5 N.
- * Each split trains the complete default model (ensemble + domain + grouped-CV uncertainty fit, as
- * `vibann train` does) on the remaining rows and scores the held-out rows with every uncertainty
- * method (the default is the one the split's own grouped CV chose) and with the GP baseline.
- * One result file per split (`splits/<name>.json`): a rerun with the same directory skips the
- * splits already done (resumable). Pooled metrics over all splits, shift.json, a coverage figure.
+ * Each split is one shift-split job (src/jobs; worker threads by default, `workers`, or a Redis
+ * `queue`, submitted longest first = most training rows first): it trains the complete default
+ * model (ensemble + domain + grouped-CV uncertainty fit, as `vibann train` does) on the remaining
+ * rows and scores the held-out rows with every uncertainty method (the default is the one the
+ * split's own grouped CV chose) and with the GP baseline (eval/shift.ts). Resumable: one result
+ * file per job in <run>/jobs/, a rerun with the same directory skips the finished splits. This
+ * process writes splits/<name>.json, the pooled metrics (shift.json) and a coverage figure.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.ts';
 import type { Split } from '../data/split.ts';
 import {
-  CURVE_LEVELS,
-  type IntervalMetrics,
-  intervalMetrics,
-  MACE_LEVELS,
-  type Predictive,
-  UncertaintyModel,
-  UQ_METHODS,
-  type UqMethod,
-} from '../uq/shift.ts';
+  poolShift,
+  type ShiftMetrics,
+  type ShiftSplitKind,
+  type ShiftSplitResult,
+} from '../eval/shift.ts';
+import type { JobResultDocument } from '../jobs/spec.ts';
+import { CURVE_LEVELS, UQ_METHODS } from '../uq/shift.ts';
 import { InputError } from '../util/errors.ts';
 import {
   openDataset,
@@ -33,9 +32,17 @@ import {
   type WorkflowHooks,
   withDefaults,
 } from './common.ts';
+import { type ParallelOptions, runStudyJobs } from './studies.ts';
 import { checkPreset } from './train.ts';
 
-export interface ShiftOptions {
+export {
+  type PooledShift,
+  poolShift,
+  type ShiftMetrics,
+  type ShiftSplitResult,
+} from '../eval/shift.ts';
+
+export interface ShiftOptions extends ParallelOptions {
   data?: string;
   /** 'default' | 'paper' (and any preset the model code knows). */
   preset?: string;
@@ -52,6 +59,8 @@ export interface ShiftOptions {
   special?: string[];
   /** Run directory (default runs/shift-<UTC date>); reusing one resumes it. */
   out?: string;
+  /** Replace `out` even when it holds files that are not a vibann run (default: refuse, exit 2). */
+  force?: boolean;
   argv?: string[];
 }
 
@@ -64,49 +73,12 @@ export const SHIFT_DEFAULTS = {
 
 export const SPECIAL_SPLITS = ['hardest', 'load-low', 'load-high'] as const;
 
-/** Metrics of one predictor on one set of rows. */
-export interface ShiftMetrics extends IntervalMetrics {
-  mae: number;
-  rmse: number;
-  mean_signed_error: number;
-  mean_sigma: number;
-}
-
-/** One split's result file. */
-export interface ShiftSplitResult {
-  name: string;
-  kind: 'family' | 'hardest' | 'load-low' | 'load-high';
-  description: string;
-  n_test: number;
-  /** The method this split's grouped CV chose (the split's default). */
-  default_method: UqMethod;
-  /** Every uncertainty method on the held-out rows. */
-  methods: Record<UqMethod, ShiftMetrics>;
-  gp: ShiftMetrics;
-  /** Per held-out row: measured, μ, σ_MC, knn, gap; and GP μ, σ (for pooling). */
-  rows: {
-    row: number;
-    formula: string;
-    load: number;
-    y: number;
-    mu: number;
-    sigma_mc: number;
-    knn: number;
-    gap: number;
-    gp_mu: number;
-    gp_sigma: number;
-  }[];
-  /** The uncertainty model fitted in this split (so the pooled metrics can re-apply it). */
-  uncertainty: Record<UqMethod, ReturnType<UncertaintyModel['toJSON']>>;
-  wall_s: number;
-}
-
 export interface ShiftDocument {
   splits: { name: string; kind: string; n_test: number; default_method: string }[];
   /** Per split: the default method's metrics and the GP's. */
   table: { name: string; n: number; default: ShiftMetrics; gp: ShiftMetrics }[];
   /** Pooled over all splits' held-out rows: each split's default, every method, and the GP. */
-  pooled: { default: ShiftMetrics; methods: Record<UqMethod, ShiftMetrics>; gp: ShiftMetrics };
+  pooled: import('../eval/shift.ts').PooledShift;
   missing: string[];
 }
 
@@ -115,49 +87,9 @@ export interface ShiftResult {
   document: ShiftDocument;
 }
 
-function metricsOf(y: number[], mu: number[], pred: Predictive): ShiftMetrics {
-  const n = y.length;
-  let ae = 0;
-  let se = 0;
-  let e = 0;
-  let s = 0;
-  for (let i = 0; i < n; i++) {
-    const d = mu[i] - y[i];
-    ae += Math.abs(d);
-    se += d * d;
-    e += d;
-    s += pred.sigma[i];
-  }
-  return {
-    ...intervalMetrics(y, mu, pred),
-    mae: ae / n,
-    rmse: Math.sqrt(se / n),
-    mean_signed_error: e / n,
-    mean_sigma: s / n,
-  };
-}
-
-function gaussian(sigma: number[]): Predictive {
-  const s = Float64Array.from(sigma);
-  return {
-    sigma: s,
-    halfWidth: (p) => {
-      // Φ⁻¹((1+p)/2) by the same route as uq/shift.ts (mc method)
-      return new UncertaintyModel({
-        method: 'mc',
-        scale: 1,
-        distance: { a: 1, b: 0, c: 0 },
-        conformal: { levels: [], q: [], n: 0 },
-      })
-        .apply(s, s, s)
-        .halfWidth(p);
-    },
-  };
-}
-
 interface SplitPlan {
   name: string;
-  kind: ShiftSplitResult['kind'];
+  kind: ShiftSplitKind;
   test: number[];
   family?: string[];
 }
@@ -214,139 +146,14 @@ async function plans(ds: Dataset, o: ShiftOptions & typeof SHIFT_DEFAULTS): Prom
   return out;
 }
 
-async function runSplit(
-  ds: Dataset,
-  plan: SplitPlan,
-  o: ShiftOptions & typeof SHIFT_DEFAULTS,
-  hooks: WorkflowHooks,
-): Promise<ShiftSplitResult> {
-  const t0 = performance.now();
+/** A split's split (the `lofo --family` split for a family, else the held-out rows), seeded. */
+async function planSplit(ds: Dataset, plan: SplitPlan, seed: number): Promise<Split> {
   const d = await import('../data/index.ts');
   const { Rng } = await import('../util/rng.ts');
-  const rng = new Rng(o.seed);
-  const split: Split = plan.family
+  const rng = new Rng(seed);
+  return plan.family
     ? d.lofoSplit(ds, plan.family, { rng })
     : d.heldOutSplit(ds, plan.test, plan.name, { rng });
-  const { HardnessModel } = await import('../model/hardness-model.ts');
-  const preset = checkPreset(o.preset);
-  const stage = `${plan.name}: train 5 networks`;
-  const { model } = await HardnessModel.fit(ds, split, {
-    preset,
-    seed: o.seed,
-    seeds: 1,
-    quick: o.quick,
-    training: o.epochs !== undefined ? { maxEpochs: o.epochs } : undefined,
-    onEpoch: (e) => {
-      throwIfCancelled(hooks, 'shift benchmark');
-      hooks.onProgress?.({ stage, done: e.epoch, total: e.maxEpochs });
-    },
-  });
-  hooks.onStageEnd?.(stage);
-  const { fitUncertaintyDetailed } = await import('./uncertainty.ts');
-  const u = await fitUncertaintyDetailed(model, ds, split, { seed: o.seed }, hooks);
-  const test = split.test;
-  const E = ds.elements.length;
-  const x = new Float32Array(test.length * E);
-  test.forEach((r, i) => {
-    x.set(ds.x.subarray(r * E, (r + 1) * E), i * E);
-  });
-  const loads = test.map((r) => ds.load[r]);
-  const y = test.map((r) => ds.hv[r]);
-  const p = model.predictRows(x, loads, { seed: o.seed });
-  const f = u.domain.features(x, loads);
-  const mu = Array.from(p.mean);
-  const models = Object.fromEntries(
-    UQ_METHODS.map((m) => [m, UncertaintyModel.fit(m, u.oof, u.cal)]),
-  ) as Record<UqMethod, UncertaintyModel>;
-  const methods = Object.fromEntries(
-    UQ_METHODS.map((m) => [m, metricsOf(y, mu, models[m].apply(p.std, f.knn, f.gap))]),
-  ) as Record<UqMethod, ShiftMetrics>;
-  // GP baseline on train_fit (E fractions + standardised ln L; its own σ incl. noise)
-  const { GaussianProcessRegressor } = await import('../baselines/gp.ts');
-  const { foldData } = await import('../baselines/features.ts');
-  const fd = foldData(ds, split.trainFit, test, 'log');
-  const gp = new GaussianProcessRegressor({ restarts: o.quick ? 1 : 5 }).fit(
-    fd.xFit,
-    fd.yFit,
-    rng.fork('gp'),
-  );
-  const gpp = gp.predictWithVariance(fd.xVal);
-  const gpSigma = Array.from(gpp.variance, (v) => Math.sqrt(Math.max(v, 0)));
-  return {
-    name: plan.name,
-    kind: plan.kind,
-    description: split.description,
-    n_test: test.length,
-    default_method: u.file.comparison.chosen,
-    methods,
-    gp: metricsOf(y, Array.from(gpp.mean), gaussian(gpSigma)),
-    rows: test.map((r, i) => ({
-      row: r,
-      formula: ds.compositions[r].toFormula({ step: 0.1 }),
-      load: loads[i],
-      y: y[i],
-      mu: mu[i],
-      sigma_mc: p.std[i],
-      knn: f.knn[i],
-      gap: f.gap[i],
-      gp_mu: gpp.mean[i],
-      gp_sigma: gpSigma[i],
-    })),
-    uncertainty: Object.fromEntries(UQ_METHODS.map((m) => [m, models[m].toJSON()])) as Record<
-      UqMethod,
-      ReturnType<UncertaintyModel['toJSON']>
-    >,
-    wall_s: (performance.now() - t0) / 1000,
-  };
-}
-
-/** Levels whose half-widths the pooled metrics need (coverage curve, 90 %, MACE). */
-const POOL_LEVELS = [...new Set([...CURVE_LEVELS, ...MACE_LEVELS, 0.9])];
-
-/** Pool results: each split's rows under that split's fitted models. */
-export function poolShift(results: readonly ShiftSplitResult[]): ShiftDocument['pooled'] {
-  const y: number[] = [];
-  const mu: number[] = [];
-  const gpMu: number[] = [];
-  const gpSig: number[] = [];
-  const sig: Record<string, number[]> = {};
-  const hw: Record<string, Map<number, number[]>> = {};
-  const add = (key: string, pr: Predictive) => {
-    sig[key] ??= [];
-    hw[key] ??= new Map();
-    sig[key].push(...pr.sigma);
-    for (const lv of POOL_LEVELS) {
-      const a = hw[key].get(lv) ?? [];
-      a.push(...pr.halfWidth(lv));
-      hw[key].set(lv, a);
-    }
-  };
-  for (const r of results) {
-    y.push(...r.rows.map((x) => x.y));
-    mu.push(...r.rows.map((x) => x.mu));
-    gpMu.push(...r.rows.map((x) => x.gp_mu));
-    gpSig.push(...r.rows.map((x) => x.gp_sigma));
-    const s = r.rows.map((x) => x.sigma_mc);
-    const k = r.rows.map((x) => x.knn);
-    const g = r.rows.map((x) => x.gap);
-    for (const m of UQ_METHODS) {
-      const pr = UncertaintyModel.fromJSON(r.uncertainty[m]).apply(s, k, g);
-      add(m, pr);
-      if (m === r.default_method) add('default', pr);
-    }
-  }
-  const pooled = (key: string): Predictive => ({
-    sigma: Float64Array.from(sig[key]),
-    halfWidth: (p) => Float64Array.from(hw[key].get(p) ?? []),
-  });
-  return {
-    default: metricsOf(y, mu, pooled('default')),
-    methods: Object.fromEntries(UQ_METHODS.map((m) => [m, metricsOf(y, mu, pooled(m))])) as Record<
-      UqMethod,
-      ShiftMetrics
-    >,
-    gp: metricsOf(y, gpMu, gaussian(gpSig)),
-  };
 }
 
 export async function runShift(
@@ -354,29 +161,59 @@ export async function runShift(
   hooks: WorkflowHooks = {},
 ): Promise<ShiftResult> {
   const o = withDefaults(SHIFT_DEFAULTS, options);
-  checkPreset(o.preset);
+  const preset = checkPreset(o.preset);
+  const t0 = performance.now();
   const { ds } = await openDataset(o.data, hooks);
   const runDir = o.out ?? runDirName('shift');
   const all = await plans(ds, o);
+  const { job, fitSpec, longestFirst, inOrder, trainingCost } = await import('../jobs/build.ts');
+  const { GROUP_FOLDS } = await import('../jobs/uncertainty.ts');
+  const fit = fitSpec({
+    preset,
+    seed: o.seed,
+    quick: o.quick,
+    training: o.epochs !== undefined ? { maxEpochs: o.epochs } : undefined,
+  });
+  const splits: Split[] = [];
+  for (const plan of all) splits.push(await planSplit(ds, plan, o.seed));
+  const jobs = all.map((plan, i) =>
+    job('shift-split', ds, splits[i], {
+      fit,
+      name: plan.name,
+      split_kind: plan.kind,
+      seed: o.seed,
+      group_folds: GROUP_FOLDS,
+      gp_restarts: o.quick ? 1 : 5,
+    }),
+  );
+  const { prepareStudyDir } = await import('../jobs/runner.ts');
+  await prepareStudyDir(runDir, { force: o.force });
+  hooks.onInfo?.(
+    `shift: ${all.length} splits (${all.map((p) => `${p.name}: ${p.test.length} held out`).join(', ')})`,
+  );
+  // longest first (most training rows), so the last split to start is a short one; the results
+  // come back in the splits' order
+  const order = longestFirst(splits.map(trainingCost));
+  const docs = inOrder(
+    order,
+    await runStudyJobs(
+      order.map((i) => jobs[i]),
+      runDir,
+      o,
+      hooks,
+      `shift benchmark: ${all.length} splits`,
+    ),
+  ) as JobResultDocument<Omit<ShiftSplitResult, 'wall_s'>>[];
+  throwIfCancelled(hooks, 'shift benchmark');
   const { writeJsonAtomic } = await import('../util/fs.ts');
   const results: ShiftSplitResult[] = [];
-  for (const [i, plan] of all.entries()) {
-    throwIfCancelled(hooks, 'shift benchmark');
-    const file = join(runDir, 'splits', `${plan.name}.json`);
-    if (existsSync(file)) {
-      results.push(JSON.parse(readFileSync(file, 'utf8')) as ShiftSplitResult);
-      hooks.onInfo?.(`shift: ${plan.name} already done (${file}); skipped`);
-      continue;
-    }
-    hooks.onInfo?.(
-      `shift: split ${i + 1}/${all.length}: ${plan.name} (${plan.test.length} held-out rows)`,
-    );
-    const r = await runSplit(ds, plan, o, hooks);
-    await writeJsonAtomic(file, r);
+  for (const d of docs) {
+    const r: ShiftSplitResult = { ...d.result, wall_s: d.wall_s };
+    await writeJsonAtomic(join(runDir, 'splits', `${r.name}.json`), r);
     results.push(r);
     const m = r.methods[r.default_method];
     hooks.onInfo?.(
-      `shift: ${plan.name}: MAE ${m.mae.toFixed(0)} HV, ±1σ ${m.coverage_1sigma.toFixed(2)}, 90 % ${m.coverage_90.toFixed(2)} (width ${m.mean_width_90.toFixed(0)} HV, '${r.default_method}'); GP 90 % ${r.gp.coverage_90.toFixed(2)}`,
+      `shift: ${r.name}: MAE ${m.mae.toFixed(0)} HV, ±1σ ${m.coverage_1sigma.toFixed(2)}, 90 % ${m.coverage_90.toFixed(2)} (width ${m.mean_width_90.toFixed(0)} HV, '${r.default_method}'); GP 90 % ${r.gp.coverage_90.toFixed(2)}`,
     );
   }
   const document: ShiftDocument = {
@@ -400,6 +237,18 @@ export async function runShift(
   await writePlot(runDir, 'coverage_shift', coverageFigure(document)).catch((e: Error) =>
     hooks.onWarn?.(`shift: figure not written (${e.message})`),
   );
+  const { newManifest, writeManifest, completeRun } = await import('../util/manifest.ts');
+  const { jobsBackend } = await import('../jobs/runner.ts');
+  const { argv, executor: _e, ...recorded } = o;
+  const manifest = newManifest('shift', argv ?? process.argv.slice(2), recorded, { seed: o.seed });
+  const b = jobsBackend(docs);
+  if (b) {
+    manifest.backend = b.backend;
+    manifest.versions.tfjs = b.tfjs;
+  }
+  manifest.timings.total = (performance.now() - t0) / 1000;
+  await writeManifest(runDir, manifest);
+  await completeRun(runDir, manifest);
   return { runDir, document };
 }
 
