@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseFamily } from '../../src/data/family.ts';
+import { UQ_METHODS } from '../../src/uq/shift.ts';
 import { InputError } from '../../src/util/errors.ts';
 import { runCliInProcess as runCommand } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/paths.ts';
@@ -87,5 +88,30 @@ describe('vibann lofo', () => {
     assert.ok(
       existsSync(join(out, 'lofo.json')) && existsSync(join(out, 'model', 'manifest.json')),
     );
+    // the lofo-fold job fitted the uncertainty model itself: its result carries the metrics under
+    // the fitted predictive distribution (90 % interval included), domain.json is in the model
+    // directory it wrote, and lofo.json is made from that result, not from a second fit
+    const files = readdirSync(join(out, 'jobs')).filter((f) => f.endsWith('.json'));
+    assert.equal(files.length, 1);
+    const res = JSON.parse(readFileSync(join(out, 'jobs', files[0]), 'utf8'));
+    assert.equal(res.kind, 'lofo-fold');
+    assert.equal(res.job.group_folds, 5);
+    const domain = JSON.parse(readFileSync(join(out, 'model', 'domain.json'), 'utf8'));
+    assert.ok((UQ_METHODS as readonly string[]).includes(res.result.uncertainty));
+    assert.equal(res.result.uncertainty, domain.comparison.chosen);
+    assert.equal(j.uncertainty, res.result.uncertainty);
+    for (const k of ['coverage_90', 'mean_width_90', 'coverage_1sigma', 'nll', 'mace'])
+      assert.equal(typeof res.result.test[k], 'number', k);
+    assert.ok(res.result.test.mean_width_90 > 0);
+    assert.deepEqual(j.test, res.result.test);
+    assert.deepEqual(j.recalibrated, res.result.recalibrated);
+    const heldOut = res.result.predictions.filter((p: { set: string }) => p.set === 'test');
+    assert.deepEqual(
+      j.predictions.map((p: { row: number; std: number }) => [p.row, p.std]),
+      heldOut.map((p: { row: number; std: number }) => [p.row, p.std]),
+    );
+    // the default σ of a held-out row is the uncertainty model's, not the raw MC σ
+    assert.ok(heldOut.some((p: { std: number; std_mc: number }) => p.std !== p.std_mc));
+    assert.equal(typeof res.extra.uncertainty_s, 'number');
   });
 });

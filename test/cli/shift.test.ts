@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { runJob } from '../../src/jobs/run.ts';
+import { JobResultSchema, jobId } from '../../src/jobs/spec.ts';
 import { poolShift, type ShiftSplitResult } from '../../src/workflows/shift.ts';
 import { runCliInProcess as runCommand } from '../helpers/cli.ts';
 import { tinyCsv } from '../uq/tiny-data.ts';
@@ -16,7 +18,7 @@ interface SplitFile {
 }
 
 describe('vibann shift', () => {
-  it('a family and the hardest rows on a tiny dataset: split files, pooled metrics, figure; a rerun resumes', async () => {
+  it('a family and the hardest rows on a tiny dataset, one shift-split job each: split files, pooled metrics, figure; a rerun resumes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vibann-shift-'));
     const { file, rows } = tinyCsv(dir);
     const out = join(dir, 'run');
@@ -31,6 +33,8 @@ describe('vibann shift', () => {
       '--quick',
       '--epochs',
       '2',
+      '--workers',
+      '1', // one thread: the jobs run one after another, in the order they were submitted
       '--json',
       '--out',
       out,
@@ -77,12 +81,47 @@ describe('vibann shift', () => {
         assert.ok(Math.abs(v - (own[k] as number)) < 1e-9, `${k}: ${v} vs ${own[k]}`);
     }
     for (const f of ['shift.json', 'coverage_shift.svg']) assert.ok(existsSync(join(out, f)), f);
-    // a rerun with the same --out skips both splits and reports the same pooled figures
+    // one shift-split job result per split in jobs/, each a valid result document whose result
+    // is the split file without its wall time (the job's, in the file)
+    const jobFiles = readdirSync(join(out, 'jobs')).filter((f) => f.endsWith('.json'));
+    assert.equal(jobFiles.length, 2);
+    const docs = jobFiles.map((f) => JSON.parse(readFileSync(join(out, 'jobs', f), 'utf8')));
+    for (const d of docs) {
+      assert.ok(JobResultSchema.safeParse(d).success);
+      assert.equal(d.kind, 'shift-split');
+      assert.equal(`${d.id}.json`, jobFiles[docs.indexOf(d)]);
+      const s = splits.find((x) => x.name === d.result.name) as SplitFile & { wall_s: number };
+      const { wall_s, ...rest } = s;
+      assert.deepEqual(d.result, rest);
+      assert.equal(wall_s, d.wall_s);
+    }
+    // submitted longest first: the hardest split trains on more rows than family-B-Co (18 held
+    // out), so on one worker it ran first — yet the documents keep the splits' own order (above)
+    const byName = new Map(docs.map((d) => [d.result.name as string, d]));
+    const hardest = byName.get('hardest');
+    const family = byName.get('family-B-Co');
+    assert.ok(
+      hardest.job.split.train_fit.length > family.job.split.train_fit.length,
+      'the hardest split trains on more rows',
+    );
+    assert.ok(hardest.finished < family.finished, 'the longer job ran first');
+    // the order does not change a result: the family's job run again on its own, here, gives
+    // the same result (a job's result depends only on the job)
+    const alone = await runJob(family.job);
+    assert.equal(alone.id, jobId(family.job));
+    assert.deepEqual(JSON.parse(JSON.stringify(alone.result)), family.result);
+    // a rerun with the same --out skips both splits (their job results are reused) and reports
+    // the same pooled figures
     const again = await runCommand(args);
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stderr, /family-B-Co already done/);
-    assert.match(again.stderr, /hardest already done/);
+    assert.match(again.stderr, /2 of 2 jobs already finished/);
     assert.deepEqual(JSON.parse(again.stdout).pooled, doc.pooled);
+    assert.deepEqual(
+      readdirSync(join(out, 'jobs'))
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+      jobFiles.sort(),
+    );
   });
 
   it('an unknown special split or element is an input error (exit 2)', async () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadDataset } from '../../src/data/dataset.ts';
 import { selectSplit } from '../../src/data/select.ts';
-import { fitSpec, job } from '../../src/jobs/build.ts';
+import { fitSpec, inOrder, job, longestFirst } from '../../src/jobs/build.ts';
 import type { JobExecutor } from '../../src/jobs/executor.ts';
 import { WorkerPool } from '../../src/jobs/pool.ts';
 import { parseQueueUrl, queueExecutor } from '../../src/jobs/queue.ts';
@@ -47,6 +47,34 @@ describe('job specs', () => {
     assert.notEqual(jobId(other), jobId(a));
     assert.equal(a.data.sha256, ds.sha256);
     assert.deepEqual(a.split.test, split.test);
+  });
+
+  it('a shift-split job is validated, labelled by its split and identified by every field', async () => {
+    const s = (name: string, gp_restarts = 1) =>
+      job('shift-split', ds, split, {
+        fit: fitSpec({ preset: 'default', seed: 1, quick: true }),
+        name,
+        split_kind: 'hardest',
+        seed: 1,
+        group_folds: 5,
+        gp_restarts,
+      });
+    assert.match(jobId(s('hardest')), /^shift-hardest-[0-9a-f]{16}$/);
+    assert.notEqual(jobId(s('hardest', 5)), jobId(s('hardest')));
+    assert.throws(() => s('a/b'), /malformed shift-split job/);
+    await assert.rejects(
+      runJob({ ...s('hardest'), group_folds: 1 }),
+      (e: unknown) => e instanceof InputError && /group_folds/.test(e.message),
+    );
+  });
+
+  it('longestFirst: indices by decreasing cost, ties in order; inOrder puts results back', () => {
+    const costs = [300, 667, 300, 668, 10];
+    const order = longestFirst(costs);
+    assert.deepEqual(order, [3, 1, 0, 2, 4]);
+    const results = order.map((i) => `r${i}`); // what a runner returns for the jobs in that order
+    assert.deepEqual(inOrder(order, results), ['r0', 'r1', 'r2', 'r3', 'r4']);
+    assert.deepEqual(longestFirst([]), []);
   });
 
   it('a malformed job is an InputError naming the field', async () => {
