@@ -8,14 +8,13 @@
  * - `readUncertainty`: the saved bundle (null for a model directory without one, or one written
  *   for another training of the directory).
  * - `predictive`: μ, σ_MC, the default σ, the 90 % interval and the LCB of rows.
- * - `refitFromSavedRows`, `domainVerdicts`, `evaluateWithUncertainty` (a saved model).
+ * - `refitFromSavedRows`, `domainVerdicts`.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.ts';
 import type { Split } from '../data/split.ts';
 import {
-  evaluateWithUncertaintyFit,
   type FitHooks,
   type FitUncertaintyOptions,
   fitUncertaintyDetailed,
@@ -209,24 +208,4 @@ export async function domainVerdicts(
   return formulas.map((_, i) =>
     bundle.domain.assess(x.subarray(i * E, (i + 1) * E), load, logp?.[i]),
   );
-}
-
-/**
- * The uncertainty fit of a saved model: load it from `modelDir`, fit and save domain.json beside it,
- * and evaluate it under the fitted predictive distribution (jobs/uncertainty.ts
- * `evaluateWithUncertaintyFit`, which a lofo-fold job runs in its worker on the model it just
- * trained). Null when the model directory does not exist here.
- */
-export async function evaluateWithUncertainty(
-  modelDir: string,
-  ds: Dataset,
-  split: Split,
-  o: { seed: number; mc?: number; threads?: number },
-  hooks: WorkflowHooks = {},
-): Promise<import('../eval/evaluate.ts').EvaluationReport | null> {
-  if (!existsSync(join(modelDir, 'manifest.json'))) return null;
-  const { HardnessModel } = await import('../model/hardness-model.ts');
-  const model = await HardnessModel.load(modelDir);
-  const r = await evaluateWithUncertaintyFit(model, ds, split, { ...o, modelDir }, fitHooks(hooks));
-  return r.evaluation;
 }
