@@ -21,6 +21,26 @@ import { num, RunManifestSchema, readDocument, runFile } from './index.ts';
 export const DESIGN_FILE = 'design.json';
 export const GATES_FILE = 'gates.json';
 
+/**
+ * A design candidate as `vibann predict` sees it at L*: the model's default predictive
+ * distribution (μ, σ, LCB, central 90 % interval; docs/uncertainty.md) under the model's MC
+ * defaults and `predict`'s default seed, so `vibann predict --composition FORMULA --load L*`
+ * prints the same numbers; `sigma_mc` is the MC-dropout + ensemble σ that the design's gates and
+ * `predictions` use.
+ */
+export interface CandidatePredictive {
+  /** Load, N. */
+  load: number;
+  /** The uncertainty method of σ ('mc' when the model has no domain.json). */
+  method: string;
+  mean: number;
+  sigma: number;
+  lcb: number;
+  lo90: number;
+  hi90: number;
+  sigma_mc: number;
+}
+
 /** `design.json`: everything `vibann design --json` prints. */
 export interface DesignRunDocument {
   thresholds: DesignResult['thresholds'];
@@ -30,7 +50,11 @@ export interface DesignRunDocument {
    * The reported candidates, each with its domain-of-applicability verdict at L* (null when the
    * model has no domain.json; absent in runs written before issue 12).
    */
-  candidates: (CandidateReport & { domain?: DomainVerdict | null })[];
+  candidates: (CandidateReport & {
+    domain?: DomainVerdict | null;
+    /** At L*, as `vibann predict` prints it (absent in runs written before it existed). */
+    predictive?: CandidatePredictive;
+  })[];
   /** Pool candidates not accepted, counted by reason. */
   rejected: Record<string, number>;
   summary: {
@@ -76,6 +100,18 @@ const CandidateSchema = z.looseObject({
   ),
   gates: z.looseObject({ support: gate, novelty: gate, uncertainty: gate, performance: gate }),
   accepted: z.boolean(),
+  predictive: z
+    .looseObject({
+      load: finite,
+      method: z.string(),
+      mean: finite,
+      sigma: finite,
+      lcb: finite,
+      lo90: finite,
+      hi90: finite,
+      sigma_mc: finite,
+    })
+    .optional(),
   nearest: z.looseObject({
     formula: z.string(),
     distance: z.number(),

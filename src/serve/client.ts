@@ -203,11 +203,11 @@ function costCell(c, max) {
 }
 function designTable(doc, load) {
   var t = doc.thresholds || {};
-  var h = '<table data-testid="design-candidates"><tr><th>#</th><th class="l">alloy</th><th>μ ± σ</th><th>LCB</th><th class="l">support (log p / thr)</th><th class="l">novelty (d / thr)</th><th class="l">uncertainty (σ / cap)</th><th class="l">performance (LCB / target)</th><th class="l" title="δ, ΔH_mix, ΔS_mix, Δχ, VEC inside the known glasses\' ranges">glass</th><th>USD/kg' + (t.maxCost != null ? ' / max' : '') + '</th><th class="l">nearest known</th><th class="l">domain</th></tr>';
+  var h = '<table data-testid="design-candidates"><tr><th>#</th><th class="l">alloy</th><th title="MC-dropout + ensemble σ, used by the gates">μ ± σ<sub>MC</sub></th><th>LCB</th><th class="nw" title="the model\'s predictive distribution, which grows off the data: what the prediction tab gives for this alloy at this load">90 % interval</th><th class="l">support (log p / thr)</th><th class="l">novelty (d / thr)</th><th class="l">uncertainty (σ / cap)</th><th class="l">performance (LCB / target)</th><th class="l" title="δ, ΔH_mix, ΔS_mix, Δχ, VEC inside the known glasses\' ranges">glass</th><th>USD/kg' + (t.maxCost != null ? ' / max' : '') + '</th><th class="l">nearest known</th><th class="l">domain</th></tr>';
   doc.candidates.forEach(function (c, i) {
     var p = c.predictions.filter(function (q) { return q.load === load; })[0] || c.predictions[0];
     var g = c.gates;
-    h += '<tr><td>' + (i + 1) + '</td><td class="l">' + esc(c.formula) + (c.accepted ? '' : ' <span class="bad">rejected</span>') + '</td><td class="nw">' + f0(p.mean) + ' ± ' + f0(p.std) + '</td><td>' + f0(p.lcb) + '</td><td class="l nw">' +
+    h += '<tr><td>' + (i + 1) + '</td><td class="l">' + esc(c.formula) + (c.accepted ? '' : ' <span class="bad">rejected</span>') + '</td><td class="nw">' + f0(p.mean) + ' ± ' + f0(p.std) + '</td><td>' + f0(p.lcb) + '</td><td class="nw">' + (c.predictive ? f0(c.predictive.lo90) + ' – ' + f0(c.predictive.hi90) : '–') + '</td><td class="l nw">' +
       gateCell(g.support, 'support') + '</td><td class="l nw">' + gateCell(g.novelty, 'novelty') + '</td><td class="l nw">' + gateCell(g.uncertainty, 'uncertainty') + '</td><td class="l nw">' + gateCell(g.performance, 'performance') +
       '</td><td class="l nw">' + glassCell(g.glass) + '</td><td class="nw">' + costCell(c.cost, t.maxCost) +
       '</td><td class="l">' + esc(c.nearest.formula) + ' (' + Number(c.nearest.distance).toFixed(3) + ')</td><td class="l">' + domainCell(c.domain) + '</td></tr>';

@@ -186,7 +186,7 @@ export async function runDesignWorkflow(
     '../util/manifest.ts'
   );
   const { writeJsonAtomic } = await import('../util/fs.ts');
-  const { domainVerdicts } = await import('./uncertainty.ts');
+  const { candidateAssessments } = await import('./uncertainty.ts');
   const { designFigures } = await import('../design/figures.ts');
   const { writeFigures } = await import('../eval/figures.ts');
   const data = designData(ds, split, model.elements);
@@ -232,8 +232,9 @@ export async function runDesignWorkflow(
   // complete the manifest (finish time, backend) before the results file embeds it
   await writeManifest(dir, manifest);
   wrote('manifest.json');
-  // domain of applicability of every candidate at L* (docs/uncertainty.md; null without domain.json)
-  const verdicts = await domainVerdicts(
+  // domain of applicability of every candidate at L* (docs/uncertainty.md; null without
+  // domain.json) and its predictive distribution as `vibann predict` prints it
+  const assessed = await candidateAssessments(
     o.model,
     model,
     res.candidates.map((c) => c.formula),
@@ -244,7 +245,7 @@ export async function runDesignWorkflow(
   const document: DesignRunDocument = {
     thresholds: res.thresholds,
     pareto: res.pareto,
-    candidates: res.candidates.map((c, i) => ({ ...c, domain: verdicts[i] })),
+    candidates: res.candidates.map((c, i) => ({ ...c, ...assessed[i] })),
     rejected: res.rejected,
     summary: {
       screened: res.screened,

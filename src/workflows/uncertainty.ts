@@ -22,6 +22,7 @@ import {
   latentLogp,
 } from '../jobs/uncertainty.ts';
 import type { HardnessModel } from '../model/hardness-model.ts';
+import type { CandidatePredictive } from '../runs/design.ts';
 import { DOMAIN_FILE, type DomainFileJSON, readDomainFile } from '../runs/domain.ts';
 import type { DomainModel, DomainVerdict } from '../uq/domain.ts';
 import { LCB_Z } from '../uq/lcb.ts';
@@ -187,9 +188,45 @@ export function predictive(
   };
 }
 
+/** `predict`'s default MC seed, which `candidateAssessments` uses. */
+export const PREDICT_SEED = 1;
+
 /**
- * Domain verdicts of formulas at one load (design candidates): null for each when the model
- * directory has no domain.json.
+ * Domain verdicts (null for each when the model directory has no domain.json) and predictive
+ * distributions of formulas at one load (design candidates).
+ */
+export async function candidateAssessments(
+  dir: string,
+  model: HardnessModel,
+  formulas: readonly string[],
+  load: number,
+  onWarn?: (m: string) => void,
+): Promise<{ domain: DomainVerdict | null; predictive: CandidatePredictive }[]> {
+  if (formulas.length === 0) return [];
+  const bundle = await readUncertainty(dir, model, onWarn);
+  const { Composition } = await import('../chem/composition.ts');
+  const x = model.vectors(formulas.map((f) => Composition.parse(f)));
+  const loads = formulas.map(() => load);
+  const p = predictive(model, bundle, x, loads, { seed: PREDICT_SEED });
+  const E = model.elements.length;
+  return formulas.map((_, i) => ({
+    domain: bundle ? bundle.domain.assess(x.subarray(i * E, (i + 1) * E), load, p.logp?.[i]) : null,
+    predictive: {
+      load,
+      method: bundle ? bundle.model.method : 'mc',
+      mean: p.mean[i],
+      sigma: p.sigma[i],
+      lcb: p.lcb[i],
+      lo90: p.lo90[i],
+      hi90: p.hi90[i],
+      sigma_mc: p.sigmaMc[i],
+    },
+  }));
+}
+
+/**
+ * Domain verdicts of formulas at one load: null for each when the model directory has no
+ * domain.json (`candidateAssessments` without the predictions).
  */
 export async function domainVerdicts(
   dir: string,

@@ -403,17 +403,21 @@ describe('the web page in Chromium', () => {
       const g = c.gates;
       const gate = (x: { pass: boolean; value: number; threshold: number }) =>
         `${x.pass ? '✓' : '✗'} ${p4(x.value)} / ${p4(x.threshold)}`;
-      assert.deepEqual(row.slice(4, 8), [
+      // the predictive 90 % interval (what the prediction tab gives for the alloy at L*)
+      const pr = c.predictive;
+      assert.ok(pr, 'design.json carries the predictive distribution');
+      assert.equal(row[4], `${pr.lo90.toFixed(0)} – ${pr.hi90.toFixed(0)}`);
+      assert.deepEqual(row.slice(5, 9), [
         gate(g.support),
         gate(g.novelty),
         gate(g.uncertainty),
         gate(g.performance),
       ]);
       assert.ok(g.glass, 'the glass gate is on (the default)');
-      assert.equal(row[8], g.glass.pass ? '✓ 5/5 in' : `✗ out: ${g.glass.outside.join(', ')}`);
+      assert.equal(row[9], g.glass.pass ? '✓ 5/5 in' : `✗ out: ${g.glass.outside.join(', ')}`);
       const cost = c.cost.usd_per_kg;
       assert.ok(cost !== null && cost <= 400, `cost ${cost} within --max-cost`);
-      assert.equal(row[9], `${cost.toFixed(0)}${c.cost.lower_bound ? '+' : ''} / 400`);
+      assert.equal(row[10], `${cost.toFixed(0)}${c.cost.lower_bound ? '+' : ''} / 400`);
     });
     // the thresholds as set: by the page's fields
     const rules = (await page.getByTestId('design-rules').textContent()) ?? '';

@@ -24,7 +24,12 @@ import {
   type WorkflowHooks,
 } from '../../src/workflows/common.ts';
 import { QUICK_DESIGN, runDesignWorkflow } from '../../src/workflows/design.ts';
-import { domainVerdicts } from '../../src/workflows/uncertainty.ts';
+import { PREDICT_DEFAULTS, runPredict } from '../../src/workflows/predict.ts';
+import {
+  candidateAssessments,
+  domainVerdicts,
+  PREDICT_SEED,
+} from '../../src/workflows/uncertainty.ts';
 import { quickModel } from '../helpers/model-cache.ts';
 
 // The design workflow on a --quick model: progress and cancellation through the hooks, the run
@@ -239,6 +244,41 @@ describe('runDesignWorkflow', () => {
     assert.ok(run.document.candidates.every((c) => typeof c.domain?.in_domain === 'boolean'));
     const [v] = await domainVerdicts(m, await openModel(m), ['B68Nb24Fe4W4'], 0.5);
     assert.equal(typeof v?.in_domain, 'boolean', 'a verdict, not unknown');
+    // and its predictive distribution: what `vibann predict` prints for the alloy at L*
+    for (const c of run.document.candidates) {
+      const p = c.predictive;
+      assert.ok(p && p.method !== 'mc' && p.lo90 < p.mean && p.mean < p.hi90 && p.sigma_mc > 0);
+    }
+  });
+
+  it('gives each candidate the predictive distribution `vibann predict` prints', async () => {
+    // regression: the design table showed only the gates' MC σ and LCB, which differ from what
+    // `vibann predict` prints for the same alloy (the shift-aware σ of docs/uncertainty.md)
+    const m = join(dir, 'trained-here'); // trained with its domain.json by the test above
+    const formulas = ['B68Nb24Fe4W4', 'Fe72B20Nb8'];
+    const got = await candidateAssessments(m, await openModel(m), formulas, 0.5);
+    const want = await runPredict({ model: m, compositions: formulas, loads: [0.5] });
+    assert.equal(PREDICT_SEED, PREDICT_DEFAULTS.seed);
+    assert.equal(want.uncertainty, got[0].predictive.method);
+    assert.notEqual(got[0].predictive.method, 'mc', 'the model has its uncertainty model');
+    formulas.forEach((_, i) => {
+      const g = got[i];
+      const w = want.rows[i];
+      // the same computation on the same rows and seed: equal to the bit
+      assert.deepEqual(
+        [
+          g.predictive.mean,
+          g.predictive.sigma,
+          g.predictive.lcb,
+          g.predictive.lo90,
+          g.predictive.hi90,
+          g.predictive.sigma_mc,
+        ],
+        [w.mean, w.std, w.lcb, w.lo90, w.hi90, w.sigma_mc],
+      );
+      assert.deepEqual(g.domain, w.domain);
+      assert.equal(g.predictive.load, 0.5);
+    });
   });
 
   it('a missing model outside the default directory is an input error', async () => {

@@ -38,8 +38,9 @@ export function candidateTable(
     '#',
     'alloy (at.%)',
     'family',
-    `HV μ ± σ @${load} N`,
+    `HV μ ± σ_MC @${load} N`,
     'LCB',
+    '90 % interval (predict)',
     'gates S N U P G',
     'USD/kg',
     'nearest known (composition; latent)',
@@ -57,6 +58,9 @@ export function candidateTable(
       c.family?.join('-') ?? '',
       `${p.mean.toFixed(0)} ± ${p.std.toFixed(0)}`,
       p.lcb.toFixed(0),
+      c.predictive
+        ? `${c.predictive.lo90.toFixed(0)}–${c.predictive.hi90.toFixed(0)} (σ ${c.predictive.sigma.toFixed(0)})`
+        : '-',
       `${mark(g.support.pass)} ${mark(g.novelty.pass)} ${mark(g.uncertainty.pass)} ${mark(g.performance.pass)} ${mark(g.glass?.pass)}${c.accepted ? '' : '  rejected'}`,
       cost === null || cost === undefined
         ? 'unknown'
@@ -68,9 +72,9 @@ export function candidateTable(
   return {
     header,
     rows,
-    align: ['right', 'left', 'left', 'right', 'right', 'left', 'right', 'left', 'left'],
+    align: ['right', 'left', 'left', 'right', 'right', 'right', 'left', 'right', 'left', 'left'],
   };
 }
 
 export const GATE_LEGEND =
-  "(gates: S support in the latent density, N novelty, U uncertainty σ ≤ cap, P performance LCB ≥ target, G glass-formation descriptors in the known glasses' ranges; USD/kg raw materials, + = lower bound, chem/tables/prices.ts)";
+  "(μ ± σ_MC and LCB: the MC-dropout + ensemble σ the gates use; 90 % interval (predict): the model's predictive distribution, which grows off the data — what `vibann predict` prints for the alloy at this load; gates: S support in the latent density, N novelty, U uncertainty σ ≤ cap, P performance LCB ≥ target, G glass-formation descriptors in the known glasses' ranges; USD/kg raw materials, + = lower bound, chem/tables/prices.ts)";
