@@ -15,6 +15,7 @@
  * (√Σc(1 − r/r̄)² = spread/mean of the radius); ΔS_mix = −R Σ x ln x. Small floors keep the square
  * root and the logarithm differentiable at 0 (`SQRT_FLOOR`, `LOG_FLOOR`).
  */
+import { groupedMatMul } from './kernels.ts';
 import * as tf from './tf.ts';
 
 /** Element properties of the branch, in column order of `props`. */
@@ -67,7 +68,7 @@ export function rawDescriptors(x: tf.Tensor, props: tf.Tensor, hmix: tf.Tensor):
   const M = props.shape[0] as number;
   const B = x.shape[1] as number;
   const xm = x.shape[0] === M ? x : tf.mul(x, tf.ones([M, 1, 1]));
-  const q = tf.matMul(xm as tf.Tensor3D, props as tf.Tensor3D); // [M, B, 3K]
+  const q = groupedMatMul(xm as tf.Tensor3D, props as tf.Tensor3D); // [M, B, 3K]
   const v = tf.slice(q, [0, 0, 0], [M, B, K]);
   const v2 = tf.slice(q, [0, 0, K], [M, B, K]);
   const has = tf.maximum(tf.slice(q, [0, 0, 2 * K], [M, B, K]), tf.scalar(1e-6));
@@ -78,7 +79,7 @@ export function rawDescriptors(x: tf.Tensor, props: tf.Tensor, hmix: tf.Tensor):
     tf.slice(spread, [0, 0, 0], [M, B, 1]),
     tf.slice(mean, [0, 0, 0], [M, B, 1]),
   );
-  const xh = tf.matMul(xm as tf.Tensor3D, hmix as tf.Tensor3D); // [M, B, E]
+  const xh = groupedMatMul(xm as tf.Tensor3D, hmix as tf.Tensor3D); // [M, B, E]
   const dH = tf.sum(tf.mul(xm, xh), -1, true);
   const dS = tf.mul(
     tf.sum(tf.mul(xm, tf.log(tf.add(xm, tf.scalar(LOG_FLOOR)))), -1, true),

@@ -168,16 +168,20 @@ function emaUpdate(
 
 /**
  * Gather the stacked batch: member j's rows into slot j. A member with fewer rows than the widest
- * member of the step is padded with copies of its first row of the step, with loss and batch-norm
- * weights 0 (and, from `trainingNoise`, dropout masks and ε 0): a padding row must give finite
- * values, since its zero weights only cancel finite terms (an all-zero composition gave an infinite
- * δ descriptor, and 0 · ∞ turned the member's descriptor-branch gradient into NaN), so a member's
- * step is the same whatever the other members of its stack are (train/parallel.ts relies on it).
+ * member of the step is padded with copies of its first row of the step (of `pad[j]`, a row of its
+ * own, when it has no row in this step), with loss and batch-norm weights 0 (batch-norm weights 1/B
+ * when the member has no row: its slot is computed but not used), and, from
+ * `trainingNoise`, dropout masks and ε 0. A padding row must give finite values, since its zero
+ * weights only cancel finite terms (an all-zero composition gave an infinite δ descriptor, and
+ * 0 · ∞ turned the member's descriptor-branch gradient into NaN), so a member's step is the same
+ * whatever the other members of its stack are (train/parallel.ts relies on it), and no slot of the
+ * step holds NaN or ∞.
  */
 function fillBatch(
   data: TrainingArrays,
   xlogx: Float64Array,
   rows: number[][],
+  pad: number[],
   B: number,
   E: number,
   xb: Float32Array,
@@ -185,6 +189,7 @@ function fillBatch(
   yb: Float32Array,
   aLoss: Float32Array,
   aMean: Float32Array,
+  bnW: Float32Array,
   xl: Float32Array,
 ): void {
   for (let j = 0; j < rows.length; j++) {
@@ -198,12 +203,15 @@ function fillBatch(
       yb[q] = data.y[i];
       aLoss[q] = data.w[i] * inv;
       aMean[q] = inv;
+      bnW[q] = inv;
       xl[q] = xlogx[i];
     }
-    if (r.length === 0) continue;
-    const i = r[0];
+    const i = r.length > 0 ? r[0] : pad[j];
     for (let b = r.length; b < B; b++) {
       const q = j * B + b;
+      // a member without rows in this step: batch-norm statistics of its B identical padding rows
+      // (variance ~0, finite outputs) instead of none (1/√ε-scaled raw activations)
+      if (r.length === 0) bnW[q] = 1 / B;
       xb.set(data.x.subarray(i * E, (i + 1) * E), q * E);
       lb[q] = data.load[i];
       yb[q] = data.y[i];
@@ -325,6 +333,7 @@ export async function trainEnsemble(
         ),
       );
       const nSteps = Math.max(...batches.map((b) => b.length));
+      const pads = stack.map((k) => trainRows[k][0]);
       const sums = stack.map(() => [0, 0, 0]);
       const seen = stack.map(() => 0);
       for (let t = 0; t < nSteps; t++) {
@@ -337,8 +346,9 @@ export async function trainEnsemble(
         const yb = new Float32Array(Ms * B);
         const aLoss = new Float32Array(Ms * B);
         const aMean = new Float32Array(Ms * B);
+        const bnW = new Float32Array(Ms * B);
         const xl = new Float32Array(Ms * B);
-        fillBatch(data, xlogx, rows, B, E, xb, lb, yb, aLoss, aMean, xl);
+        fillBatch(data, xlogx, rows, pads, B, E, xb, lb, yb, aLoss, aMean, bnW, xl);
         const betas = new Float32Array(stack.map((k) => ctrls[k].beta));
         const seeds = stack.map((k, j) => (counts[j] > 0 ? noises[k].nextSeed() : 0));
         const ragged = counts.some((c) => c !== B);
@@ -350,7 +360,7 @@ export async function trainEnsemble(
         const y = tf.tensor2d(yb, [Ms, B]);
         const rowLoss = tf.tensor2d(aLoss, [Ms, B]);
         const rowMean = tf.tensor2d(aMean, [Ms, B]);
-        const rowWeights = ragged ? tf.tensor3d(aMean, [Ms, 1, B]) : undefined;
+        const rowWeights = ragged ? tf.tensor3d(bnW, [Ms, 1, B]) : undefined;
         const xlT = tf.tensor2d(xl, [Ms, B]);
         const betaT = tf.tensor1d(betas);
         let parts: tf.Tensor | null = null;
@@ -448,11 +458,15 @@ export async function trainEnsemble(
         const V = Math.max(...stack.map((k) => valRows[k].length));
         const xv = new Float32Array(Ms * V * E);
         const lv = new Float32Array(Ms * V);
+        // a member with fewer validation rows is padded with copies of its first (finite
+        // compositions, as in fillBatch; the padding rows' predictions are not read)
         stack.forEach((k, j) => {
-          valRows[k].forEach((i, b) => {
+          const vr = valRows[k];
+          for (let b = 0; b < V; b++) {
+            const i = vr[b < vr.length ? b : 0];
             xv.set(data.x.subarray(i * E, (i + 1) * E), (j * V + b) * E);
             lv[j * V + b] = data.load[i];
-          });
+          }
         });
         valCache = { key, x: tf.tensor3d(xv, [Ms, V, E]), load: tf.tensor3d(lv, [Ms, V, 1]), V };
       }

@@ -7,12 +7,19 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { loadDataset } from '../../src/data/dataset.ts';
 import { setDescriptorParams } from '../../src/model/descriptors.ts';
 import { initBackend } from '../../src/nn/backend.ts';
 import { VibannModel } from '../../src/nn/params.ts';
 import { memberGroups, trainEnsembleParallel } from '../../src/train/parallel.ts';
-import { type EpochEvent, type MemberPlan, trainEnsemble } from '../../src/train/trainer.ts';
+import {
+  type EpochEvent,
+  type MemberPlan,
+  type MemberReport,
+  trainEnsemble,
+} from '../../src/train/trainer.ts';
 import { Rng } from '../../src/util/rng.ts';
+import { sharedData } from '../helpers/paths.ts';
 import { syntheticData, tinyOptions } from '../nn/helpers.ts';
 
 const E = 6;
@@ -157,6 +164,91 @@ describe('training on worker threads', () => {
       );
     }
     assert.equal(two.threads, 2);
+  });
+
+  it('a member trains as alone in any stack: the element basis of the data (E > 48), different row counts, early stops', async () => {
+    // regression (issue 16, `lofo --family Cu,Mg,Yb`): the descriptor branch's products x·props
+    // and x·hmix were stock tf.matMul, which the wasm backend runs on XNNPACK for one member
+    // ([1, B, E]) and on its blocked loop (the inner dimension in blocks of 48: products with 56
+    // inner terms differed in the last bits, with ≤ 49 they did not) for a stack: with the
+    // dataset's 56 elements a member's descriptors differed once it trained alone (its
+    // companions stopped early, or on a thread of its own), and its weights went their own way
+    // (one grouped-CV network of 5: μ 540 vs 713 HV on a held-out row)
+    const elements = loadDataset(sharedData('H_v_dataset.csv')).elements;
+    const El = elements.length;
+    assert.ok(El > 48, `${El} elements`);
+    const d = syntheticData(120, El, 31);
+    const options = tinyOptions({
+      nElements: El,
+      descriptors: true,
+      descHidden: [4],
+      loadHead: 'meyer',
+      hvZero: -2,
+    });
+    const seeds = [31, 32, 33];
+    const init = () => {
+      const m = VibannModel.init(
+        options,
+        seeds.map((s) => new Rng(s).fork('init')),
+      );
+      setDescriptorParams(m, elements, d.x.subarray(0, 100 * El));
+      return m;
+    };
+    // the grouped-CV pattern: train sets of different sizes (one much smaller), so members are
+    // padded to wider ones and have steps without rows; a short patience, so they stop at
+    // different epochs and the last one trains on alone in the stack
+    const plans: MemberPlan[] = [
+      { train: range(0, 70), val: range(100, 120), seed: 31 },
+      { train: range(20, 66), val: range(100, 112), seed: 32 },
+      { train: range(50, 73), val: range(106, 120), seed: 33 },
+    ];
+    const hyper = {
+      lr: 5e-3,
+      batchSize: 8,
+      maxEpochs: 14,
+      patience: 2,
+      beta: { mode: 'controller' as const },
+    };
+    const strip = (r: MemberReport) => ({
+      ...r,
+      member: 0,
+      wallS: 0,
+      history: r.history.map((h) => ({ ...h, wallMs: 0 })),
+    });
+    const stack = await trainEnsemble(init(), d, plans, hyper);
+    assert.ok(
+      new Set(stack.members.map((m) => m.epochsRun)).size > 1,
+      `members stopped at different epochs: ${stack.members.map((m) => m.epochsRun)}`,
+    );
+    const bits = (v: Float32Array) => new Uint32Array(v.buffer, v.byteOffset, v.length);
+    for (let k = 0; k < plans.length; k++) {
+      const alone = await trainEnsemble(init().select([k]), d, [plans[k]], hyper);
+      for (const s of stack.model.specs) {
+        const all = stack.model.values.get(s.name) as Float32Array;
+        const n = all.length / plans.length;
+        const a = all.subarray(k * n, (k + 1) * n);
+        assert.ok(
+          a.every((v) => Number.isFinite(v)),
+          `${s.name}: non-finite weights`,
+        );
+        assert.deepEqual(
+          bits(a),
+          bits(alone.model.values.get(s.name) as Float32Array),
+          `member ${k}: ${s.name}`,
+        );
+      }
+      assert.deepEqual(strip(alone.members[0]), strip(stack.members[k]), `member ${k}`);
+    }
+    // and on two threads (stacks of 2 + 1)
+    const two = await trainEnsembleParallel(init(), d, plans, { ...hyper, threads: 2 });
+    assert.equal(two.threads, 2);
+    for (const s of stack.model.specs) {
+      assert.deepEqual(
+        bits(two.model.values.get(s.name) as Float32Array),
+        bits(stack.model.values.get(s.name) as Float32Array),
+        s.name,
+      );
+    }
   });
 
   it('reports an error raised in a thread', async () => {
