@@ -7,12 +7,13 @@
  * Why it gives the same numbers: every member has its own rows, batches, shuffles, noise streams,
  * β controller, Adam state and early stopping (trainer.ts), and the stacked computation keeps the
  * members apart, so a member's trajectory does not depend on which other members share its stack
- * — measured bit-identical, and checked by test/train/parallel.test.ts, though not in every case
- * (see defaultTrainThreads) — nor on the thread (the
- * wasm backend is single-threaded in Node). Progress: `onEpoch` is called once per epoch with all
- * members, when every group still training has finished that epoch; `onStep` reports every step
- * of every group.
+ * — measured bit-identical, and checked by test/train/parallel.test.ts (members of different row
+ * counts that stop early at different epochs, with the dataset's 56 elements; see
+ * defaultTrainThreads) — nor on the thread (the wasm backend is single-threaded in Node).
+ * Progress: `onEpoch` is called once per epoch with all members, when every group still training
+ * has finished that epoch; `onStep` reports every step of every group.
  */
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { backendInfo } from '../nn/backend.ts';
 import type { VibannOptions } from '../nn/options.ts';
@@ -82,15 +83,16 @@ function startThread(input: TrainThreadInput): Worker {
 }
 
 /**
- * The default number of training threads: 1 (this thread). Splitting the stack over threads is
- * bit-identical where tested (the reference split's ensemble and grouped CV, `--quick` trainings),
- * but a full-length leave-family-out grouped CV (Cu–Mg–Yb held out) gave one of its 5 fold
- * networks different weights on 2 threads than on 1: a member's training still depends on the
- * stack it shares in some cases. Until that is found, more threads are an explicit choice
- * (`--threads N`), so the same seed gives the same model on any machine by default.
+ * The default number of training threads: the cores Node may use (`os.availableParallelism()`).
+ * A member's weights do not depend on the threads (test/train/parallel.test.ts). Until issue 16 was
+ * found the default was 1: a full-length leave-family-out grouped CV (Cu–Mg–Yb held out) gave one
+ * of its 5 fold networks other weights on 2 threads than on 1, because the descriptor branch's
+ * products (stock `tf.matMul`) took another summation order on the wasm backend for a stack of one
+ * member than for several (now `groupedMatMul`, nn/descriptors.ts); the same fit now gives the same
+ * networks on 1 and 2 threads (docs/scaling.md).
  */
 export function defaultTrainThreads(): number {
-  return 1;
+  return availableParallelism();
 }
 
 /** Check a thread count (a positive integer; InputError naming `what` otherwise). */

@@ -43,7 +43,7 @@ export function register(program: Command): void {
     )
     .option(
       '--threads <n>',
-      'worker threads the networks are trained on, side by side (default 1 = in this process’s thread; N > 1 splits the networks over N threads: the same weights where tested, not yet in every case, docs/scaling.md)',
+      'worker threads the networks are trained on, side by side (default: the number of cores; 1 = in this process’s thread; the same weights for any N, docs/scaling.md)',
       intOption('--threads', 1),
     )
     .option('--json', 'print one JSON document on stdout')
