@@ -122,7 +122,7 @@ export async function trainAndSave(
 ): Promise<{ model: HardnessModel; backend: BackendInfo }> {
   const { HardnessModel } = await import('../model/hardness-model.ts');
   const { checkThreads, defaultTrainThreads } = await import('../train/parallel.ts');
-  const threads = checkThreads(o.threads ?? defaultTrainThreads(), '--threads');
+  const threads = checkThreads(o.threads ?? defaultTrainThreads({ quick: o.quick }), '--threads');
   hooks.onInfo?.(
     `training on ${ds.source}: ${split.description}; train_fit ${split.trainFit.length}, calibration ${split.calibration.length}, test ${split.test.length}`,
   );

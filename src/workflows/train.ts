@@ -83,7 +83,7 @@ export async function runTrain(
   const o = withDefaults(TRAIN_DEFAULTS, options);
   const preset = checkPreset(o.preset);
   const { checkThreads, defaultTrainThreads } = await import('../train/parallel.ts');
-  const threads = checkThreads(o.threads ?? defaultTrainThreads(), '--threads');
+  const threads = checkThreads(o.threads ?? defaultTrainThreads({ quick: o.quick }), '--threads');
   // measurements are read (and refused, exit 2) before anything is written
   const lab = o.add && o.add.length > 0 ? await import('../design/lab.ts') : undefined;
   const measured = lab && o.add ? lab.readMeasurements(o.add) : [];

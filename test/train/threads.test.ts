@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Composition } from '../../src/chem/composition.ts';
 import { HardnessModel } from '../../src/model/hardness-model.ts';
 import { readTrainRun } from '../../src/runs/train.ts';
+import { defaultTrainThreads } from '../../src/train/parallel.ts';
 import { runCliInProcess } from '../helpers/cli.ts';
 import { sharedData } from '../helpers/paths.ts';
 
@@ -84,5 +85,10 @@ describe('vibann train --threads', () => {
       assert.equal(r.code, 2, `--threads ${bad}: ${r.stderr}`);
       assert.match(r.stderr, /--threads expects an integer ≥ 1/);
     }
+  });
+  it('defaults to one thread per core, and to 1 with --quick (5 epochs end before a thread starts)', () => {
+    assert.equal(defaultTrainThreads(), availableParallelism());
+    assert.equal(defaultTrainThreads({ quick: false }), availableParallelism());
+    assert.equal(defaultTrainThreads({ quick: true }), 1);
   });
 });

@@ -43,7 +43,7 @@ export function register(program: Command): void {
     )
     .option(
       '--threads <n>',
-      'worker threads the networks are trained on, side by side (default: the number of cores; 1 = in this process’s thread; the same weights for any N, docs/scaling.md)',
+      'worker threads the networks are trained on, side by side (default: the number of cores, 1 with --quick; 1 = in this process’s thread; the same weights for any N, docs/scaling.md)',
       intOption('--threads', 1),
     )
     .option('--json', 'print one JSON document on stdout')
