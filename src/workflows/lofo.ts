@@ -26,7 +26,7 @@ import type { FitSpec, JobResultDocument } from '../jobs/spec.ts';
 import { LOFO_FILE, type LofoRunDocument } from '../runs/lofo.ts';
 import { InputError } from '../util/errors.ts';
 import { openDataset, runDirName, type WorkflowHooks, withDefaults } from './common.ts';
-import { type ParallelOptions, runStudyJobs } from './studies.ts';
+import { type ParallelOptions, runStudyJobs, writeStudyManifest } from './studies.ts';
 import { checkPreset } from './train.ts';
 
 export interface LofoListOptions {
@@ -379,17 +379,6 @@ export async function runLofoMany(
   };
   const { writeJsonAtomic } = await import('../util/fs.ts');
   await writeJsonAtomic(join(runDir, LOFO_FAMILIES_FILE), document);
-  const { newManifest, writeManifest, completeRun } = await import('../util/manifest.ts');
-  const { jobsBackend } = await import('../jobs/runner.ts');
-  const { argv, executor: _e, ...recorded } = o;
-  const manifest = newManifest('lofo', argv ?? process.argv.slice(2), recorded, { seed: o.seed });
-  const b = jobsBackend(results);
-  if (b) {
-    manifest.backend = b.backend;
-    manifest.versions.tfjs = b.tfjs;
-  }
-  manifest.timings.total = (performance.now() - t0) / 1000;
-  await writeManifest(runDir, manifest);
-  await completeRun(runDir, manifest);
+  await writeStudyManifest(runDir, 'lofo', o, results, t0);
   return { runDir, document, runs };
 }

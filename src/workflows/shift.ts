@@ -32,7 +32,7 @@ import {
   type WorkflowHooks,
   withDefaults,
 } from './common.ts';
-import { type ParallelOptions, runStudyJobs } from './studies.ts';
+import { type ParallelOptions, runStudyJobs, writeStudyManifest } from './studies.ts';
 import { checkPreset } from './train.ts';
 
 export {
@@ -237,18 +237,7 @@ export async function runShift(
   await writePlot(runDir, 'coverage_shift', coverageFigure(document)).catch((e: Error) =>
     hooks.onWarn?.(`shift: figure not written (${e.message})`),
   );
-  const { newManifest, writeManifest, completeRun } = await import('../util/manifest.ts');
-  const { jobsBackend } = await import('../jobs/runner.ts');
-  const { argv, executor: _e, ...recorded } = o;
-  const manifest = newManifest('shift', argv ?? process.argv.slice(2), recorded, { seed: o.seed });
-  const b = jobsBackend(docs);
-  if (b) {
-    manifest.backend = b.backend;
-    manifest.versions.tfjs = b.tfjs;
-  }
-  manifest.timings.total = (performance.now() - t0) / 1000;
-  await writeManifest(runDir, manifest);
-  await completeRun(runDir, manifest);
+  await writeStudyManifest(runDir, 'shift', o, docs, t0);
   return { runDir, document };
 }
 

@@ -194,3 +194,29 @@ export async function runStudyJobs(
     if (!o.executor) await executor.close();
   }
 }
+
+/**
+ * Write and complete the manifest of a study's run directory (`lofo` over several families,
+ * `shift`): the command, its options (the executor aside), the seed, the backend the jobs ran on
+ * and the total wall time since `t0` (performance.now()).
+ */
+export async function writeStudyManifest(
+  runDir: string,
+  command: string,
+  o: ParallelOptions & { argv?: string[]; seed: number },
+  results: readonly JobResultDocument[],
+  t0: number,
+): Promise<void> {
+  const { newManifest, writeManifest } = await import('../util/manifest.ts');
+  const { jobsBackend } = await import('../jobs/runner.ts');
+  const { argv, executor: _e, ...recorded } = o;
+  const manifest = newManifest(command, argv ?? process.argv.slice(2), recorded, { seed: o.seed });
+  const b = jobsBackend(results);
+  if (b) {
+    manifest.backend = b.backend;
+    manifest.versions.tfjs = b.tfjs;
+  }
+  manifest.timings.total = (performance.now() - t0) / 1000;
+  await writeManifest(runDir, manifest);
+  await completeRun(runDir, manifest);
+}
