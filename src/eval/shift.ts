@@ -10,12 +10,13 @@ import type { Dataset } from '../data/dataset.ts';
 import type { Split } from '../data/split.ts';
 import type { HardnessModel } from '../model/hardness-model.ts';
 import type { DomainModel } from '../uq/domain.ts';
+import { accuracyMetrics } from '../uq/metrics.ts';
 import {
-  CURVE_LEVELS,
+  gaussianPredictive,
   type IntervalMetrics,
   intervalMetrics,
-  MACE_LEVELS,
   type Predictive,
+  PredictivePool,
   type ShiftRows,
   UncertaintyModel,
   UQ_METHODS,
@@ -65,43 +66,15 @@ export interface ShiftSplitResult {
 }
 
 export function metricsOf(y: number[], mu: number[], pred: Predictive): ShiftMetrics {
-  const n = y.length;
-  let ae = 0;
-  let se = 0;
-  let e = 0;
+  const a = accuracyMetrics(y, mu);
   let s = 0;
-  for (let i = 0; i < n; i++) {
-    const d = mu[i] - y[i];
-    ae += Math.abs(d);
-    se += d * d;
-    e += d;
-    s += pred.sigma[i];
-  }
+  for (const v of pred.sigma) s += v;
   return {
     ...intervalMetrics(y, mu, pred),
-    mae: ae / n,
-    rmse: Math.sqrt(se / n),
-    mean_signed_error: e / n,
-    mean_sigma: s / n,
-  };
-}
-
-/** A Gaussian predictive distribution with σ per row. */
-export function gaussian(sigma: number[]): Predictive {
-  const s = Float64Array.from(sigma);
-  return {
-    sigma: s,
-    halfWidth: (p) => {
-      // Φ⁻¹((1+p)/2) by the same route as uq/shift.ts (mc method)
-      return new UncertaintyModel({
-        method: 'mc',
-        scale: 1,
-        distance: { a: 1, b: 0, c: 0 },
-        conformal: { levels: [], q: [], n: 0 },
-      })
-        .apply(s, s, s)
-        .halfWidth(p);
-    },
+    mae: a.mae,
+    rmse: a.rmse,
+    mean_signed_error: a.mean_signed_error,
+    mean_sigma: s / y.length,
   };
 }
 
@@ -164,7 +137,7 @@ export async function scoreShiftSplit(
     n_test: test.length,
     default_method: fit.chosen,
     methods,
-    gp: metricsOf(y, Array.from(gpp.mean), gaussian(gpSigma)),
+    gp: metricsOf(y, Array.from(gpp.mean), gaussianPredictive(gpSigma)),
     rows: test.map((r, i) => ({
       row: r,
       formula: ds.compositions[r].toFormula({ step: 0.1 }),
@@ -184,9 +157,6 @@ export async function scoreShiftSplit(
   };
 }
 
-/** Levels whose half-widths the pooled metrics need (coverage curve, 90 %, MACE). */
-const POOL_LEVELS = [...new Set([...CURVE_LEVELS, ...MACE_LEVELS, 0.9])];
-
 /** Pooled metrics over splits: each split's default, every method, and the GP. */
 export interface PooledShift {
   default: ShiftMetrics;
@@ -200,17 +170,11 @@ export function poolShift(results: readonly Omit<ShiftSplitResult, 'wall_s'>[]):
   const mu: number[] = [];
   const gpMu: number[] = [];
   const gpSig: number[] = [];
-  const sig: Record<string, number[]> = {};
-  const hw: Record<string, Map<number, number[]>> = {};
+  const pools = new Map<string, PredictivePool>();
   const add = (key: string, pr: Predictive) => {
-    sig[key] ??= [];
-    hw[key] ??= new Map();
-    sig[key].push(...pr.sigma);
-    for (const lv of POOL_LEVELS) {
-      const a = hw[key].get(lv) ?? [];
-      a.push(...pr.halfWidth(lv));
-      hw[key].set(lv, a);
-    }
+    const pool = pools.get(key) ?? new PredictivePool();
+    pool.add(pr);
+    pools.set(key, pool);
   };
   for (const r of results) {
     y.push(...r.rows.map((x) => x.y));
@@ -226,16 +190,13 @@ export function poolShift(results: readonly Omit<ShiftSplitResult, 'wall_s'>[]):
       if (m === r.default_method) add('default', pr);
     }
   }
-  const pooled = (key: string): Predictive => ({
-    sigma: Float64Array.from(sig[key]),
-    halfWidth: (p) => Float64Array.from(hw[key].get(p) ?? []),
-  });
+  const pooled = (key: string): Predictive => (pools.get(key) as PredictivePool).predictive();
   return {
     default: metricsOf(y, mu, pooled('default')),
     methods: Object.fromEntries(UQ_METHODS.map((m) => [m, metricsOf(y, mu, pooled(m))])) as Record<
       UqMethod,
       ShiftMetrics
     >,
-    gp: metricsOf(y, gpMu, gaussian(gpSig)),
+    gp: metricsOf(y, gpMu, gaussianPredictive(gpSig)),
   };
 }

@@ -73,6 +73,18 @@ export interface Predictive {
   halfWidth(p: number): Float64Array;
 }
 
+/** A Gaussian predictive distribution with σ per row: half-width Φ⁻¹((1+p)/2)·σ at level p. */
+export function gaussianPredictive(sigma: Vec): Predictive {
+  const s = Float64Array.from(sigma);
+  return {
+    sigma: s,
+    halfWidth: (p) => {
+      const z = normalInv((1 + p) / 2);
+      return s.map((v) => z * v);
+    },
+  };
+}
+
 /** Finite-sample conformal quantile: the ⌈(n+1)p⌉-th smallest score (∞ when it exceeds n). */
 export function conformalQuantile(scores: Vec, p: number): number {
   const s = Float64Array.from(scores).sort();
@@ -158,13 +170,7 @@ export class UncertaintyModel {
 
   /** The predictive distribution of rows with MC σ and difficulty features. */
   apply(sigma: Vec, knn: Vec, gap: Vec): Predictive {
-    const gauss = (s: Float64Array): Predictive => ({
-      sigma: s,
-      halfWidth: (p) => {
-        const z = normalInv((1 + p) / 2);
-        return s.map((v) => z * v);
-      },
-    });
+    const gauss = gaussianPredictive;
     switch (this.method) {
       case 'mc':
         return gauss(Float64Array.from(sigma));
@@ -277,6 +283,30 @@ export interface IntervalMetrics {
 
 export const CURVE_LEVELS: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
+/** The levels whose half-widths pooled interval metrics need (coverage curve, 90 %, MACE). */
+export const POOL_LEVELS: readonly number[] = [...new Set([...CURVE_LEVELS, ...MACE_LEVELS, 0.9])];
+
+/**
+ * Predictive distributions of several row sets pooled into one (their σ and their half-widths at
+ * `POOL_LEVELS`, concatenated), for interval metrics over all the rows.
+ */
+export class PredictivePool {
+  private readonly sigma: number[] = [];
+  private readonly h = new Map<number, number[]>(POOL_LEVELS.map((lv) => [lv, []]));
+
+  add(pr: Predictive): void {
+    this.sigma.push(...pr.sigma);
+    for (const [lv, a] of this.h) a.push(...pr.halfWidth(lv));
+  }
+
+  predictive(): Predictive {
+    return {
+      sigma: Float64Array.from(this.sigma),
+      halfWidth: (p) => Float64Array.from(this.h.get(p) ?? []),
+    };
+  }
+}
+
 export function intervalMetrics(y: Vec, mu: Vec, pred: Predictive): IntervalMetrics {
   const n = y.length;
   if (n === 0) throw new InputError('intervalMetrics: no rows');
@@ -345,14 +375,8 @@ export function compareMethods(
   if (folds.length < 2) throw new InputError('compareMethods: need at least 2 folds');
   const nc = cal.y.length;
   const calFold = Array.from({ length: nc }, (_, i) => folds[i % folds.length]);
-  const levels = [...new Set([...CURVE_LEVELS, ...MACE_LEVELS, 0.9])];
   const table = UQ_METHODS.map((method) => {
-    const acc = () => ({
-      y: [] as number[],
-      mu: [] as number[],
-      sig: [] as number[],
-      h: new Map<number, number[]>(),
-    });
+    const acc = () => ({ y: [] as number[], mu: [] as number[], pool: new PredictivePool() });
     const out = { oof: acc(), cal: acc() };
     for (const f of folds) {
       const tr = fold.flatMap((g, i) => (g !== f ? [i] : []));
@@ -375,22 +399,13 @@ export function compareMethods(
         ],
       ];
       for (const [o, t] of parts) {
-        const p = m.apply(t.sigma, t.knn, t.gap);
         o.y.push(...Array.from(t.y));
         o.mu.push(...Array.from(t.mu));
-        o.sig.push(...p.sigma);
-        for (const lv of levels) {
-          const arr = o.h.get(lv) ?? [];
-          arr.push(...p.halfWidth(lv));
-          o.h.set(lv, arr);
-        }
+        o.pool.add(m.apply(t.sigma, t.knn, t.gap));
       }
     }
     const pooled = (o: typeof out.oof): IntervalMetrics =>
-      intervalMetrics(o.y, o.mu, {
-        sigma: Float64Array.from(o.sig),
-        halfWidth: (p) => Float64Array.from(o.h.get(p) ?? []),
-      });
+      intervalMetrics(o.y, o.mu, o.pool.predictive());
     return { method, metrics: pooled(out.oof), calibration: pooled(out.cal) };
   });
   const worse = (t: MethodComparison) => Math.max(t.metrics.mace, t.calibration.mace);
