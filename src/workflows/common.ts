@@ -17,6 +17,9 @@ import { checkSeed } from '../util/rng.ts';
 /** The default model directory (relative to the working directory). */
 export const DEFAULT_MODEL_DIR = join('models', 'default');
 
+/** The MC seed of `vibann predict` (and of the design candidates' predictive distributions). */
+export const PREDICT_SEED = 1;
+
 /** One progress report of a long stage (training epochs, MCMC steps, refinement steps, jobs). */
 export interface ProgressEvent {
   /** Short stage name, e.g. 'train 5 networks', 'mcmc', 'refine'. */

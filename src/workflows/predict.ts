@@ -15,6 +15,7 @@ import { InputError } from '../util/errors.ts';
 import {
   DEFAULT_MODEL_DIR,
   openModel,
+  PREDICT_SEED,
   throwIfCancelled,
   type WorkflowHooks,
   withDefaults,
@@ -44,7 +45,7 @@ export interface PredictOptions {
 /** Defaults of the options left out (the MC passes default to the model's preset). */
 export const PREDICT_DEFAULTS: Required<
   Pick<PredictOptions, 'model' | 'steps' | 'loads' | 'seed'>
-> = { model: DEFAULT_MODEL_DIR, steps: 11, loads: [0.5], seed: 1 };
+> = { model: DEFAULT_MODEL_DIR, steps: 11, loads: [0.5], seed: PREDICT_SEED };
 
 /** One prediction (an element of `predict --json`). */
 export interface PredictionRow {
@@ -175,7 +176,7 @@ export async function streamPredict(
   const where = (q: Query) =>
     q.row !== undefined ? `${o.input}, row ${q.row}, column Load` : '--load';
   const model = await openModel(o.model);
-  const { readUncertainty, predictive } = await import('./uncertainty.ts');
+  const { readUncertainty, predictive, predictiveRow } = await import('./uncertainty.ts');
   const bundle = await readUncertainty(o.model, model, hooks.onWarn);
   if (!bundle)
     hooks.onWarn?.(
@@ -187,7 +188,6 @@ export async function streamPredict(
   const range = modelLoadRange(model.meta);
   const basis = new Set(model.elements);
   const warned = new Set<number>();
-  const E = model.elements.length;
   let count = 0;
   let offDomain = 0;
   const offReasons = new Set<string>();
@@ -211,28 +211,15 @@ export async function streamPredict(
     }
     if (queries.length > 0) {
       const x = model.vectors(queries.map((q) => q.c));
-      const p = predictive(
-        model,
-        bundle,
-        x,
-        queries.map((q) => q.load),
-        { passes: o.mc, seed: o.seed },
-      );
+      const loads = queries.map((q) => q.load);
+      const p = predictive(model, bundle, x, loads, { passes: o.mc, seed: o.seed });
       members = p.members;
       passes = p.passes;
       const rows: PredictionRow[] = queries.map((q, i) => ({
         composition: q.c.toFormula(o.path !== undefined ? { as: 'fraction' } : { step: 0.1 }),
         fractions: q.c.toFractions(),
         load: q.load,
-        mean: p.mean[i],
-        std: p.sigma[i],
-        lcb: p.lcb[i],
-        lo90: p.lo90[i],
-        hi90: p.hi90[i],
-        sigma_mc: p.sigmaMc[i],
-        domain: bundle
-          ? bundle.domain.assess(x.subarray(i * E, (i + 1) * E), q.load, p.logp?.[i])
-          : null,
+        ...predictiveRow(bundle, p, x, loads, i),
         ...(q.t !== undefined ? { t: q.t } : {}),
         ...(q.row !== undefined ? { row: q.row } : {}),
       }));

@@ -28,7 +28,7 @@ import type { DomainModel, DomainVerdict } from '../uq/domain.ts';
 import { LCB_Z } from '../uq/lcb.ts';
 import { compareMethods, type ShiftRows, UncertaintyModel } from '../uq/shift.ts';
 import { InputError } from '../util/errors.ts';
-import { throwIfCancelled, type WorkflowHooks } from './common.ts';
+import { PREDICT_SEED, throwIfCancelled, type WorkflowHooks } from './common.ts';
 
 export {
   type FitUncertaintyOptions,
@@ -188,8 +188,39 @@ export function predictive(
   };
 }
 
-/** `predict`'s default MC seed, which `candidateAssessments` uses. */
-export const PREDICT_SEED = 1;
+/** One row of `PredictiveRows` as `predict --json` prints it (σ as `std`), with its domain verdict. */
+export interface PredictiveRowStats {
+  mean: number;
+  std: number;
+  lcb: number;
+  lo90: number;
+  hi90: number;
+  sigma_mc: number;
+  /** Null when the model has no uncertainty bundle (domain.json). */
+  domain: DomainVerdict | null;
+}
+
+/** Row i of `p` (rows x at `loads`, E fractions each), with its domain verdict. */
+export function predictiveRow(
+  bundle: UncertaintyBundle | null,
+  p: PredictiveRows,
+  x: Float32Array,
+  loads: ArrayLike<number>,
+  i: number,
+): PredictiveRowStats {
+  const E = x.length / p.mean.length;
+  return {
+    mean: p.mean[i],
+    std: p.sigma[i],
+    lcb: p.lcb[i],
+    lo90: p.lo90[i],
+    hi90: p.hi90[i],
+    sigma_mc: p.sigmaMc[i],
+    domain: bundle
+      ? bundle.domain.assess(x.subarray(i * E, (i + 1) * E), loads[i], p.logp?.[i])
+      : null,
+  };
+}
 
 /**
  * Domain verdicts (null for each when the model directory has no domain.json) and predictive
@@ -208,41 +239,9 @@ export async function candidateAssessments(
   const x = model.vectors(formulas.map((f) => Composition.parse(f)));
   const loads = formulas.map(() => load);
   const p = predictive(model, bundle, x, loads, { seed: PREDICT_SEED });
-  const E = model.elements.length;
-  return formulas.map((_, i) => ({
-    domain: bundle ? bundle.domain.assess(x.subarray(i * E, (i + 1) * E), load, p.logp?.[i]) : null,
-    predictive: {
-      load,
-      method: bundle ? bundle.model.method : 'mc',
-      mean: p.mean[i],
-      sigma: p.sigma[i],
-      lcb: p.lcb[i],
-      lo90: p.lo90[i],
-      hi90: p.hi90[i],
-      sigma_mc: p.sigmaMc[i],
-    },
-  }));
-}
-
-/**
- * Domain verdicts of formulas at one load: null for each when the model directory has no
- * domain.json (`candidateAssessments` without the predictions).
- */
-export async function domainVerdicts(
-  dir: string,
-  model: HardnessModel,
-  formulas: readonly string[],
-  load: number,
-  onWarn?: (m: string) => void,
-): Promise<(DomainVerdict | null)[]> {
-  const bundle = await readUncertainty(dir, model, onWarn);
-  if (!bundle || formulas.length === 0) return formulas.map(() => null);
-  const { Composition } = await import('../chem/composition.ts');
-  const x = model.vectors(formulas.map((f) => Composition.parse(f)));
-  const loads = formulas.map(() => load);
-  const logp = bundle.latent ? latentLogp(model, bundle.latent, x, loads) : null;
-  const E = model.elements.length;
-  return formulas.map((_, i) =>
-    bundle.domain.assess(x.subarray(i * E, (i + 1) * E), load, logp?.[i]),
-  );
+  const method = bundle ? bundle.model.method : 'mc';
+  return formulas.map((_, i) => {
+    const { domain, mean, std, ...r } = predictiveRow(bundle, p, x, loads, i);
+    return { domain, predictive: { load, method, mean, sigma: std, ...r } };
+  });
 }

@@ -19,17 +19,14 @@ import {
   CancelledError,
   openDataset,
   openModel,
+  PREDICT_SEED,
   type ProgressEvent,
   splitForModel,
   type WorkflowHooks,
 } from '../../src/workflows/common.ts';
 import { QUICK_DESIGN, runDesignWorkflow } from '../../src/workflows/design.ts';
 import { PREDICT_DEFAULTS, runPredict } from '../../src/workflows/predict.ts';
-import {
-  candidateAssessments,
-  domainVerdicts,
-  PREDICT_SEED,
-} from '../../src/workflows/uncertainty.ts';
+import { candidateAssessments } from '../../src/workflows/uncertainty.ts';
 import { quickModel } from '../helpers/model-cache.ts';
 
 // The design workflow on a --quick model: progress and cancellation through the hooks, the run
@@ -242,7 +239,12 @@ describe('runDesignWorkflow', () => {
     // so every candidate gets a domain verdict (not 'unknown' = null)
     // (a 5-epoch model with 4 × 10 MCMC steps may report no candidate: ask for a verdict directly)
     assert.ok(run.document.candidates.every((c) => typeof c.domain?.in_domain === 'boolean'));
-    const [v] = await domainVerdicts(m, await openModel(m), ['B68Nb24Fe4W4'], 0.5);
+    const [{ domain: v }] = await candidateAssessments(
+      m,
+      await openModel(m),
+      ['B68Nb24Fe4W4'],
+      0.5,
+    );
     assert.equal(typeof v?.in_domain, 'boolean', 'a verdict, not unknown');
     // and its predictive distribution: what `vibann predict` prints for the alloy at L*
     for (const c of run.document.candidates) {
