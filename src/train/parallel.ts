@@ -89,11 +89,11 @@ function startThread(input: TrainThreadInput): Worker {
  * of its 5 fold networks other weights on 2 threads than on 1, because the descriptor branch's
  * products (stock `tf.matMul`) took another summation order on the wasm backend for a stack of one
  * member than for several (now `groupedMatMul`, nn/descriptors.ts); the same fit now gives the same
- * networks on 1 and 2 threads (docs/scaling.md). A `--quick` training (5 epochs) uses 1: starting
- * a thread's backend costs more than the second core saves there.
+ * networks on 1 and 2 threads (docs/scaling.md). A `--quick` training (5 epochs) uses 1: a second
+ * thread made it slower (`vibann train --quick --no-uncertainty`: 3.0–3.5 s on 1 thread, 3.9–4.5 s
+ * on 2, quiet 2-core machine, docs/scaling.md).
  */
 export function defaultTrainThreads(o: { quick?: boolean } = {}): number {
-  // a --quick training (5 epochs) is over before a second thread has started its backend
   return o.quick ? 1 : availableParallelism();
 }
 

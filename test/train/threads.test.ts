@@ -86,7 +86,7 @@ describe('vibann train --threads', () => {
       assert.match(r.stderr, /--threads expects an integer ≥ 1/);
     }
   });
-  it('defaults to one thread per core, and to 1 with --quick (5 epochs end before a thread starts)', () => {
+  it('defaults to one thread per core, and to 1 with --quick', () => {
     assert.equal(defaultTrainThreads(), availableParallelism());
     assert.equal(defaultTrainThreads({ quick: false }), availableParallelism());
     assert.equal(defaultTrainThreads({ quick: true }), 1);
