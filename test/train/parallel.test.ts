@@ -25,6 +25,23 @@ import { syntheticData, tinyOptions } from '../nn/helpers.ts';
 const E = 6;
 const data = syntheticData(80, E, 21);
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+/** The bits of float32 weights, for exact comparison. */
+const bits = (v: Float32Array) => new Uint32Array(v.buffer, v.byteOffset, v.length);
+
+/** A freshly initialised stack with the descriptor branch's constants set for `elements`. */
+function initWithDescriptors(
+  options: ReturnType<typeof tinyOptions>,
+  seeds: number[],
+  elements: readonly string[],
+  fitX: Float32Array,
+): VibannModel {
+  const m = VibannModel.init(
+    options,
+    seeds.map((s) => new Rng(s).fork('init')),
+  );
+  setDescriptorParams(m, [...elements], fitX);
+  return m;
+}
 
 function initFor(seeds: number[]): VibannModel {
   return VibannModel.init(
@@ -76,11 +93,7 @@ describe('training on worker threads', () => {
     for (const s of one.model.specs) {
       const a = one.model.values.get(s.name) as Float32Array;
       const b = two.model.values.get(s.name) as Float32Array;
-      assert.deepEqual(
-        new Uint32Array(b.buffer, b.byteOffset, b.length),
-        new Uint32Array(a.buffer, a.byteOffset, a.length),
-        s.name,
-      );
+      assert.deepEqual(bits(b), bits(a), s.name);
     }
     const strip = (r: (typeof one.members)[number]) => ({
       ...r,
@@ -114,14 +127,8 @@ describe('training on worker threads', () => {
     // fit, whose networks have different row counts, lost their descriptor branches this way)
     const elements = ['B', 'Fe', 'Nb', 'Co', 'Zr', 'Cu'];
     const options = tinyOptions({ descriptors: true, descHidden: [4] });
-    const init = (seeds: number[]) => {
-      const m = VibannModel.init(
-        options,
-        seeds.map((s) => new Rng(s).fork('init')),
-      );
-      setDescriptorParams(m, elements, data.x.subarray(0, 60 * E));
-      return m;
-    };
+    const init = (seeds: number[]) =>
+      initWithDescriptors(options, seeds, elements, data.x.subarray(0, 60 * E));
     // batch 8: member 0 has 7 batches (the last of 2 rows), member 1 six (the last of 5 rows),
     // so in step 6 member 1's 5 rows are padded to member 0's 8
     const plans: MemberPlan[] = [
@@ -145,11 +152,7 @@ describe('training on worker threads', () => {
         a.every((v) => Number.isFinite(v)),
         `${s.name}: non-finite weights of the padded member`,
       );
-      assert.deepEqual(
-        new Uint32Array(a.buffer, a.byteOffset, a.length),
-        new Uint32Array(b.buffer, b.byteOffset, b.length),
-        s.name,
-      );
+      assert.deepEqual(bits(a), bits(b), s.name);
     }
     assert.equal(both.members[1].bestValMse, alone.members[0].bestValMse);
     // and on two threads (one member each)
@@ -157,11 +160,7 @@ describe('training on worker threads', () => {
     for (const s of both.model.specs) {
       const a = both.model.values.get(s.name) as Float32Array;
       const b = two.model.values.get(s.name) as Float32Array;
-      assert.deepEqual(
-        new Uint32Array(b.buffer, b.byteOffset, b.length),
-        new Uint32Array(a.buffer, a.byteOffset, a.length),
-        s.name,
-      );
+      assert.deepEqual(bits(b), bits(a), s.name);
     }
     assert.equal(two.threads, 2);
   });
@@ -186,14 +185,7 @@ describe('training on worker threads', () => {
       hvZero: -2,
     });
     const seeds = [31, 32, 33];
-    const init = () => {
-      const m = VibannModel.init(
-        options,
-        seeds.map((s) => new Rng(s).fork('init')),
-      );
-      setDescriptorParams(m, elements, d.x.subarray(0, 100 * El));
-      return m;
-    };
+    const init = () => initWithDescriptors(options, seeds, elements, d.x.subarray(0, 100 * El));
     // the grouped-CV pattern: train sets of different sizes (one much smaller), so members are
     // padded to wider ones and have steps without rows; a short patience, so they stop at
     // different epochs and the last one trains on alone in the stack
@@ -220,7 +212,6 @@ describe('training on worker threads', () => {
       new Set(stack.members.map((m) => m.epochsRun)).size > 1,
       `members stopped at different epochs: ${stack.members.map((m) => m.epochsRun)}`,
     );
-    const bits = (v: Float32Array) => new Uint32Array(v.buffer, v.byteOffset, v.length);
     for (let k = 0; k < plans.length; k++) {
       const alone = await trainEnsemble(init().select([k]), d, [plans[k]], hyper);
       for (const s of stack.model.specs) {
