@@ -332,19 +332,15 @@ export async function runLofoMany(
     folds.push(await foldJob(ds, f, o, join(runDir, key(f), 'model')));
   const { prepareStudyDir } = await import('../jobs/runner.ts');
   await prepareStudyDir(runDir, { force: o.force, keep: options.families.map(key) });
-  // longest first (the most training rows), so the last fold to start is a short one; the results
-  // come back in the families' order
-  const { longestFirst, inOrder, trainingCost } = await import('../jobs/build.ts');
-  const order = longestFirst(folds.map((f) => trainingCost(f.split)));
-  const results = inOrder(
-    order,
-    await runStudyJobs(
-      order.map((i) => folds[i].job),
-      runDir,
-      o,
-      hooks,
-      `${folds.length} leave-family-out folds`,
-    ),
+  // longest first (the most training rows); the results come back in the families' order
+  const { trainingCost } = await import('../jobs/build.ts');
+  const results = await runStudyJobs(
+    folds.map((f) => f.job),
+    runDir,
+    o,
+    hooks,
+    `${folds.length} leave-family-out folds`,
+    folds.map((f) => trainingCost(f.split)),
   );
   const runs: LofoRunDocument[] = [];
   for (const [i, f] of folds.entries()) {

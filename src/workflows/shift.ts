@@ -166,7 +166,7 @@ export async function runShift(
   const { ds } = await openDataset(o.data, hooks);
   const runDir = o.out ?? runDirName('shift');
   const all = await plans(ds, o);
-  const { job, fitSpec, longestFirst, inOrder, trainingCost } = await import('../jobs/build.ts');
+  const { job, fitSpec, trainingCost } = await import('../jobs/build.ts');
   const { GROUP_FOLDS } = await import('../jobs/uncertainty.ts');
   const fit = fitSpec({
     preset,
@@ -191,19 +191,15 @@ export async function runShift(
   hooks.onInfo?.(
     `shift: ${all.length} splits (${all.map((p) => `${p.name}: ${p.test.length} held out`).join(', ')})`,
   );
-  // longest first (most training rows), so the last split to start is a short one; the results
-  // come back in the splits' order
-  const order = longestFirst(splits.map(trainingCost));
-  const docs = inOrder(
-    order,
-    await runStudyJobs(
-      order.map((i) => jobs[i]),
-      runDir,
-      o,
-      hooks,
-      `shift benchmark: ${all.length} splits`,
-    ),
-  ) as JobResultDocument<Omit<ShiftSplitResult, 'wall_s'>>[];
+  // longest first (most training rows); the results come back in the splits' order
+  const docs = (await runStudyJobs(
+    jobs,
+    runDir,
+    o,
+    hooks,
+    `shift benchmark: ${all.length} splits`,
+    splits.map(trainingCost),
+  )) as JobResultDocument<Omit<ShiftSplitResult, 'wall_s'>>[];
   throwIfCancelled(hooks, 'shift benchmark');
   const { writeJsonAtomic } = await import('../util/fs.ts');
   const results: ShiftSplitResult[] = [];

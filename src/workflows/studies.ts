@@ -161,7 +161,9 @@ export async function runStudies(
 /**
  * Run a study's jobs on the executor the options name (`executor`, else `--queue`, else a pool of
  * `--workers` threads), resumably in `<runDir>/jobs/`; cancellation through the hooks' signal.
- * Shared by the studies, `lofo` over several families and other multi-job workflows.
+ * Shared by the studies, `lofo` over several families and other multi-job workflows. With `costs`
+ * (a cheap estimate per job, e.g. `trainingCost`), the jobs are submitted longest first (LPT, so
+ * the last job to start is a short one); the results come back in the jobs' order either way.
  */
 export async function runStudyJobs(
   jobs: readonly JobSpec[],
@@ -169,9 +171,22 @@ export async function runStudyJobs(
   o: ParallelOptions,
   hooks: WorkflowHooks,
   stage = `${jobs.length} training jobs`,
+  costs?: readonly number[],
 ): Promise<JobResultDocument[]> {
   throwIfCancelled(hooks, 'the study');
   if (jobs.length === 0) return [];
+  if (costs) {
+    const { longestFirst, inOrder } = await import('../jobs/build.ts');
+    const order = longestFirst(costs);
+    const results = await runStudyJobs(
+      order.map((i) => jobs[i]),
+      runDir,
+      o,
+      hooks,
+      stage,
+    );
+    return inOrder(order, results);
+  }
   const { openExecutor } = await import('../jobs/executor.ts');
   const { runJobs } = await import('../jobs/runner.ts');
   const executor =
