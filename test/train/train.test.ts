@@ -70,6 +70,40 @@ describe('Adam (per member)', () => {
     assert.ok(Math.abs(theta[1] - (2 + 0.1 * (2 / (2 + 1e-7)))) < 1e-6);
     assert.deepEqual(Array.from(theta.subarray(2)), [3, 4]);
   });
+
+  it('equals a plain reference Adam bit for bit, with moments below 1e-200 flushed on both signs', () => {
+    // Reference: the update of the module doc, moments in float64, |m|, v < 1e-200 → 0. The
+    // gradients mix normal values, both signs, zeros, float32 subnormals and long zero runs (so
+    // moments decay through the flush level on both signs).
+    const n = 64;
+    const rng = new Rng(7);
+    const adam = new StackedAdam({ lr: 1e-3, beta1: 0.5 }, 1);
+    const theta = new Float32Array(n).map(() => rng.normal());
+    const ref = Array.from(theta);
+    const m = new Float64Array(n);
+    const v = new Float64Array(n);
+    let flushedNeg = 0;
+    for (let t = 1; t <= 1000; t++) {
+      const g = new Float32Array(n).map((_, i) =>
+        t > 40 && i % 2 === 0 ? 0 : i % 7 === 0 ? (rng.uniform() - 0.5) * 1e-40 : rng.normal(),
+      );
+      adam.beginStep(0);
+      adam.apply('p', theta, 0, g, 0);
+      for (let i = 0; i < n; i++) {
+        const mi = 0.5 * m[i] + 0.5 * g[i];
+        const vi = 0.999 * v[i] + 0.001 * g[i] * g[i];
+        if (mi < 0 && Math.abs(mi) < 1e-200 && m[i] !== 0) flushedNeg++;
+        m[i] = Math.abs(mi) < 1e-200 ? 0 : mi;
+        v[i] = vi < 1e-200 ? 0 : vi;
+        const step =
+          ((1e-3 / (1 - 0.5 ** t)) * m[i]) /
+          (Math.sqrt(v[i]) * (1 / Math.sqrt(1 - 0.999 ** t)) + 1e-7);
+        ref[i] = Math.fround(ref[i] - step);
+      }
+    }
+    assert.ok(flushedNeg > 0, 'some negative moments decayed through the flush level');
+    assert.deepEqual(Array.from(theta), ref);
+  });
 });
 
 describe('presets', () => {
