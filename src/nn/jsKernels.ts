@@ -25,6 +25,18 @@ function readInput(be: BackendAny, t: tf.TensorInfo): F32 {
   return be.readSync(t.dataId) as F32;
 }
 
+/**
+ * The values of a float32 tensor without a copy where the backend allows it: a view of the wasm
+ * heap (valid until the next tfjs allocation, which may grow and detach the heap, and while the
+ * tensor lives; do not write to it), or the cpu backend's own array. Read it at once; `dataSync()`
+ * copies into a new array instead, which for the training step's gradients (the size of the
+ * model, every step) cost an allocation and a copy of ~2 MB per step of a 5-member stack.
+ */
+export function readView(t: tf.Tensor): F32 {
+  if (t.dtype !== 'float32') throw new VibannError(`readView: ${t.dtype} tensor, expected float32`);
+  return readInput(tf.backend() as unknown as BackendAny, t);
+}
+
 function writeOutput(be: BackendAny, o: OutSpec): tf.TensorInfo {
   if (typeof be.makeOutput === 'function' && typeof be.typedArrayFromHeap === 'function') {
     const out = be.makeOutput(o.shape, 'float32');

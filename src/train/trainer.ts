@@ -13,6 +13,7 @@
  */
 
 import { backendInfo } from '../nn/backend.ts';
+import { readView } from '../nn/jsKernels.ts';
 import { type BatchStat, forward } from '../nn/model.ts';
 import type { VibannOptions } from '../nn/options.ts';
 import { VibannModel } from '../nn/params.ts';
@@ -366,6 +367,7 @@ export async function trainEnsemble(
         let parts: tf.Tensor | null = null;
         let stats: Record<string, BatchStat> = {};
         let gradData: Float32Array[] = [];
+        let gradTs: tf.Tensor[] = [];
         try {
           const f = (...ts: tf.Tensor[]): tf.Scalar => {
             const params: Record<string, tf.Tensor> = {};
@@ -389,10 +391,12 @@ export async function trainEnsemble(
             return lt.total as tf.Scalar;
           };
           const { value, grads } = tf.valueAndGrads(f)(paramTs);
-          gradData = grads.map((g) => g.dataSync() as Float32Array);
           value.dispose();
-          for (const g of grads) g.dispose();
           const pd = (parts as tf.Tensor | null)?.dataSync() ?? new Float32Array(Ms * 3);
+          // the gradients are read in place (views of the backend's memory; nothing allocates
+          // tensors until the Adam updates below are done), then disposed in `finally`
+          gradTs = grads;
+          gradData = grads.map((g) => readView(g));
           // Adam per member with rows in this step
           for (let j = 0; j < Ms; j++) {
             if (counts[j] === 0) continue;
@@ -425,6 +429,7 @@ export async function trainEnsemble(
           }
         } finally {
           (parts as tf.Tensor | null)?.dispose();
+          tf.dispose(gradTs);
           for (const s of Object.values(stats)) {
             s.mean.dispose();
             s.variance.dispose();
