@@ -5,6 +5,7 @@ import {
   fastGroupedMatMul,
   groupedMatMul,
   groupedMatMulReference,
+  setGroupedMatMulEngine,
   setGroupedMatMulReference,
 } from '../../src/nn/kernels.ts';
 import * as tf from '../../src/nn/tf.ts';
@@ -103,4 +104,88 @@ describe('grouped matmul (wasm XNNPACK per group vs stock tfjs ops)', () => {
       }
     });
   });
+});
+
+describe('grouped matmul: the SIMD product equals XNNPACK bit for bit', () => {
+  before(async () => {
+    await initBackend('wasm');
+    assert.equal(fastGroupedMatMul(), true);
+  });
+
+  // The products of a training step of the default network (rows 32 and a ragged 30; the
+  // widths of the attention, composition, latent, head, decoder and descriptor layers, the
+  // one-output heads; forward, dA = dY·Bᵀ and dB = Aᵀ·dY), and shared (1-group) operands.
+  const shapes: [number, number, number][] = [
+    [32, 56, 224],
+    [30, 224, 128],
+    [32, 128, 64],
+    [30, 56, 24],
+    [32, 15, 32],
+    [30, 96, 64],
+    [32, 64, 1],
+    [32, 64, 56],
+    [224, 30, 128],
+    [3, 5, 9],
+  ];
+  for (const [R, K, N] of shapes) {
+    it(`${R}×${K}·${K}×${N}: every transpose, with and without bias and ReLU, shared operands`, () => {
+      const start = tf.memory().numTensors;
+      tf.tidy(() => {
+        const G = 3;
+        for (const [tA, tB] of [
+          [false, false],
+          [true, false],
+          [false, true],
+          [true, true],
+        ] as const) {
+          for (const [Ga, Gb] of [
+            [G, G],
+            [1, G],
+            [G, 1],
+          ]) {
+            const a = tf.randomNormal(
+              tA ? [Ga, K, R] : [Ga, R, K],
+              0,
+              1,
+              'float32',
+              11,
+            ) as tf.Tensor3D;
+            const b = tf.randomNormal(
+              tB ? [Gb, N, K] : [Gb, K, N],
+              0,
+              1,
+              'float32',
+              12,
+            ) as tf.Tensor3D;
+            const bias = tf.randomNormal([G, N], 0, 1, 'float32', 13) as tf.Tensor2D;
+            for (const [withBias, act] of [
+              [false, 'linear'],
+              [true, 'linear'],
+              [true, 'relu'],
+            ] as const) {
+              const opts = {
+                bias: withBias ? bias : null,
+                transposeA: tA,
+                transposeB: tB,
+                activation: act,
+              };
+              setGroupedMatMulEngine('xnnpack');
+              const ref = groupedMatMul(a, b, opts).dataSync();
+              setGroupedMatMulEngine('simd');
+              const y = groupedMatMul(a, b, opts).dataSync();
+              let differ = 0;
+              for (let i = 0; i < y.length; i++) if (!Object.is(y[i], ref[i])) differ++;
+              assert.equal(
+                differ,
+                0,
+                `tA=${tA} tB=${tB} Ga=${Ga} Gb=${Gb} bias=${withBias} ${act}`,
+              );
+            }
+          }
+        }
+      });
+      setGroupedMatMulEngine('simd');
+      assert.equal(tf.memory().numTensors, start);
+    });
+  }
 });
