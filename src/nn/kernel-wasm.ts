@@ -106,6 +106,9 @@ const op = {
   f32: (v: number) => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)],
 };
 
+/** The encoder, for other hand-written modules (train/adam-wasm.ts). */
+export const wasmEncoding = { uleb, sleb, vec, section, str, op, I32, V128 } as const;
+
 /** Locals of $gemm: the 9 parameters, then i32 and v128 locals. */
 const P = { x: 0, xs: 1, w: 2, bias: 3, y: 4, rows: 5, ni: 6, no: 7, relu: 8, gate: 9 } as const;
 const NPARAMS = 10;
