@@ -338,8 +338,19 @@ export function setGroupedMatMulEngine(e: 'simd' | 'xnnpack'): void {
   engine = e;
 }
 
+/** Whether this runtime compiles the SIMD product (checked once; XNNPACK is used where not). */
+let simdOk: boolean | null = null;
+
 function wasmGroupedMatMulKernel(args: KernelArgs): tf.TensorInfo {
-  return engine === 'simd' ? simdGroupedMatMul(args) : wasmGroupedMatMul(args);
+  if (engine === 'simd' && simdOk === null) {
+    try {
+      simdScratch(1);
+      simdOk = true;
+    } catch {
+      simdOk = false;
+    }
+  }
+  return engine === 'simd' && simdOk ? simdGroupedMatMul(args) : wasmGroupedMatMul(args);
 }
 
 function ensureRegistered(): void {
