@@ -17,6 +17,7 @@
  * ReLU: dpre = dr·[r > 0]; the Dense bias gradient is Σ_b dpre.
  */
 import { VibannError } from '../util/errors.ts';
+import { type BnWasm, bnWasmFor } from './bn-wasm.ts';
 import { type OutSpec, registerJsKernel, runJsKernel } from './jsKernels.ts';
 import { groupedMatMulRaw, sumToGroups } from './kernels.ts';
 import { extendSeed, keepThreshold16, rowSeed } from './noise.ts';
@@ -78,6 +79,239 @@ function scratch(n: number): Float64Array {
   return scratchBuf;
 }
 
+/** The tfjs wasm backend's module, as far as the SIMD batch norm needs it. */
+interface WasmModuleLike {
+  HEAPU8: Uint8Array;
+  asm: { memory: { readonly buffer: ArrayBuffer } };
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+}
+
+/** A persistent scratch block in the tfjs heap for the SIMD batch norm, per module. */
+const heapScratch = new WeakMap<object, { ptr: number; bytes: number }>();
+
+/**
+ * The SIMD batch norm (bn-wasm.ts) for these inputs, with `bytes` of scratch in the tfjs heap —
+ * or null: not the wasm backend, inputs not on its heap, an odd width, or no SIMD. Allocating the
+ * scratch may grow the heap, which detaches the input views: the caller works from the inputs'
+ * byte offsets, taken before, and re-reads through `heap()`.
+ */
+function simdBn(
+  ins: (F32 | null)[],
+  w: number,
+  bytes: number,
+): { bn: BnWasm; ptr: number; heap: () => ArrayBufferLike } | null {
+  if (w % 2 !== 0) return null;
+  const mod = (tf.backend() as { wasm?: WasmModuleLike }).wasm;
+  if (!mod?.asm?.memory || typeof mod._malloc !== 'function') return null;
+  const buf = mod.HEAPU8.buffer;
+  if (!ins.every((v) => v === null || v.buffer === buf)) return null;
+  const bn = bnWasmFor(mod.asm.memory);
+  if (!bn) return null;
+  let sc = heapScratch.get(mod);
+  if (!sc || sc.bytes < bytes) {
+    if (sc) mod._free(sc.ptr);
+    const size = Math.max(bytes, 2 * (sc?.bytes ?? 0), 1 << 16);
+    sc = { ptr: mod._malloc(size), bytes: size };
+    if (sc.ptr === 0) return null;
+    heapScratch.set(mod, sc);
+  }
+  return { bn, ptr: (sc.ptr + 15) & ~15, heap: () => mod.HEAPU8.buffer };
+}
+
+/** Byte offset of a heap view (0 for none). */
+const offsetOf = (v: F32 | null): number => (v ? v.byteOffset : 0);
+
+/** Per-row weights of the batch statistics (as batchMoments: 0 where rw is 0, else wt). */
+function rowWeights(
+  rw: F32 | null,
+  ab: number,
+  B: number,
+  wt: number,
+  out: Float64Array,
+  o: number,
+) {
+  for (let b = 0; b < B; b++) out[o + b] = rw && rw[ab + b] === 0 ? 0 : wt;
+}
+
+/** bnForward's non-hashed path on the SIMD loops; null where they do not apply. */
+function bnForwardSimd(
+  ins: (F32 | null)[],
+  M: number,
+  B: number,
+  w: number,
+  Mr: number,
+  Mk: number,
+  training: boolean,
+  eps: number,
+): OutSpec[] | null {
+  const rw = ins[3];
+  const o = ins.map(offsetOf); // r, gamma, beta, rw, mm, mv, mask
+  // scratch (bytes): a[B] f64, mean, var, scale, shift [w] f64, y [M·B·w] f32
+  const A = 0;
+  const MEAN = A + B * 8;
+  const VAR = MEAN + w * 8;
+  const SC = VAR + w * 8;
+  const SH = SC + w * 8;
+  const Y = SH + w * 8;
+  const s = simdBn(ins, w, Y + M * B * w * 4 + 16);
+  if (!s) return null;
+  const p = s.ptr;
+  const buf = s.heap();
+  const f32 = new Float32Array(buf);
+  const f64 = new Float64Array(buf);
+  const rwv = rw ? new Float32Array(buf, o[3], rw.length) : null;
+  const meanOut = training ? new Float32Array(M * w) : null;
+  const varOut = training ? new Float32Array(M * w) : null;
+  const d = (off: number) => (p + off) / 8;
+  for (let m = 0; m < M; m++) {
+    const rb = m * B * w;
+    const pb = m * w;
+    if (training) {
+      const ab = (Mr === 1 ? 0 : m) * B;
+      rowWeights(rwv, ab, B, rowWeight(rwv, ab, B), f64, d(A));
+      f64.fill(0, d(MEAN), d(SC));
+      s.bn.moments(o[0] + rb * 4, B, w, p + A, p + MEAN, p + VAR);
+      for (let u = 0; u < w; u++) {
+        const mu = f64[d(MEAN) + u];
+        const va = f64[d(VAR) + u];
+        (meanOut as F32)[pb + u] = mu;
+        (varOut as F32)[pb + u] = va;
+        const sc = f32[o[1] / 4 + pb + u] / Math.sqrt(va + eps);
+        f64[d(SC) + u] = sc;
+        f64[d(SH) + u] = f32[o[2] / 4 + pb + u] - mu * sc;
+      }
+    } else {
+      for (let u = 0; u < w; u++) {
+        const sc = f32[o[1] / 4 + pb + u] / Math.sqrt(f32[o[5] / 4 + pb + u] + eps);
+        f64[d(SC) + u] = sc;
+        f64[d(SH) + u] = f32[o[2] / 4 + pb + u] - f32[o[4] / 4 + pb + u] * sc;
+      }
+    }
+    const kb = (Mk === 1 ? 0 : m) * B * w;
+    s.bn.apply(o[0] + rb * 4, p + Y + rb * 4, B, w, p + SC, p + SH, o[6] ? o[6] + kb * 4 : 0);
+  }
+  const y = f32.slice((p + Y) / 4, (p + Y) / 4 + M * B * w);
+  const outs: OutSpec[] = [{ shape: [M, B, w], values: y }];
+  if (training)
+    outs.push(
+      { shape: [M, 1, w], values: meanOut as F32 },
+      { shape: [M, 1, w], values: varOut as F32 },
+    );
+  return outs;
+}
+
+/** bnBackward on the SIMD loops; null where they do not apply. */
+function bnBackwardSimd(
+  ins: (F32 | null)[],
+  M: number,
+  B: number,
+  w: number,
+  Mr: number,
+  Mk: number,
+  training: boolean,
+  eps: number,
+): OutSpec[] | null {
+  const o = ins.map(offsetOf); // dy, r, gamma, rw, mm, mv, mask
+  const rw = ins[3];
+  // scratch (bytes): a[B], a2[B], mu, s, s1, s2, dg, db, gs, bias [w], g [B·w] f64; dpre f32
+  const A = 0;
+  const A2 = A + B * 8;
+  const MU = A2 + B * 8;
+  const S = MU + w * 8;
+  const S1 = S + w * 8;
+  const S2 = S1 + w * 8;
+  const DG = S2 + w * 8;
+  const DB = DG + w * 8;
+  const GS = DB + w * 8;
+  const BIAS = GS + w * 8;
+  const G = BIAS + w * 8;
+  const DP = G + B * w * 8;
+  const s = simdBn(ins, w, DP + M * B * w * 4 + 16);
+  if (!s) return null;
+  const p = s.ptr;
+  const buf = s.heap();
+  const f32 = new Float32Array(buf);
+  const f64 = new Float64Array(buf);
+  const rwv = rw ? new Float32Array(buf, o[3], rw.length) : null;
+  const dgamma = new Float32Array(M * w);
+  const dbeta = new Float32Array(M * w);
+  const dbias = new Float32Array(M * w);
+  const d = (off: number) => (p + off) / 8;
+  const gam = o[2] / 4;
+  for (let m = 0; m < M; m++) {
+    const rb = m * B * w;
+    const pb = m * w;
+    const kb = (Mk === 1 ? 0 : m) * B * w;
+    const ab = (Mr === 1 ? 0 : m) * B;
+    if (training) {
+      rowWeights(rwv, ab, B, rowWeight(rwv, ab, B), f64, d(A));
+      f64.fill(0, d(MU), d(S1));
+      s.bn.moments(o[1] + rb * 4, B, w, p + A, p + MU, p + S);
+      for (let u = 0; u < w; u++) f64[d(S) + u] = 1 / Math.sqrt(f64[d(S) + u] + eps);
+    } else {
+      for (let u = 0; u < w; u++) {
+        f64[d(MU) + u] = f32[o[4] / 4 + pb + u];
+        f64[d(S) + u] = 1 / Math.sqrt(f32[o[5] / 4 + pb + u] + eps);
+      }
+    }
+    f64.fill(0, d(DG), d(GS));
+    s.bn.back1(
+      o[0] + rb * 4,
+      o[1] + rb * 4,
+      o[6] ? o[6] + kb * 4 : 0,
+      p + G,
+      B,
+      w,
+      p + MU,
+      p + S,
+      p + DB,
+      p + DG,
+    );
+    for (let u = 0; u < w; u++) {
+      const dg = f64[d(DG) + u];
+      const db = f64[d(DB) + u];
+      const su = f64[d(S) + u];
+      const gm = f32[gam + pb + u];
+      dgamma[pb + u] = dg;
+      dbeta[pb + u] = db;
+      f64[d(GS) + u] = gm * su;
+      f64[d(S1) + u] = db * gm; // Σ dx̂
+      f64[d(S2) + u] = dg * gm * su; // Σ dx̂·x̂, times s
+    }
+    rowWeights(rwv, ab, B, training ? rowWeight(rwv, ab, B) : 0, f64, d(A2));
+    f64.fill(0, d(BIAS), d(G));
+    s.bn.back2(
+      o[1] + rb * 4,
+      p + G,
+      p + DP + rb * 4,
+      B,
+      w,
+      p + A2,
+      p + GS,
+      p + S,
+      p + S1,
+      p + S2,
+      p + MU,
+      p + BIAS,
+    );
+    for (let u = 0; u < w; u++) dbias[pb + u] = f64[d(BIAS) + u];
+  }
+  const dpre = f32.slice((p + DP) / 4, (p + DP) / 4 + M * B * w);
+  return [
+    { shape: [M, B, w], values: dpre },
+    { shape: [M, w], values: dgamma },
+    { shape: [M, w], values: dbeta },
+    { shape: [M, w], values: dbias },
+  ];
+}
+
+/** Use the SIMD loops where they apply (default) or always the JS loops (their reference). */
+let bnEngine: 'simd' | 'js' = 'simd';
+export function setBatchNormEngine(e: 'simd' | 'js'): void {
+  bnEngine = e;
+}
+
 const BN_FWD = 'VibannBnDropout';
 const BN_BWD = 'VibannBnDropoutGrad';
 
@@ -110,6 +344,10 @@ function bnForward(
     );
   const Mr = shapes[3] ? (shapes[3] as number[])[0] : 1;
   const Mk = shapes[6] ? (shapes[6] as number[])[0] : 1;
+  if (bnEngine === 'simd') {
+    const fast = bnForwardSimd(ins, M, B, w, Mr, Mk, training, eps);
+    if (fast) return fast;
+  }
   const y = new Float32Array(M * B * w);
   const meanOut = training ? new Float32Array(M * w) : null;
   const varOut = training ? new Float32Array(M * w) : null;
@@ -235,6 +473,10 @@ function bnBackward(
   const eps = attrs.eps as number;
   const Mr = shapes[3] ? (shapes[3] as number[])[0] : 1;
   const Mk = shapes[6] ? (shapes[6] as number[])[0] : 1;
+  if (bnEngine === 'simd') {
+    const fast = bnBackwardSimd(ins, M, B, w, Mr, Mk, training, eps);
+    if (fast) return fast;
+  }
   const dpre = new Float32Array(M * B * w);
   const dgamma = new Float32Array(M * w);
   const dbeta = new Float32Array(M * w);
