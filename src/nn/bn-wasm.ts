@@ -20,34 +20,10 @@
  *   back2(r, g, dpre, B, w, a, gs, s, s1, s2, mu, bias)
  *       d = (g·gs − (a_b·s)·(s1 + (r − μ)·s2))·[r > 0]; dpre = f32(d); bias += d
  */
-import { wasmEncoding } from './kernel-wasm.ts';
+import { instantiate, tryCompile, type WasmMemory, wasmEncoding } from './kernel-wasm.ts';
 
-const { uleb, vec, section, str, op, I32, V128 } = wasmEncoding;
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-};
-
-const simd = (code: number) => [0xfd, ...uleb(code)];
-const f64x2 = {
-  splat: simd(0x14),
-  add: simd(0xf0),
-  sub: simd(0xf1),
-  mul: simd(0xf2),
-  gt: simd(0x4a),
-  promoteLow: simd(0x5f),
-  demoteZero: simd(0x5e),
-};
-const bitselect = simd(0x52);
-const load64Zero = [...simd(0x5d), 3, 0];
-const store64Lane0 = [...simd(0x5b), 3, 0, 0];
-const f64Load = [0x2b, 3, 0];
-const f64Const = (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
-const F64_NE = [0x62];
+const { uleb, vec, section, str, op, f64x2, moduleOf, I32, V128 } = wasmEncoding;
+const { load2f32, store2f32, bitselect, f64Const, f64Load, f64Ne } = f64x2;
 const i32Sub = [0x6b];
 
 /** A function body builder with named i32 and v128 locals after the i32 parameters. */
@@ -101,7 +77,7 @@ function momentsBody(): number[] {
         at(x, 'a', 'b', 3);
         x.e(f64Load, f64x2.splat, x.set('A'));
         at(x, 'a', 'b', 3);
-        x.e(f64Load, f64Const(0), F64_NE, op.if);
+        x.e(f64Load, f64Const(0), f64Ne, op.if);
         // ro = r + b·w·4
         x.e(x.get('r'), x.get('b'), x.get('w'), op.mul, op.i32(2), op.shl, op.add, x.set('ro'));
         forLoop(x, 'u', x.get('w'), 2, () => {
@@ -110,10 +86,10 @@ function momentsBody(): number[] {
             at(x, 'mean', 'u', 3);
             x.e(op.v128Load(0), x.get('A'));
             at(x, 'ro', 'u', 2);
-            x.e(load64Zero, f64x2.promoteLow, f64x2.mul, f64x2.add, op.v128Store(0));
+            x.e(load2f32, f64x2.promoteLow, f64x2.mul, f64x2.add, op.v128Store(0));
           } else {
             at(x, 'ro', 'u', 2);
-            x.e(load64Zero, f64x2.promoteLow);
+            x.e(load2f32, f64x2.promoteLow);
             at(x, 'mean', 'u', 3);
             x.e(op.v128Load(0), f64x2.sub, x.set('c'));
             at(x, 'var', 'u', 3);
@@ -135,7 +111,7 @@ function applyBody(): number[] {
     forLoop(x, 'i', x.get('n'), 2, () => {
       at(x, 'y', 'i', 2); // store address
       at(x, 'r', 'i', 2);
-      x.e(load64Zero, f64x2.promoteLow);
+      x.e(load2f32, f64x2.promoteLow);
       at(x, 'scale', 'u', 3);
       x.e(op.v128Load(0), f64x2.mul);
       at(x, 'shift', 'u', 3);
@@ -143,9 +119,9 @@ function applyBody(): number[] {
       x.e(x.get('mask'), op.if);
       x.e(x.get('v'));
       at(x, 'mask', 'i', 2);
-      x.e(load64Zero, f64x2.promoteLow, f64x2.mul, x.set('v'));
+      x.e(load2f32, f64x2.promoteLow, f64x2.mul, x.set('v'));
       x.e(op.end);
-      x.e(x.get('v'), f64x2.demoteZero, store64Lane0);
+      x.e(x.get('v'), f64x2.demoteZero, store2f32);
       // u += 2; if (u == w) u = 0
       x.e(x.get('u'), op.i32(2), op.add, x.set('u'));
       x.e(x.get('u'), x.get('w'), i32Sub, op.eqz, op.if, op.i32(0), x.set('u'), op.end);
@@ -162,11 +138,11 @@ function back1Body(): number[] {
       x.e(x.get('B'), x.get('w'), op.mul, x.set('n'), op.i32(0), x.set('u'));
       forLoop(x, 'i', x.get('n'), 2, () => {
         at(x, 'dy', 'i', 2);
-        x.e(load64Zero, f64x2.promoteLow, x.set('G'));
+        x.e(load2f32, f64x2.promoteLow, x.set('G'));
         x.e(x.get('mask'), op.if);
         x.e(x.get('G'));
         at(x, 'mask', 'i', 2);
-        x.e(load64Zero, f64x2.promoteLow, f64x2.mul, x.set('G'));
+        x.e(load2f32, f64x2.promoteLow, f64x2.mul, x.set('G'));
         x.e(op.end);
         at(x, 'g', 'i', 3);
         x.e(x.get('G'), op.v128Store(0));
@@ -179,7 +155,7 @@ function back1Body(): number[] {
         at(x, 'dg', 'u', 3);
         x.e(op.v128Load(0), x.get('G'));
         at(x, 'r', 'i', 2);
-        x.e(load64Zero, f64x2.promoteLow);
+        x.e(load2f32, f64x2.promoteLow);
         at(x, 'mu', 'u', 3);
         x.e(op.v128Load(0), f64x2.sub, f64x2.mul);
         at(x, 's', 'u', 3);
@@ -204,7 +180,7 @@ function back2Body(): number[] {
         x.e(f64Load, f64x2.splat, x.set('A'));
         forLoop(x, 'u', x.get('w'), 2, () => {
           at(x, 'r', 'i', 2);
-          x.e(load64Zero, f64x2.promoteLow, x.set('R'));
+          x.e(load2f32, f64x2.promoteLow, x.set('R'));
           // g·gs
           at(x, 'g', 'i', 3);
           x.e(op.v128Load(0));
@@ -224,7 +200,7 @@ function back2Body(): number[] {
           x.e(x.get('ONE'), x.get('ZERO'), x.get('R'), x.get('ZERO'), f64x2.gt, bitselect);
           x.e(f64x2.mul, x.set('D'));
           at(x, 'dpre', 'i', 2);
-          x.e(x.get('D'), f64x2.demoteZero, store64Lane0);
+          x.e(x.get('D'), f64x2.demoteZero, store2f32);
           at(x, 'bias', 'u', 3);
           at(x, 'bias', 'u', 3);
           x.e(op.v128Load(0), x.get('D'), f64x2.add, op.v128Store(0));
@@ -245,21 +221,7 @@ function moduleBytes(): Uint8Array {
   const names = ['moments', 'apply', 'back1', 'back2'];
   const exports = section(7, vec(names.map((n, i) => [...str(n), 0x00, ...uleb(i)])));
   const code = section(10, vec(bodies.map((b) => [...uleb(b.length), ...b])));
-  return Uint8Array.from([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...type,
-    ...imports,
-    ...func,
-    ...exports,
-    ...code,
-  ]);
+  return moduleOf(type, imports, func, exports, code);
 }
 
 type I = number;
@@ -277,18 +239,12 @@ const instances = new WeakMap<object, BnWasm>();
  * The functions bound to a wasm memory (the tfjs backend's), or null if this runtime cannot
  * compile WebAssembly SIMD (fused.ts keeps its JS loops then).
  */
-export function bnWasmFor(memory: WasmMemory): BnWasm | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(moduleBytes());
-    } catch {
-      compiled = null;
-    }
-  }
+export function bnWasmFor(memory: Pick<WasmMemory, 'buffer'>): BnWasm | null {
+  if (compiled === undefined) compiled = tryCompile(moduleBytes());
   if (compiled === null) return null;
   let inst = instances.get(memory);
   if (!inst) {
-    const ex = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
+    const ex = instantiate(compiled, { env: { memory } });
     inst = {
       moments: ex.moments as BnWasm['moments'],
       apply: ex.apply as BnWasm['apply'],

@@ -26,7 +26,7 @@
 import { VibannError } from '../util/errors.ts';
 
 /** The part of the WebAssembly JS API used here (the project's TypeScript libs do not declare it). */
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
@@ -34,6 +34,24 @@ declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 };
+
+/** Compile a module, or null where this runtime cannot (e.g. no SIMD). */
+export function tryCompile(bytes: Uint8Array): object | null {
+  try {
+    return new WebAssembly.Module(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** Instantiate a compiled module with imports; its exports. */
+export function instantiate(compiled: object, imports: object = {}): Record<string, unknown> {
+  return new WebAssembly.Instance(compiled, imports).exports;
+}
+
+/** A module from its sections (the magic number and version first). */
+const moduleOf = (...sections: number[][]): Uint8Array =>
+  Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...sections.flat()]);
 
 // --- a minimal WebAssembly encoder -------------------------------------------------------------
 
@@ -106,8 +124,47 @@ const op = {
   f32: (v: number) => [0x43, ...new Uint8Array(Float32Array.of(v).buffer)],
 };
 
-/** The encoder, for other hand-written modules (train/adam-wasm.ts). */
-export const wasmEncoding = { uleb, sleb, vec, section, str, op, I32, V128 } as const;
+const simd = (code: number): number[] => [0xfd, ...uleb(code)];
+/** float64 pairs (f64x2), for the float64 loops of bn-wasm.ts and train/adam-wasm.ts. */
+const f64x2 = {
+  splat: simd(0x14),
+  abs: simd(0xec),
+  sqrt: simd(0xef),
+  add: simd(0xf0),
+  sub: simd(0xf1),
+  mul: simd(0xf2),
+  div: simd(0xf3),
+  lt: simd(0x49),
+  gt: simd(0x4a),
+  /** the two low float32 lanes, widened */
+  promoteLow: simd(0x5f),
+  /** rounded to two float32 lanes, upper lanes 0 */
+  demoteZero: simd(0x5e),
+  /** two float32 (8 bytes) into the low lanes */
+  load2f32: [...simd(0x5d), 3, 0],
+  /** the two low float32 lanes (8 bytes) to memory */
+  store2f32: [...simd(0x5b), 3, 0, 0],
+  bitselect: simd(0x52),
+  andnot: simd(0x4f),
+  f64Const: (v: number): number[] => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)],
+  f64Load: [0x2b, 3, 0],
+  f64Ne: [0x62],
+};
+
+/** The encoder, for the other hand-written modules (bn-wasm.ts, train/adam-wasm.ts). */
+export const wasmEncoding = {
+  uleb,
+  sleb,
+  vec,
+  section,
+  str,
+  op,
+  f64x2,
+  moduleOf,
+  I32,
+  V128,
+  F64: 0x7c,
+} as const;
 
 /** Locals of $gemm: the 9 parameters, then i32 and v128 locals. */
 const P = { x: 0, xs: 1, w: 2, bias: 3, y: 4, rows: 5, ni: 6, no: 7, relu: 8, gate: 9 } as const;
@@ -287,21 +344,7 @@ function moduleBytes(): Uint8Array {
       [...uleb(exp.length), ...exp],
     ]),
   );
-  return Uint8Array.from([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...type,
-    ...func,
-    ...memory,
-    ...exports,
-    ...code,
-  ]);
+  return moduleOf(type, func, memory, exports, code);
 }
 
 let compiled: object | null = null;

@@ -20,38 +20,10 @@
  *       m[i…] = M ; v[i…] = V
  *       theta[i…] = demote(promote(theta[i…]) − (ss·M)/(√V·rs + eps))
  */
-import { wasmEncoding } from '../nn/kernel-wasm.ts';
+import { instantiate, tryCompile, type WasmMemory, wasmEncoding } from '../nn/kernel-wasm.ts';
 import { VibannError } from '../util/errors.ts';
 
-const { uleb, vec, section, str, op, I32, V128 } = wasmEncoding;
-const F64 = 0x7c;
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-};
-
-const simd = (code: number) => [0xfd, ...uleb(code)];
-const f64x2 = {
-  splat: simd(0x14),
-  abs: simd(0xec),
-  sqrt: simd(0xef),
-  add: simd(0xf0),
-  sub: simd(0xf1),
-  mul: simd(0xf2),
-  div: simd(0xf3),
-  lt: simd(0x49),
-  promoteLow: simd(0x5f),
-  demoteZero: simd(0x5e),
-};
-const andnot = simd(0x4f);
-const load64Zero = (offset: number) => [...simd(0x5d), 3, ...uleb(offset)];
-const store64Lane0 = (offset: number) => [...simd(0x5b), 3, ...uleb(offset), 0];
-const f64Const = (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)];
+const { uleb, vec, section, str, op, f64x2, moduleOf, I32, V128, F64 } = wasmEncoding;
 
 // parameters
 const P = { theta: 0, m: 1, v: 2, g: 3, n: 4, b1: 5, a1: 6, b2: 7, a2: 8, ss: 9, rs: 10, eps: 11 };
@@ -84,7 +56,7 @@ function adamBody(): number[] {
   splat(P.ss, L.SS);
   splat(P.rs, L.RS);
   splat(P.eps, L.EPS);
-  e(f64Const(1e-200), f64x2.splat, op.set(L.TINY));
+  e(f64x2.f64Const(1e-200), f64x2.splat, op.set(L.TINY));
   e(op.i32(0), op.set(L.i));
   e(op.block, op.loop);
   e(op.get(L.i), op.get(P.n), op.ltU, op.eqz, op.brIf(1));
@@ -92,17 +64,17 @@ function adamBody(): number[] {
   const f32At = (p: number) => e(op.get(p), op.get(L.i), op.i32(2), op.shl, op.add);
   const f64At = (p: number) => e(op.get(p), op.get(L.i), op.i32(3), op.shl, op.add);
   f32At(P.g);
-  e(load64Zero(0), f64x2.promoteLow, op.set(L.G));
+  e(f64x2.load2f32, f64x2.promoteLow, op.set(L.G));
   // M = b1·m + a1·G, flushed
   f64At(P.m);
   e(op.v128Load(0), op.get(L.B1), f64x2.mul, op.get(L.A1), op.get(L.G), f64x2.mul, f64x2.add);
   e(op.set(L.M));
-  e(op.get(L.M), op.get(L.M), f64x2.abs, op.get(L.TINY), f64x2.lt, andnot, op.set(L.M));
+  e(op.get(L.M), op.get(L.M), f64x2.abs, op.get(L.TINY), f64x2.lt, f64x2.andnot, op.set(L.M));
   // V = b2·v + (a2·G)·G, flushed
   f64At(P.v);
   e(op.v128Load(0), op.get(L.B2), f64x2.mul, op.get(L.A2), op.get(L.G), f64x2.mul, op.get(L.G));
   e(f64x2.mul, f64x2.add, op.set(L.V));
-  e(op.get(L.V), op.get(L.V), op.get(L.TINY), f64x2.lt, andnot, op.set(L.V));
+  e(op.get(L.V), op.get(L.V), op.get(L.TINY), f64x2.lt, f64x2.andnot, op.set(L.V));
   // store the moments
   f64At(P.m);
   e(op.get(L.M), op.v128Store(0));
@@ -111,10 +83,10 @@ function adamBody(): number[] {
   // theta = demote(promote(theta) − (ss·M)/(√V·rs + eps))
   f32At(P.theta); // address for the store
   f32At(P.theta);
-  e(load64Zero(0), f64x2.promoteLow);
+  e(f64x2.load2f32, f64x2.promoteLow);
   e(op.get(L.SS), op.get(L.M), f64x2.mul);
   e(op.get(L.V), f64x2.sqrt, op.get(L.RS), f64x2.mul, op.get(L.EPS), f64x2.add, f64x2.div);
-  e(f64x2.sub, f64x2.demoteZero, store64Lane0(0));
+  e(f64x2.sub, f64x2.demoteZero, f64x2.store2f32);
   e(op.get(L.i), op.i32(2), op.add, op.set(L.i));
   e(op.br(0), op.end, op.end);
   e(op.end);
@@ -141,21 +113,7 @@ function moduleBytes(): Uint8Array {
   );
   const body = adamBody();
   const code = section(10, vec([[...uleb(body.length), ...body]]));
-  return Uint8Array.from([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...type,
-    ...func,
-    ...memory,
-    ...exports,
-    ...code,
-  ]);
+  return moduleOf(type, func, memory, exports, code);
 }
 
 export type AdamFn = (
@@ -178,16 +136,10 @@ let compiled: object | null | undefined;
 /** A fresh instance (its own memory of one 64 KiB page, grown by the caller), or null if this
  * runtime cannot compile WebAssembly SIMD (the JS loop is used then). */
 export function adamInstance(): { adam: AdamFn; memory: WasmMemory } | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(moduleBytes());
-    } catch {
-      compiled = null;
-    }
-  }
+  if (compiled === undefined) compiled = tryCompile(moduleBytes());
   if (compiled === null) return null;
-  const inst = new WebAssembly.Instance(compiled, {});
-  if (typeof inst.exports.adam !== 'function')
+  const ex = instantiate(compiled);
+  if (typeof ex.adam !== 'function')
     throw new VibannError('adam-wasm: the module does not export its function');
-  return { adam: inst.exports.adam as AdamFn, memory: inst.exports.memory as WasmMemory };
+  return { adam: ex.adam as AdamFn, memory: ex.memory as WasmMemory };
 }
