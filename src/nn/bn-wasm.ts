@@ -244,7 +244,12 @@ export function bnWasmFor(memory: Pick<WasmMemory, 'buffer'>): BnWasm | null {
   if (compiled === null) return null;
   let inst = instances.get(memory);
   if (!inst) {
-    const ex = instantiate(compiled, { env: { memory } });
+    let ex: Record<string, unknown>;
+    try {
+      ex = instantiate(compiled, { env: { memory } });
+    } catch {
+      return null; // e.g. a shared memory (threaded tfjs build): the import does not link
+    }
     inst = {
       moments: ex.moments as BnWasm['moments'],
       apply: ex.apply as BnWasm['apply'],
