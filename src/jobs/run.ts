@@ -223,6 +223,8 @@ async function runKind(
       return designSeed(job, ds, split, ctx);
     case 'shift-split':
       return shiftSplit(job, ds, split, ctx);
+    case 'multisplit-split':
+      return multiSplitSplit(job, ds, split, ctx);
     case 'train-evaluate': {
       const { model } = await fitModel(ds, split, job, ctx);
       if (job.model_out) await model.save(job.model_out);
@@ -344,6 +346,80 @@ async function shiftSplit(
   return {
     result,
     extra: { wall_s: m.wall_s, uncertainty_s: uncertaintyS },
+  };
+}
+
+/**
+ * One split of the multi-split evaluation (workflows/multisplit.ts): train the preset's ensemble
+ * on the split (threads 1, as every job), score the test rows with its MC mean (`mc` passes, masks
+ * seeded by `seed`), then tune and score the baselines on the same split (searches seeded by
+ * `seed`, log-load features, `budget` trials each). The result is the split's row of
+ * multisplit.json: test MAE, RMSE and R² per model ('vibann' first, then the baselines in
+ * baselines/models.ts order); the timings go to `extra`.
+ */
+async function multiSplitSplit(
+  job: JobOf<'multisplit-split'>,
+  ds: Dataset,
+  split: Split,
+  ctx: JobContext,
+): Promise<KindOutput> {
+  const label = jobLabel(job);
+  const { model } = await fitModel(ds, split, job, ctx);
+  const t0 = performance.now();
+  const p = model.predictWithUncertainty(
+    {
+      compositions: split.test.map((r) => ds.compositions[r]),
+      loads: split.test.map((r) => ds.load[r]),
+    },
+    { passes: job.mc, seed: job.seed },
+  );
+  const { accuracyMetrics } = await import('../uq/metrics.ts');
+  const a = accuracyMetrics(
+    split.test.map((r) => ds.hv[r]),
+    p.mean,
+  );
+  const models: Record<string, { mae: number; rmse: number; r2: number }> = {
+    vibann: { mae: a.mae, rmse: a.rmse, r2: a.r2 },
+  };
+  const predictS = (performance.now() - t0) / 1000;
+  const { runBaselines } = await import('../baselines/runner.ts');
+  const t1 = performance.now();
+  // runBaselines logs a header, one indented line per search trial and one line per baseline
+  // done: progress counts the baselines done; every line is a chance to cancel
+  let lines = 0;
+  let done = 0;
+  const table = runBaselines(ds, split, {
+    models: job.baselines,
+    seed: job.seed,
+    loadTransform: 'log',
+    ...(job.budget !== undefined ? { budget: job.budget } : {}),
+    onProgress: (line) => {
+      if (ctx.signal?.aborted) throw new JobCancelledError(`job ${label}`);
+      if (lines++ > 0 && !/^\s/.test(line)) done++;
+      ctx.onProgress?.({
+        stage: `${label} baselines`,
+        done,
+        total: job.baselines.length,
+        status: line.trim(),
+      });
+    },
+  });
+  for (const r of table.results)
+    models[r.key] = { mae: r.test.mae, rmse: r.test.rmse, r2: r.test.r2 };
+  const m = model.meta.training;
+  return {
+    result: {
+      name: job.name,
+      n_train_fit: split.trainFit.length,
+      n_test: split.test.length,
+      models,
+    },
+    extra: {
+      wall_s: m.wall_s,
+      member_wall_s: m.members.map((x) => x.wallS),
+      predict_s: predictS,
+      baselines_s: (performance.now() - t1) / 1000,
+    },
   };
 }
 

@@ -2,7 +2,7 @@
  * The job model (issue 16): every unit of work a study is made of — one seeds-report seed, one
  * ablation variant, one learning-curve fraction, one tune trial, one leave-family-out fold, training
  * a whole model, evaluating a model on a split, one design seed, one split of the shift
- * benchmark — is a serialisable job description (`JobSpec`,
+ * benchmark, one split of the multi-split evaluation — is a serialisable job description (`JobSpec`,
  * checked by `JobSpecSchema`) that turns into a result document (`JobResultDocument`) wherever it
  * runs: in this process, in a worker thread of the local pool, or in a `vibann worker` on another
  * machine through the queue.
@@ -20,6 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { BASELINE_KEYS } from '../baselines/models.ts';
 
 export const JOB_SCHEMA = 'vibann-job/1';
 export const JOB_RESULT_SCHEMA = 'vibann-job-result/1';
@@ -173,6 +174,23 @@ export const ShiftSplitJobSchema = z.object({
   gp_restarts: int.nonnegative(),
 });
 
+/**
+ * One split of the multi-split evaluation (workflows/multisplit.ts, `vibann evaluate --splits N`):
+ * train the preset's ensemble on the split (`fit`), score its test rows (MC masks seeded by
+ * `seed`, `mc` passes), then tune and score the `baselines` on the same split (searches seeded by
+ * `seed`, `budget` trials per baseline; default their own budgets). `name` names the split in ids
+ * and messages ('reference', 'cluster-3').
+ */
+export const MultiSplitJobSchema = z.object({
+  kind: z.literal('multisplit-split'),
+  ...base,
+  fit: FitSpecSchema,
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -'),
+  seed: int,
+  baselines: z.array(z.enum(BASELINE_KEYS)).min(1),
+  budget: int.positive().optional(),
+});
+
 /** A model directory a job reads: a path on the worker and the SHA-256 of its weights file. */
 export const ModelRefSchema = z.object({
   path: z.string().min(1),
@@ -239,6 +257,7 @@ export const JobSpecSchema = z.discriminatedUnion('kind', [
   TuneTrialJobSchema,
   LofoFoldJobSchema,
   ShiftSplitJobSchema,
+  MultiSplitJobSchema,
 ]);
 export type JobSpec = z.infer<typeof JobSpecSchema>;
 export type JobKind = JobSpec['kind'];
@@ -317,6 +336,8 @@ export function jobLabel(j: JobSpec): string {
       return `design-seed${j.seed}`;
     case 'shift-split':
       return `shift-${j.name}`;
+    case 'multisplit-split':
+      return `multisplit-${j.name}`;
   }
 }
 

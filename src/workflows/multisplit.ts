@@ -6,21 +6,27 @@
  * and R², and the paired MAE difference to the best baseline (lowest mean MAE) with the
  * Nadeau–Bengio corrected resampled t interval (src/math/student.ts), which accounts for the
  * overlap of the training sets between splits. Writes multisplit.json and manifest.json.
+ *
+ * Each split is one multisplit-split job (src/jobs; worker threads by default, `workers`, or a
+ * Redis `queue`, submitted longest first = most training rows first): it trains the ensemble (one
+ * thread), scores the test rows and tunes and scores the baselines. Resumable: one result file per
+ * job in <run>/jobs/, a rerun with the same directory reuses the finished splits. The document
+ * keeps the splits' own order (reference, cluster-1 … cluster-N) whatever order they ran in.
  */
 import { join } from 'node:path';
 import type { BaselineKey } from '../baselines/models.ts';
 import { REFERENCE_SHA256 } from '../data/resolve.ts';
 import type { Split } from '../data/split.ts';
+import type { JobResultDocument } from '../jobs/spec.ts';
 import { type CorrectedTTest, correctedResampledTTest } from '../math/student.ts';
-import { parsePresetName } from '../train/presets.ts';
-import { accuracyMetrics } from '../uq/metrics.ts';
-import { claimOutputDir } from '../util/fs.ts';
 import { Rng } from '../util/rng.ts';
 import { openDataset, runDirName, throwIfCancelled, type WorkflowHooks } from './common.ts';
+import { type ParallelOptions, runStudyJobs, writeStudyManifest } from './studies.ts';
+import { checkPreset } from './train.ts';
 
 export const MULTISPLIT_FILE = 'multisplit.json';
 
-export interface MultiSplitOptions {
+export interface MultiSplitOptions extends ParallelOptions {
   /** Dataset CSV (default: resolved as usual). */
   data?: string;
   /** Number of seeded cluster-aware splits (seeds 1 … N), besides the reference split. */
@@ -37,8 +43,9 @@ export interface MultiSplitOptions {
   quick?: boolean;
   /** MC passes per network (default: the preset's). */
   mc?: number;
-  /** Run directory (default runs/multisplit-<date>). */
+  /** Run directory (default runs/multisplit-<date>); reusing one resumes it. */
   out?: string;
+  /** Replace `out` even when it holds files that are not a vibann run (default: refuse, exit 2). */
   force?: boolean;
   argv?: string[];
 }
@@ -49,6 +56,14 @@ export interface SplitScore {
   n_test: number;
   /** Test MAE, RMSE, R² per model (HV). */
   models: Record<string, { mae: number; rmse: number; r2: number }>;
+}
+
+/** What a multisplit-split job gives back (jobs/run.ts): the split's scores. */
+interface SplitResult {
+  name: string;
+  n_train_fit: number;
+  n_test: number;
+  models: SplitScore['models'];
 }
 
 export interface MultiSplitDocument {
@@ -76,7 +91,7 @@ export async function runMultiSplit(
   hooks: WorkflowHooks = {},
 ): Promise<{ runDir: string; document: MultiSplitDocument }> {
   const t0 = performance.now();
-  const preset = parsePresetName(o.preset ?? 'default');
+  const preset = checkPreset(o.preset ?? 'default');
   const seed = o.seed ?? 1;
   const baselines = o.baselines ?? (['knn', 'rf', 'gb'] as BaselineKey[]);
   const { ds } = await openDataset(o.data, hooks);
@@ -86,46 +101,46 @@ export async function runMultiSplit(
   if (ds.sha256 === REFERENCE_SHA256) splits.push({ name: 'reference', split: selectSplit(ds) });
   for (let s = 1; s <= o.splits; s++)
     splits.push({ name: `cluster-${s}`, split: clusterSplit(ds, { rng: new Rng(s) }) });
+  const { job, fitSpec, trainingCost } = await import('../jobs/build.ts');
+  const fit = fitSpec({ preset, seed, quick: o.quick });
+  const jobs = splits.map(({ name, split }) =>
+    job('multisplit-split', ds, split, {
+      fit,
+      name,
+      seed,
+      mc: o.mc,
+      baselines,
+      budget: o.budget,
+    }),
+  );
   const runDir = o.out ?? runDirName('multisplit');
-  await claimOutputDir(runDir, { force: o.force, kind: 'run' });
-  const { HardnessModel } = await import('../model/hardness-model.ts');
-  const { runBaselines } = await import('../baselines/runner.ts');
-  const scores: SplitScore[] = [];
-  for (const [i, { name, split }] of splits.entries()) {
-    throwIfCancelled(hooks, 'multisplit');
-    hooks.onInfo?.(`split ${i + 1}/${splits.length} (${name}): training the ${preset} ensemble`);
-    const { model } = await HardnessModel.fit(ds, split, {
-      preset,
-      seed,
-      seeds: 1,
-      quick: o.quick,
-    });
-    const p = model.predictWithUncertainty(
-      {
-        compositions: split.test.map((r) => ds.compositions[r]),
-        loads: split.test.map((r) => ds.load[r]),
-      },
-      { passes: o.mc, seed },
+  const { prepareStudyDir } = await import('../jobs/runner.ts');
+  await prepareStudyDir(runDir, { force: o.force });
+  hooks.onInfo?.(
+    `multisplit: ${splits.length} splits (${splits.map((s) => s.name).join(', ')}), the ${preset} ensemble and ${baselines.join(', ')} on each`,
+  );
+  // longest first (most training rows); the results come back in the splits' order
+  const docs = (await runStudyJobs(
+    jobs,
+    runDir,
+    o,
+    hooks,
+    `multi-split evaluation: ${splits.length} splits`,
+    splits.map((s) => trainingCost(s.split)),
+  )) as JobResultDocument<SplitResult>[];
+  throwIfCancelled(hooks, 'multisplit');
+  const scores: SplitScore[] = docs.map(({ result: r }) => ({
+    split: r.name,
+    n_train_fit: r.n_train_fit,
+    n_test: r.n_test,
+    models: r.models,
+  }));
+  for (const s of scores)
+    hooks.onInfo?.(
+      `split ${s.split}: ${Object.entries(s.models)
+        .map(([k, m]) => `${k} MAE ${m.mae.toFixed(1)}`)
+        .join(', ')}`,
     );
-    const y = split.test.map((r) => ds.hv[r]);
-    const a = accuracyMetrics(y, p.mean);
-    const models: SplitScore['models'] = { vibann: { mae: a.mae, rmse: a.rmse, r2: a.r2 } };
-    hooks.onInfo?.(`split ${name}: vibann MAE ${a.mae.toFixed(1)}; tuning baselines`);
-    const table = runBaselines(ds, split, {
-      models: baselines,
-      seed,
-      loadTransform: 'log',
-      ...(o.budget !== undefined ? { budget: o.budget } : {}),
-    });
-    for (const r of table.results)
-      models[r.key] = { mae: r.test.mae, rmse: r.test.rmse, r2: r.test.r2 };
-    scores.push({
-      split: name,
-      n_train_fit: split.trainFit.length,
-      n_test: split.test.length,
-      models,
-    });
-  }
   const names = Object.keys(scores[0].models);
   const stat = (v: number[]) => {
     const m = v.reduce((a, b) => a + b, 0) / v.length;
@@ -174,5 +189,6 @@ export async function runMultiSplit(
   };
   const { writeJsonAtomic } = await import('../util/fs.ts');
   await writeJsonAtomic(join(runDir, MULTISPLIT_FILE), document);
+  await writeStudyManifest(runDir, 'evaluate', { ...o, seed }, docs, t0);
   return { runDir, document };
 }

@@ -3,7 +3,8 @@
  * calibration sets of the split it was trained with (`runEvaluate`, src/workflows/evaluate.ts);
  * with `--seeds-report N | --ablations | --learning-curve`, the training studies instead
  * (`runStudies`, src/workflows/studies.ts; run by ./studies.ts); with `--splits N`, the
- * multi-split comparison (`runMultiSplit`). Printed by print/evaluate.ts.
+ * multi-split comparison (`runMultiSplit`: one job per split on --workers threads or a --queue;
+ * rerun with the same --out to resume). Printed by print/evaluate.ts.
  */
 import type { Command } from 'commander';
 import { EVALUATE_DEFAULTS as D, runEvaluate } from '../../workflows/evaluate.ts';
@@ -55,7 +56,14 @@ export function register(program: Command): void {
       const argv = process.argv.slice(2);
       if (o.splits) {
         const { runMultiSplit } = await import('../../workflows/multisplit.ts');
-        const r = await runMultiSplit({ ...o, splits: o.splits, argv }, cliHooks());
+        const { data, preset, seed, quick, mc, out: dir, force, workers, queue, jobTimeout } = o;
+        const r = await runMultiSplit(
+          {
+            ...{ data, preset, seed, quick, mc, out: dir, force },
+            ...{ workers, queue, jobTimeout, splits: o.splits, argv },
+          },
+          cliHooks(),
+        );
         return o.json ? printJson(r.document) : out(...multiSplitLines(r.document, r.runDir));
       }
       if (o.seedsReport || o.ablations || o.learningCurve) return studies(o);
