@@ -22,6 +22,7 @@ import {
   JOB_RESULT_SCHEMA,
   type JobResultDocument,
   type JobSpec,
+  JobSpecSchema,
   jobId,
 } from '../../src/jobs/spec.ts';
 import { Study, TpeSampler } from '../../src/tune/tpe.ts';
@@ -65,6 +66,36 @@ describe('job specs', () => {
     await assert.rejects(
       runJob({ ...s('hardest'), group_folds: 1 }),
       (e: unknown) => e instanceof InputError && /group_folds/.test(e.message),
+    );
+  });
+
+  it('a multisplit-split job round-trips through the schema, is labelled by its split and identified by every field', async () => {
+    const m = (name: string, budget?: number, baselines: string[] = ['knn', 'rf', 'gb']) =>
+      job('multisplit-split', ds, split, {
+        fit: fitSpec({ preset: 'default', seed: 1, quick: true }),
+        name,
+        seed: 1,
+        mc: 20,
+        baselines: baselines as ('knn' | 'rf' | 'gb')[],
+        budget,
+      });
+    const a = m('cluster-3', 4);
+    // through JSON (a queue, a result file) and the schema: the same job, the same id
+    const back = JobSpecSchema.parse(JSON.parse(JSON.stringify(a)));
+    assert.deepEqual(back, a);
+    assert.equal(jobId(back), jobId(a));
+    assert.match(jobId(a), /^multisplit-cluster-3-[0-9a-f]{16}$/);
+    assert.deepEqual(a.split.train_fit, split.trainFit);
+    // no budget: the field is left out (the baselines' own budgets), and the id differs
+    assert.equal('budget' in m('cluster-3'), false);
+    assert.notEqual(jobId(m('cluster-3')), jobId(a));
+    assert.notEqual(jobId(m('cluster-3', 4, ['knn'])), jobId(a));
+    assert.throws(() => m('a/b'), /malformed multisplit-split job/);
+    assert.throws(() => m('x', 4, ['svm']), /malformed multisplit-split job.*baselines/);
+    assert.throws(() => m('x', 4, []), /malformed multisplit-split job/);
+    await assert.rejects(
+      runJob({ ...a, budget: 0 }),
+      (e: unknown) => e instanceof InputError && /budget/.test(e.message),
     );
   });
 
