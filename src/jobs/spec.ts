@@ -142,7 +142,7 @@ export const LofoFoldJobSchema = z.object({
 
 /**
  * Train on the split and evaluate on its test and calibration rows (the evaluation protocol of
- * eval/evaluate.ts): one split of a multi-split evaluation, one fold of a benchmark. `label` names
+ * eval/evaluate.ts): one fold of a benchmark (`vibann evaluate --splits` uses `multisplit-split`). `label` names
  * it in ids and messages (e.g. 'split-3').
  */
 export const TrainEvaluateJobSchema = z.object({
