@@ -341,7 +341,19 @@ export function setGroupedMatMulEngine(e: 'simd' | 'xnnpack'): void {
 /** Whether this runtime compiles the SIMD product (checked once; XNNPACK is used where not). */
 let simdOk: boolean | null = null;
 
+/**
+ * Products with at least this many rows go to XNNPACK even with the SIMD engine: there its
+ * re-packing of the right operand is amortised over the rows, its larger microkernels are faster,
+ * and the SIMD path's copies of the left operand and the result grow with the rows. Measured: MC
+ * prediction of 5 networks × 100 passes × 673 rows took 1.6–2.1 s on the SIMD product against
+ * 0.71–0.74 s on XNNPACK; a training step (32 rows) is the other way round (docs/scaling.md).
+ */
+const SIMD_MAX_ROWS = 256;
+
 function wasmGroupedMatMulKernel(args: KernelArgs): tf.TensorInfo {
+  const { a } = args.inputs;
+  const rows = args.attrs?.transposeA ? a.shape[2] : a.shape[1];
+  if (rows >= SIMD_MAX_ROWS) return wasmGroupedMatMul(args);
   if (engine === 'simd' && simdOk === null) {
     try {
       simdScratch(1);
