@@ -25,6 +25,19 @@ import { instantiate, tryCompile, type WasmMemory, wasmEncoding } from './kernel
 const { uleb, vec, section, str, op, f64x2, moduleOf, I32, V128 } = wasmEncoding;
 const { load2f32, store2f32, bitselect, f64Const, f64Load, f64Ne } = f64x2;
 const i32Sub = [0x6b];
+const i32 = {
+  and: [0x71],
+  xor: [0x73],
+  shl: [0x74],
+  shrS: [0x75],
+  shrU: [0x76],
+  mul: [0x6c],
+  load: [0x28, 2, 0],
+};
+const f64ConvertI32S = [0xb7];
+const f64Mul = [0xa2];
+const f64x2ReplaceLane1 = [0xfd, ...uleb(0x22), 1];
+const SELECT = [0x1b];
 
 /** A function body builder with named i32 and v128 locals after the i32 parameters. */
 function fn(
@@ -211,14 +224,68 @@ function back2Body(): number[] {
   );
 }
 
+/**
+ * hashed(r, y, R, S, tile, w, scale, shift, seeds, thr, keep): bnForwardHashed's loop for one
+ * member — S passes × R rows; row t = s·R + q reads input row (tile ? q : t) and writes output
+ * row t; its xorshift32 state starts at seeds[t] (i32), each step gives the keep draws of two
+ * units: y = f32((r·scale + shift)·(k·keep)), k = 1 when the 16-bit draw ≥ thr, else 0.
+ */
+function hashedBody(): number[] {
+  return fn(
+    ['r', 'y', 'R', 'S', 'tile', 'w', 'scale', 'shift', 'seeds', 'thr', 'keepPtr'],
+    ['s', 'q', 't', 'u', 'x', 'v', 'ip', 'op'],
+    ['K'],
+    (x) => {
+      const keep = () => x.e(x.get('keepPtr'), f64Load);
+      // k = 1 + ((draw − thr) >> 31) as f64, times keep (exactly 0 or keep, as k·keep in JS)
+      const k = () => x.e(x.get('thr'), i32Sub, op.i32(31), i32.shrS, op.add, f64ConvertI32S);
+      forLoop(x, 's', x.get('S'), 1, () => {
+        forLoop(x, 'q', x.get('R'), 1, () => {
+          // t = s·R + q; ip = r + (tile ? q : t)·w·4; op = y + t·w·4; x = seeds[t]
+          x.e(x.get('s'), x.get('R'), op.mul, x.get('q'), op.add, x.set('t'));
+          x.e(x.get('r'), x.get('q'), x.get('t'), x.get('tile'), SELECT);
+          x.e(x.get('w'), op.mul, op.i32(2), op.shl, op.add, x.set('ip'));
+          x.e(x.get('y'), x.get('t'), x.get('w'), op.mul, op.i32(2), op.shl, op.add, x.set('op'));
+          at(x, 'seeds', 't', 2);
+          x.e(i32.load, x.set('x'));
+          forLoop(x, 'u', x.get('w'), 2, () => {
+            // xorshift32, then v = x·0x9e3779b9 (Math.imul)
+            x.e(x.get('x'), x.get('x'), op.i32(13), i32.shl, i32.xor, x.set('x'));
+            x.e(x.get('x'), x.get('x'), op.i32(17), i32.shrU, i32.xor, x.set('x'));
+            x.e(x.get('x'), x.get('x'), op.i32(5), i32.shl, i32.xor, x.set('x'));
+            x.e(x.get('x'), op.i32(0x9e3779b9 | 0), i32.mul, x.set('v'));
+            // K = (k0·keep, k1·keep): k0 from v & 0xffff, k1 from (v >>> 16) & 0xffff
+            x.e(op.i32(1), x.get('v'), op.i32(0xffff), i32.and);
+            k();
+            keep();
+            x.e(f64Mul, f64x2.splat);
+            x.e(op.i32(1), x.get('v'), op.i32(16), i32.shrU, op.i32(0xffff), i32.and);
+            k();
+            keep();
+            x.e(f64Mul, f64x2ReplaceLane1, x.set('K'));
+            // y[u…] = f32((r·scale + shift)·K)
+            at(x, 'op', 'u', 2);
+            at(x, 'ip', 'u', 2);
+            x.e(load2f32, f64x2.promoteLow);
+            at(x, 'scale', 'u', 3);
+            x.e(op.v128Load(0), f64x2.mul);
+            at(x, 'shift', 'u', 3);
+            x.e(op.v128Load(0), f64x2.add, x.get('K'), f64x2.mul, f64x2.demoteZero, store2f32);
+          });
+        });
+      });
+    },
+  );
+}
+
 function moduleBytes(): Uint8Array {
   const sig = (n: number) => [0x60, ...vec(new Array(n).fill([I32])), ...vec([])];
-  const bodies = [momentsBody(), applyBody(), back1Body(), back2Body()];
-  const arity = [6, 7, 10, 12];
+  const bodies = [momentsBody(), applyBody(), back1Body(), back2Body(), hashedBody()];
+  const arity = [6, 7, 10, 12, 11];
   const type = section(1, vec(arity.map(sig)));
   const imports = section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]]));
   const func = section(3, vec(arity.map((_, i) => uleb(i))));
-  const names = ['moments', 'apply', 'back1', 'back2'];
+  const names = ['moments', 'apply', 'back1', 'back2', 'hashed'];
   const exports = section(7, vec(names.map((n, i) => [...str(n), 0x00, ...uleb(i)])));
   const code = section(10, vec(bodies.map((b) => [...uleb(b.length), ...b])));
   return moduleOf(type, imports, func, exports, code);
@@ -230,6 +297,19 @@ export interface BnWasm {
   apply(r: I, y: I, B: I, w: I, scale: I, shift: I, mask: I): void;
   back1(dy: I, r: I, mask: I, g: I, B: I, w: I, mu: I, s: I, db: I, dg: I): void;
   back2(r: I, g: I, dpre: I, B: I, w: I, a: I, gs: I, s: I, s1: I, s2: I, mu: I, bias: I): void;
+  hashed(
+    r: I,
+    y: I,
+    R: I,
+    S: I,
+    tile: I,
+    w: I,
+    scale: I,
+    shift: I,
+    seeds: I,
+    thr: I,
+    keepPtr: I,
+  ): void;
 }
 
 let compiled: object | null | undefined;
@@ -255,6 +335,7 @@ export function bnWasmFor(memory: Pick<WasmMemory, 'buffer'>): BnWasm | null {
       apply: ex.apply as BnWasm['apply'],
       back1: ex.back1 as BnWasm['back1'],
       back2: ex.back2 as BnWasm['back2'],
+      hashed: ex.hashed as BnWasm['hashed'],
     };
     instances.set(memory, inst);
   }

@@ -105,4 +105,61 @@ describe('fused block: SIMD batch norm equals the JS loops bit for bit', () => {
       assert.equal(tf.memory().numTensors, start);
     });
   }
+
+  for (const [tile, keyed, w] of [
+    [true, false, 64],
+    [false, false, 32],
+    [true, true, 128],
+    [false, true, 6],
+  ] as const) {
+    it(`MC-dropout masks inside the kernel (inference): tile ${tile}, row keys ${keyed}, width ${w}`, () => {
+      const start = tf.memory().numTensors;
+      const run = (engine: 'simd' | 'js'): number[] => {
+        setBatchNormEngine(engine);
+        try {
+          return tf.tidy(() => {
+            const M = 3;
+            const R = 7;
+            const S = 5;
+            const h = tf.randomNormal([M, tile ? R : S * R, 20], 0, 1, 'float32', 31);
+            const W = tf.randomNormal([M, 20, w], 0, 0.3, 'float32', 32);
+            const b = tf.randomNormal([M, w], 0, 0.1, 'float32', 33);
+            const gamma = tf.randomNormal([M, w], 1, 0.2, 'float32', 34);
+            const beta = tf.randomNormal([M, w], 0, 0.2, 'float32', 35);
+            const movingMean = tf.randomNormal([M, w], 0.3, 0.1, 'float32', 36);
+            const movingVar = tf.randomUniform([M, w], 0.5, 2, 'float32', 37);
+            const o = fusedBlock(h, W, b, gamma, beta, {
+              training: false,
+              eps: 1e-3,
+              movingMean,
+              movingVar,
+              hash: {
+                seeds: [11, 22, 33],
+                rate: 0.1,
+                passes: S,
+                rowStart: 4,
+                tile,
+                rowKeys: keyed ? [5, 9, 2, 7, 1, 3, 8] : undefined,
+              },
+            });
+            return Array.from(o.y.dataSync());
+          });
+        } finally {
+          setBatchNormEngine('simd');
+        }
+      };
+      const js = run('js');
+      const simd = run('simd');
+      assert.equal(simd.length, js.length);
+      let differ = 0;
+      let zeros = 0;
+      for (let k = 0; k < js.length; k++) {
+        if (!Object.is(js[k], simd[k])) differ++;
+        if (js[k] === 0) zeros++;
+      }
+      assert.equal(differ, 0, `${differ} of ${js.length} values differ`);
+      assert.ok(zeros > 0, 'some units are dropped');
+      assert.equal(tf.memory().numTensors, start);
+    });
+  }
 });
