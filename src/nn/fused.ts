@@ -18,7 +18,7 @@
  */
 import { VibannError } from '../util/errors.ts';
 import { type BnWasm, bnWasmFor } from './bn-wasm.ts';
-import { type OutSpec, registerJsKernel, runJsKernel } from './jsKernels.ts';
+import { EMPTY, makeHeapOutput, type OutSpec, registerJsKernel, runJsKernel } from './jsKernels.ts';
 import { groupedMatMulRaw, sumToGroups } from './kernels.ts';
 import { extendSeed, keepThreshold16, rowSeed } from './noise.ts';
 import * as tf from './tf.ts';
@@ -308,8 +308,8 @@ function bnBackwardSimd(
 
 /**
  * bnForwardHashed on the SIMD loop (bn-wasm.ts `hashed`); null where it does not apply. The
- * output (S·R rows per member, up to ~170 MB for 5 networks × 100 passes × 673 rows) is computed
- * in a block allocated in the tfjs heap for this call and freed after it.
+ * output (S·R rows per member, up to ~170 MB for 5 networks × 100 passes × 673 rows) is written
+ * straight into the output tensor; the small scratch block is allocated for the call and freed.
  */
 function bnForwardHashedSimd(
   ins: F32[],
@@ -337,14 +337,20 @@ function bnForwardHashedSimd(
   const keep = 1 / (1 - rate);
   const threshold = keepThreshold16(rate);
   const [rO, gO, bO, mmO, mvO] = ins.map(offsetOf);
-  // block (bytes): keep f64, scale and shift [w] f64, row seeds [S·R] i32, y [M·S·R·w] f32
+  // block (bytes): keep f64, scale and shift [w] f64, row seeds [S·R] i32
   const KEEP = 0;
   const SC = 16;
   const SH = SC + w * 8;
   const SEEDS = SH + w * 8;
   const Y = SEEDS + Math.ceil((outRows * 4) / 16) * 16;
-  const raw = mod._malloc(Y + M * outRows * w * 4 + 16);
+  const raw = mod._malloc(Y + 16);
   if (raw === 0) return null;
+  // the output tensor itself, filled in place (no JS array of up to ~170 MB, no copy)
+  const out = makeHeapOutput([M, outRows, w]);
+  if (!out) {
+    mod._free(raw);
+    return null;
+  }
   try {
     const p = (raw + 15) & ~15;
     const buf = mod.HEAPU8.buffer; // after the allocation
@@ -366,7 +372,7 @@ function bnForwardHashedSimd(
       }
       bn.hashed(
         rO + m * B * w * 4,
-        p + Y + m * outRows * w * 4,
+        out.byteOffset + m * outRows * w * 4,
         R,
         S,
         tile ? 1 : 0,
@@ -378,8 +384,10 @@ function bnForwardHashedSimd(
         p + KEEP,
       );
     }
-    const y = f32.slice((p + Y) / 4, (p + Y) / 4 + M * outRows * w);
-    return [{ shape: [M, outRows, w], values: y }];
+    return [{ shape: [M, outRows, w], values: EMPTY, info: out.info }];
+  } catch (e) {
+    (tf.backend() as unknown as { disposeData(id: object): void }).disposeData(out.info.dataId);
+    throw e;
   } finally {
     mod._free(raw);
   }

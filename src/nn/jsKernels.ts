@@ -11,7 +11,33 @@ type F32 = Float32Array;
 export interface OutSpec {
   shape: number[];
   values: F32;
+  /**
+   * Instead of `values`: an output the kernel already made in the backend's memory and filled
+   * (`makeHeapOutput`), so that a large output is not built in JS and copied.
+   */
+  info?: tf.TensorInfo;
 }
+
+/**
+ * A float32 output tensor in the wasm backend's heap, for a JS kernel to fill in place (then
+ * return `{ shape, values: EMPTY, info }`); null on other backends. Allocating may grow the heap
+ * and detach every view of it taken before: call it before reading the inputs, or re-read them.
+ */
+export function makeHeapOutput(
+  shape: number[],
+): { info: tf.TensorInfo; byteOffset: number } | null {
+  const be = tf.backend() as unknown as BackendAny & {
+    dataIdMap?: { get(id: object): { memoryOffset: number } | undefined };
+  };
+  if (typeof be.makeOutput !== 'function' || !be.dataIdMap) return null;
+  const info = be.makeOutput(shape, 'float32');
+  const d = be.dataIdMap.get(info.dataId);
+  if (!d) return null;
+  return { info, byteOffset: d.memoryOffset };
+}
+
+/** The `values` of an OutSpec whose `info` holds the data. */
+export const EMPTY = new Float32Array(0);
 
 interface BackendAny {
   typedArrayFromHeap?: (t: tf.TensorInfo) => F32;
@@ -38,6 +64,7 @@ export function readView(t: tf.Tensor): F32 {
 }
 
 function writeOutput(be: BackendAny, o: OutSpec): tf.TensorInfo {
+  if (o.info) return o.info;
   if (typeof be.makeOutput === 'function' && typeof be.typedArrayFromHeap === 'function') {
     const out = be.makeOutput(o.shape, 'float32');
     be.typedArrayFromHeap(out).set(o.values);
