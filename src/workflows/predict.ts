@@ -10,7 +10,6 @@
  * (uq/predict.ts), so chunking does not change any number. `runPredict` collects all rows.
  */
 import type { Composition } from '../chem/composition.ts';
-import type { DomainVerdict } from '../uq/domain.ts';
 import { InputError } from '../util/errors.ts';
 import {
   DEFAULT_MODEL_DIR,
@@ -20,6 +19,7 @@ import {
   type WorkflowHooks,
   withDefaults,
 } from './common.ts';
+import type { PredictiveRowStats } from './uncertainty.ts';
 
 export interface PredictOptions {
   /** Model directory. */
@@ -47,25 +47,12 @@ export const PREDICT_DEFAULTS: Required<
   Pick<PredictOptions, 'model' | 'steps' | 'loads' | 'seed'>
 > = { model: DEFAULT_MODEL_DIR, steps: 11, loads: [0.5], seed: PREDICT_SEED };
 
-/** One prediction (an element of `predict --json`). */
-export interface PredictionRow {
+/** One prediction (an element of `predict --json`): the row's statistics and domain verdict. */
+export interface PredictionRow extends PredictiveRowStats {
   composition: string;
   fractions: Record<string, number>;
   /** Load, N. */
   load: number;
-  /** μ, HV. */
-  mean: number;
-  /** σ, HV. */
-  std: number;
-  /** μ − 1.645σ, HV. */
-  lcb: number;
-  /** Central 90 % interval of the predictive distribution, HV (docs/uncertainty.md). */
-  lo90: number;
-  hi90: number;
-  /** The MC-dropout + ensemble σ alone, HV (`std` adds the shift term). */
-  sigma_mc: number;
-  /** Domain of applicability (null: the model directory has no domain.json; run 'vibann train'). */
-  domain: DomainVerdict | null;
   /** path: position along the path (0 = A, 1 = B). */
   t?: number;
   /** input: the row of the CSV. */

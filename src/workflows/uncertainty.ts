@@ -190,13 +190,18 @@ export function predictive(
 
 /** One row of `PredictiveRows` as `predict --json` prints it (σ as `std`), with its domain verdict. */
 export interface PredictiveRowStats {
+  /** μ, HV. */
   mean: number;
+  /** σ of the predictive distribution, HV. */
   std: number;
+  /** μ − 1.645σ, HV. */
   lcb: number;
+  /** Central 90 % interval of the predictive distribution, HV (docs/uncertainty.md). */
   lo90: number;
   hi90: number;
+  /** The MC-dropout + ensemble σ alone, HV (`std` adds the shift term). */
   sigma_mc: number;
-  /** Null when the model has no uncertainty bundle (domain.json). */
+  /** Domain of applicability (null: the model directory has no domain.json; run 'vibann train'). */
   domain: DomainVerdict | null;
 }
 
