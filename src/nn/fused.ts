@@ -79,6 +79,34 @@ function scratch(n: number): Float64Array {
   return scratchBuf;
 }
 
+/**
+ * BatchNorm folded into a scale and a shift for units u < w: scale = γ/√(σ² + ε),
+ * shift = β − μ·scale (float64), from γ, β at gOff, bOff and the statistics μ, σ² at mOff, vOff
+ * (batch statistics in float64, or moving statistics in float32), into scale, shift at sOff, hOff.
+ */
+function foldBn(
+  g: F32,
+  gOff: number,
+  b: F32,
+  bOff: number,
+  mean: F32 | Float64Array,
+  mOff: number,
+  variance: F32 | Float64Array,
+  vOff: number,
+  eps: number,
+  w: number,
+  scale: Float64Array,
+  sOff: number,
+  shift: Float64Array,
+  hOff: number,
+): void {
+  for (let u = 0; u < w; u++) {
+    const sc = g[gOff + u] / Math.sqrt(variance[vOff + u] + eps);
+    scale[sOff + u] = sc;
+    shift[hOff + u] = b[bOff + u] - mean[mOff + u] * sc;
+  }
+}
+
 /** The tfjs wasm backend's module, as far as the SIMD batch norm needs it. */
 interface WasmModuleLike {
   HEAPU8: Uint8Array;
@@ -96,18 +124,28 @@ const heapScratch = new WeakMap<object, { ptr: number; bytes: number }>();
  * scratch may grow the heap, which detaches the input views: the caller works from the inputs'
  * byte offsets, taken before, and re-reads through `heap()`.
  */
-function simdBn(
-  ins: (F32 | null)[],
-  w: number,
-  bytes: number,
-): { bn: BnWasm; ptr: number; heap: () => ArrayBufferLike } | null {
-  if (w % 2 !== 0) return null;
+/**
+ * The SIMD batch norm bound to the tfjs wasm heap, when it applies to these inputs: the SIMD
+ * engine selected, the wasm backend, every input a view of its heap, an even width, SIMD compiled.
+ */
+function heapBn(ins: (F32 | null)[], w: number): { mod: WasmModuleLike; bn: BnWasm } | null {
+  if (bnEngine !== 'simd' || w % 2 !== 0) return null;
   const mod = (tf.backend() as { wasm?: WasmModuleLike }).wasm;
   if (!mod?.asm?.memory || typeof mod._malloc !== 'function') return null;
   const buf = mod.HEAPU8.buffer;
   if (!ins.every((v) => v === null || v.buffer === buf)) return null;
   const bn = bnWasmFor(mod.asm.memory);
-  if (!bn) return null;
+  return bn ? { mod, bn } : null;
+}
+
+function simdBn(
+  ins: (F32 | null)[],
+  w: number,
+  bytes: number,
+): { bn: BnWasm; ptr: number; heap: () => ArrayBufferLike } | null {
+  const h = heapBn(ins, w);
+  if (!h) return null;
+  const { mod, bn } = h;
   let sc = heapScratch.get(mod);
   if (!sc || sc.bytes < bytes) {
     if (sc) mod._free(sc.ptr);
@@ -173,20 +211,14 @@ function bnForwardSimd(
       f64.fill(0, d(MEAN), d(SC));
       s.bn.moments(o[0] + rb * 4, B, w, p + A, p + MEAN, p + VAR);
       for (let u = 0; u < w; u++) {
-        const mu = f64[d(MEAN) + u];
-        const va = f64[d(VAR) + u];
-        (meanOut as F32)[pb + u] = mu;
-        (varOut as F32)[pb + u] = va;
-        const sc = f32[o[1] / 4 + pb + u] / Math.sqrt(va + eps);
-        f64[d(SC) + u] = sc;
-        f64[d(SH) + u] = f32[o[2] / 4 + pb + u] - mu * sc;
+        (meanOut as F32)[pb + u] = f64[d(MEAN) + u];
+        (varOut as F32)[pb + u] = f64[d(VAR) + u];
       }
+      const [g, b] = [o[1] / 4 + pb, o[2] / 4 + pb];
+      foldBn(f32, g, f32, b, f64, d(MEAN), f64, d(VAR), eps, w, f64, d(SC), f64, d(SH));
     } else {
-      for (let u = 0; u < w; u++) {
-        const sc = f32[o[1] / 4 + pb + u] / Math.sqrt(f32[o[5] / 4 + pb + u] + eps);
-        f64[d(SC) + u] = sc;
-        f64[d(SH) + u] = f32[o[2] / 4 + pb + u] - f32[o[4] / 4 + pb + u] * sc;
-      }
+      const [g, b, mm, mv] = [o[1], o[2], o[4], o[5]].map((x) => x / 4 + pb);
+      foldBn(f32, g, f32, b, f32, mm, f32, mv, eps, w, f64, d(SC), f64, d(SH));
     }
     const kb = (Mk === 1 ? 0 : m) * B * w;
     s.bn.apply(o[0] + rb * 4, p + Y + rb * 4, B, w, p + SC, p + SH, o[6] ? o[6] + kb * 4 : 0);
@@ -319,13 +351,9 @@ function bnForwardHashedSimd(
   eps: number,
   attrs: Record<string, unknown>,
 ): OutSpec[] | null {
-  if (bnEngine !== 'simd' || w % 2 !== 0) return null;
-  const mod = (tf.backend() as { wasm?: WasmModuleLike }).wasm;
-  if (!mod?.asm?.memory || typeof mod._malloc !== 'function') return null;
-  const buf0 = mod.HEAPU8.buffer;
-  if (!ins.every((v) => v.buffer === buf0)) return null;
-  const bn = bnWasmFor(mod.asm.memory);
-  if (!bn) return null;
+  const h = heapBn(ins, w);
+  if (!h) return null;
+  const { mod, bn } = h;
   const seeds = attrs.hashSeeds as number[];
   const S = attrs.passes as number;
   const tile = Boolean(attrs.tile);
@@ -360,11 +388,8 @@ function bnForwardHashedSimd(
     f64[(p + KEEP) / 8] = keep;
     for (let m = 0; m < M; m++) {
       const pb = m * w;
-      for (let u = 0; u < w; u++) {
-        const sc = f32[gO / 4 + pb + u] / Math.sqrt(f32[mvO / 4 + pb + u] + eps);
-        f64[(p + SC) / 8 + u] = sc;
-        f64[(p + SH) / 8 + u] = f32[bO / 4 + pb + u] - f32[mmO / 4 + pb + u] * sc;
-      }
+      const [g, b, mm, mv] = [gO, bO, mmO, mvO].map((x) => x / 4 + pb);
+      foldBn(f32, g, f32, b, f32, mm, f32, mv, eps, w, f64, (p + SC) / 8, f64, (p + SH) / 8);
       for (let s = 0; s < S; s++) {
         const seed = extendSeed(seeds[m], s);
         for (let q = 0; q < R; q++)
@@ -431,10 +456,8 @@ function bnForward(
     );
   const Mr = shapes[3] ? (shapes[3] as number[])[0] : 1;
   const Mk = shapes[6] ? (shapes[6] as number[])[0] : 1;
-  if (bnEngine === 'simd') {
-    const fast = bnForwardSimd(ins, M, B, w, Mr, Mk, training, eps);
-    if (fast) return fast;
-  }
+  const fast = bnForwardSimd(ins, M, B, w, Mr, Mk, training, eps);
+  if (fast) return fast;
   const y = new Float32Array(M * B * w);
   const meanOut = training ? new Float32Array(M * w) : null;
   const varOut = training ? new Float32Array(M * w) : null;
@@ -450,16 +473,25 @@ function bnForward(
       for (let u = 0; u < w; u++) {
         (meanOut as F32)[pb + u] = mean[u];
         (varOut as F32)[pb + u] = acc[u];
-        const s = gamma![pb + u] / Math.sqrt(acc[u] + eps);
-        scale[u] = s;
-        shift[u] = beta![pb + u] - mean[u] * s;
       }
+      foldBn(gamma as F32, pb, beta as F32, pb, mean, 0, acc, 0, eps, w, scale, 0, shift, 0);
     } else {
-      for (let u = 0; u < w; u++) {
-        const s = gamma![pb + u] / Math.sqrt(mv![pb + u] + eps);
-        scale[u] = s;
-        shift[u] = beta![pb + u] - mm![pb + u] * s;
-      }
+      foldBn(
+        gamma as F32,
+        pb,
+        beta as F32,
+        pb,
+        mm as F32,
+        pb,
+        mv as F32,
+        pb,
+        eps,
+        w,
+        scale,
+        0,
+        shift,
+        0,
+      );
     }
     const kb = (Mk === 1 ? 0 : m) * B * w;
     for (let b = 0; b < B; b++) {
@@ -515,11 +547,7 @@ function bnForwardHashed(
   const threshold = keepThreshold16(rate);
   for (let m = 0; m < M; m++) {
     const pb = m * w;
-    for (let u = 0; u < w; u++) {
-      const sc = gamma[pb + u] / Math.sqrt(mv[pb + u] + eps);
-      scale[u] = sc;
-      shift[u] = beta[pb + u] - mm[pb + u] * sc;
-    }
+    foldBn(gamma, pb, beta, pb, mm, pb, mv, pb, eps, w, scale, 0, shift, 0);
     for (let s = 0; s < S; s++) {
       const seed = extendSeed(seeds[m], s);
       for (let q = 0; q < R; q++) {
@@ -562,10 +590,8 @@ function bnBackward(
   const eps = attrs.eps as number;
   const Mr = shapes[3] ? (shapes[3] as number[])[0] : 1;
   const Mk = shapes[6] ? (shapes[6] as number[])[0] : 1;
-  if (bnEngine === 'simd') {
-    const fast = bnBackwardSimd(ins, M, B, w, Mr, Mk, training, eps);
-    if (fast) return fast;
-  }
+  const fast = bnBackwardSimd(ins, M, B, w, Mr, Mk, training, eps);
+  if (fast) return fast;
   const dpre = new Float32Array(M * B * w);
   const dgamma = new Float32Array(M * w);
   const dbeta = new Float32Array(M * w);
