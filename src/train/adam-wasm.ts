@@ -2,7 +2,8 @@
  * The Adam update of adam.ts as a WebAssembly SIMD loop over pairs of parameters (f64x2), for
  * `StackedAdam`'s default engine. The JS loop runs ~4–7 ns per parameter (measured: a scalar
  * float64 square root and division per parameter, plus V8's bounds checks) and was ~15 % of a
- * training step of a 5-member stack of the default network; two lanes per instruction halve it.
+ * training step of a 5-member stack of the default network; with this loop (two lanes per
+ * instruction) Adam's share of that step fell to ~7 % (CPU profiles, docs/scaling.md).
  *
  * Same numbers bit for bit as `adamUpdate` in adam.ts: the same float64 operations in the same
  * order (no fused multiply-add in WebAssembly; IEEE round-to-nearest like JS), gradients and
