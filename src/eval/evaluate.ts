@@ -86,8 +86,7 @@ export function evaluateModel(
     const d = rowsOf(ds, rows);
     const p = model.predictRows(d.x, d.load, { passes, seed, returnSamples: !o.uq });
     if (o.uq) {
-      const f = o.uq.domain.features(d.x, d.load);
-      const pr = o.uq.model.apply(p.std, f.knn, f.gap);
+      const pr = o.uq.model.apply(p.std, o.uq.domain.features(d.x, d.load, p.mean));
       return {
         y: d.hv,
         mu: p.mean,

@@ -12,6 +12,7 @@ import type { HardnessModel } from '../model/hardness-model.ts';
 import type { DomainModel } from '../uq/domain.ts';
 import { accuracyMetrics } from '../uq/metrics.ts';
 import {
+  type Difficulty,
   gaussianPredictive,
   type IntervalMetrics,
   intervalMetrics,
@@ -56,6 +57,9 @@ export interface ShiftSplitResult {
     sigma_mc: number;
     knn: number;
     gap: number;
+    /** Difficulty features t, x (absent in results written before them: 0). */
+    top?: number;
+    ext?: number;
     gp_mu: number;
     gp_sigma: number;
   }[];
@@ -112,13 +116,13 @@ export async function scoreShiftSplit(
   const loads = test.map((r) => ds.load[r]);
   const y = test.map((r) => ds.hv[r]);
   const p = model.predictRows(x, loads, { seed: o.seed });
-  const f = fit.domain.features(x, loads);
+  const f = fit.domain.features(x, loads, p.mean);
   const mu = Array.from(p.mean);
   const models = Object.fromEntries(
     UQ_METHODS.map((m) => [m, UncertaintyModel.fit(m, fit.oof, fit.cal)]),
   ) as Record<UqMethod, UncertaintyModel>;
   const methods = Object.fromEntries(
-    UQ_METHODS.map((m) => [m, metricsOf(y, mu, models[m].apply(p.std, f.knn, f.gap))]),
+    UQ_METHODS.map((m) => [m, metricsOf(y, mu, models[m].apply(p.std, f))]),
   ) as Record<UqMethod, ShiftMetrics>;
   const { GaussianProcessRegressor } = await import('../baselines/gp.ts');
   const { foldData } = await import('../baselines/features.ts');
@@ -147,6 +151,8 @@ export async function scoreShiftSplit(
       sigma_mc: p.std[i],
       knn: f.knn[i],
       gap: f.gap[i],
+      top: f.top[i],
+      ext: f.ext[i],
       gp_mu: gpp.mean[i],
       gp_sigma: gpSigma[i],
     })),
@@ -182,10 +188,14 @@ export function poolShift(results: readonly Omit<ShiftSplitResult, 'wall_s'>[]):
     gpMu.push(...r.rows.map((x) => x.gp_mu));
     gpSig.push(...r.rows.map((x) => x.gp_sigma));
     const s = r.rows.map((x) => x.sigma_mc);
-    const k = r.rows.map((x) => x.knn);
-    const g = r.rows.map((x) => x.gap);
+    const f: Difficulty = {
+      knn: r.rows.map((x) => x.knn),
+      gap: r.rows.map((x) => x.gap),
+      top: r.rows.map((x) => x.top ?? 0),
+      ext: r.rows.map((x) => x.ext ?? 0),
+    };
     for (const m of UQ_METHODS) {
-      const pr = UncertaintyModel.fromJSON(r.uncertainty[m]).apply(s, k, g);
+      const pr = UncertaintyModel.fromJSON(r.uncertainty[m]).apply(s, f);
       add(m, pr);
       if (m === r.default_method) add('default', pr);
     }

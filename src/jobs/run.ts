@@ -266,6 +266,7 @@ async function lofoFold(
       threads: 1,
       modelDir: job.model_out,
       groupFolds: job.group_folds,
+      regimeFolds: job.regime_folds ?? [],
     },
     fitHooks(job, ctx),
   );
@@ -329,7 +330,12 @@ async function shiftSplit(
     model,
     ds,
     split,
-    { seed: job.seed, threads: 1, groupFolds: job.group_folds },
+    {
+      seed: job.seed,
+      threads: 1,
+      groupFolds: job.group_folds,
+      regimeFolds: job.regime_folds ?? [],
+    },
     fitHooks(job, ctx),
   );
   const uncertaintyS = (performance.now() - t0) / 1000;

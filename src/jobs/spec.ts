@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { BASELINE_KEYS } from '../baselines/models.ts';
+import { REGIME_FOLDS } from './uncertainty.ts';
 
 export const JOB_SCHEMA = 'vibann-job/1';
 export const JOB_RESULT_SCHEMA = 'vibann-job-result/1';
@@ -136,6 +137,8 @@ export const LofoFoldJobSchema = z.object({
   seed: int,
   /** Family-held-out folds of the uncertainty fit's grouped CV (jobs/uncertainty.ts GROUP_FOLDS). */
   group_folds: int.min(2),
+  /** Regime folds of that grouped CV (jobs/uncertainty.ts REGIME_FOLDS; absent: none, as before they existed). */
+  regime_folds: z.array(z.enum(REGIME_FOLDS)).optional(),
   /** Save the trained model here (a directory on the worker; omit to keep nothing). */
   model_out: z.string().min(1).optional(),
 });
@@ -171,6 +174,8 @@ export const ShiftSplitJobSchema = z.object({
   split_kind: z.enum(['family', 'hardest', 'load-low', 'load-high']),
   seed: int,
   group_folds: int.min(2),
+  /** Regime folds of that grouped CV (absent: none, as before they existed). */
+  regime_folds: z.array(z.enum(REGIME_FOLDS)).optional(),
   gp_restarts: int.nonnegative(),
 });
 

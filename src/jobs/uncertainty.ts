@@ -22,6 +22,7 @@ import type { Split } from '../data/split.ts';
 import type { EvaluationReport } from '../eval/evaluate.ts';
 import type { LatentFrame } from '../latent/frame.ts';
 import type { GaussianMixture } from '../latent/gmm.ts';
+import { quantile } from '../math/quantile.ts';
 import type { HardnessModel } from '../model/hardness-model.ts';
 import { DOMAIN_FILE, DOMAIN_SCHEMA, type DomainFileJSON } from '../runs/domain.ts';
 import type { PresetName } from '../train/presets.ts';
@@ -32,6 +33,23 @@ import { Rng } from '../util/rng.ts';
 
 /** Family-held-out folds of the grouped CV. */
 export const GROUP_FOLDS = 5;
+
+/**
+ * The regime folds of the grouped CV, beside the family folds: the shifts other than a new family
+ * that a user meets and the shift benchmark measures (docs/uncertainty.md §2), simulated inside
+ * train_fit —
+ * - 'hardest': the rows above the 90th HV percentile of train_fit (a harder alloy than any seen);
+ * - 'load-low': the rows at the lowest load of train_fit (within 5 %; a lower-load regime);
+ * - 'load-high': the rows within a factor 4 of the highest load of train_fit (a higher-load regime).
+ * A regime is skipped when it has fewer than `REGIME_MIN_ROWS` rows or leaves fewer than half of
+ * train_fit to train on.
+ */
+export const REGIME_FOLDS = ['hardest', 'load-low', 'load-high'] as const;
+export type RegimeFold = (typeof REGIME_FOLDS)[number];
+/** Fewest rows a regime fold scores. */
+export const REGIME_MIN_ROWS = 5;
+/** Quantile of train_fit HV above which a row is in the 'hardest' regime fold. */
+export const HARDEST_QUANTILE = 0.9;
 
 /** The latent density of a model's uncertainty bundle (its design member's latents). */
 export interface LatentDensity {
@@ -88,6 +106,78 @@ export interface GroupedFolds {
   val: number[][];
   /** Training rows of each fold's network (the rest). */
   train: number[][];
+  /** What each fold holds out: 'family' or a regime (`REGIME_FOLDS`). */
+  kinds: ('family' | RegimeFold)[];
+}
+
+/** A seeded early-stopping share of the rows not held out, and the rest to train on. */
+function valTrain(rows: readonly number[], heldOut: readonly number[], rng: Rng, label: string) {
+  const out = new Set(heldOut);
+  const rest = rows.filter((r) => !out.has(r));
+  const perm = rng.shuffle([...rest]);
+  const nVal = Math.max(1, Math.round(GROUP_VAL_FRACTION * perm.length));
+  if (perm.length - nVal < 2)
+    throw new InputError(
+      `uncertainty: grouped-CV fold ${label} leaves ${perm.length} training rows; too few to train`,
+    );
+  return {
+    val: perm.slice(0, nVal).sort((a, b) => a - b),
+    train: perm.slice(nVal).sort((a, b) => a - b),
+  };
+}
+
+/** The rows of `rows` in one regime (`REGIME_FOLDS`; empty when the regime is skipped). */
+export function regimeRows(ds: Dataset, rows: readonly number[], kind: RegimeFold): number[] {
+  let sel: number[];
+  if (kind === 'hardest') {
+    const q = quantile(
+      rows.map((r) => ds.hv[r]),
+      HARDEST_QUANTILE,
+    );
+    sel = rows.filter((r) => ds.hv[r] > q);
+  } else {
+    const loads = rows.map((r) => ds.load[r]);
+    const lmin = Math.min(...loads);
+    const lmax = Math.max(...loads);
+    sel =
+      kind === 'load-low'
+        ? rows.filter((r) => ds.load[r] <= lmin * 1.05)
+        : rows.filter((r) => ds.load[r] >= lmax / 4);
+  }
+  return sel.length >= REGIME_MIN_ROWS && sel.length <= rows.length / 2
+    ? [...sel].sort((a, b) => a - b)
+    : [];
+}
+
+/**
+ * The regime folds (`REGIME_FOLDS`) of `rows`, appended to family folds: each scores and holds out
+ * its regime's rows and is early-stopped on a seeded share of the rest. Skipped regimes are left out.
+ */
+export function withRegimeFolds(
+  ds: Dataset,
+  rows: readonly number[],
+  folds: GroupedFolds,
+  kinds: readonly RegimeFold[],
+  rng: Rng,
+): GroupedFolds {
+  const out: GroupedFolds = {
+    score: [...folds.score],
+    heldOut: [...folds.heldOut],
+    val: [...folds.val],
+    train: [...folds.train],
+    kinds: [...folds.kinds],
+  };
+  for (const kind of kinds) {
+    const held = regimeRows(ds, rows, kind);
+    if (held.length === 0) continue;
+    const vt = valTrain(rows, held, rng.fork(`regime-${kind}`), kind);
+    out.score.push(held);
+    out.heldOut.push(held);
+    out.val.push(vt.val);
+    out.train.push(vt.train);
+    out.kinds.push(kind);
+  }
+  return out;
 }
 
 /**
@@ -129,22 +219,16 @@ export async function familyFolds(
   const val: number[][] = [];
   const train: number[][] = [];
   heldOut.forEach((h, f) => {
-    const out = new Set(h);
-    const rest = rows.filter((r) => !out.has(r));
-    const perm = rng.fork(`val-${f}`).shuffle([...rest]);
-    const nVal = Math.max(1, Math.round(GROUP_VAL_FRACTION * perm.length));
-    if (perm.length - nVal < 2)
-      throw new InputError(
-        `uncertainty: grouped-CV fold ${f + 1} leaves ${perm.length} training rows; too few to train`,
-      );
-    val.push(perm.slice(0, nVal).sort((a, b) => a - b));
-    train.push(perm.slice(nVal).sort((a, b) => a - b));
+    const vt = valTrain(rows, h, rng.fork(`val-${f}`), String(f + 1));
+    val.push(vt.val);
+    train.push(vt.train);
   });
   return {
     score: score.map((f) => f.sort((a, b) => a - b)),
     heldOut,
     val,
     train,
+    kinds: score.map(() => 'family' as const),
   };
 }
 
@@ -173,6 +257,8 @@ export interface FitUncertaintyOptions {
   seed: number;
   /** Family-held-out folds (default GROUP_FOLDS). */
   groupFolds?: number;
+  /** Regime folds beside the family folds (default all of `REGIME_FOLDS`; [] for none). */
+  regimeFolds?: readonly RegimeFold[];
   /** Worker threads the grouped-CV networks are trained on (default 1: in this thread; train/parallel.ts). */
   threads?: number;
 }
@@ -230,9 +316,17 @@ export async function fitUncertaintyDetailed(
   hooks.checkCancelled?.('uncertainty');
   // (3) grouped CV
   const k = o.groupFolds ?? GROUP_FOLDS;
-  const folds = await familyFolds(ds, tf, k, rng.fork('folds'));
+  const folds = withRegimeFolds(
+    ds,
+    tf,
+    await familyFolds(ds, tf, k, rng.fork('folds')),
+    o.regimeFolds ?? REGIME_FOLDS,
+    rng.fork('regimes'),
+  );
+  const nNets = folds.score.length;
   const { HardnessModel } = await import('../model/hardness-model.ts');
-  const stage = `grouped CV: ${k} networks without whole families`;
+  const regimes = folds.kinds.filter((x) => x !== 'family');
+  const stage = `grouped CV: ${nNets} networks without whole families${regimes.length > 0 ? ` or regimes (${regimes.join(', ')})` : ''}`;
   const { model: cv } = await HardnessModel.fit(
     ds,
     { ...split, description: `${split.description}; family-grouped CV folds` },
@@ -256,12 +350,14 @@ export async function fitUncertaintyDetailed(
     },
   );
   hooks.onStageEnd?.(stage);
-  const oof: { y: number[]; mu: number[]; sigma: number[]; knn: number[]; gap: number[] } = {
+  const oof: { [K in keyof ShiftRows]: number[] } = {
     y: [],
     mu: [],
     sigma: [],
     knn: [],
     gap: [],
+    top: [],
+    ext: [],
   };
   const foldOf: number[] = [];
   const oofRows: number[] = [];
@@ -270,31 +366,31 @@ export async function fitUncertaintyDetailed(
     const x = rowsX(ds, rows);
     const loads = rows.map((r) => ds.load[r]);
     const p = cv.predictRows(x, loads, { passes, seed: o.seed, members: [f] });
-    const feat = ref.features(x, loads);
+    const feat = ref.features(x, loads, p.mean);
     rows.forEach((r, i) => {
       oof.y.push(ds.hv[r]);
       oof.mu.push(p.mean[i]);
       oof.sigma.push(p.std[i]);
       oof.knn.push(feat.knn[i]);
       oof.gap.push(feat.gap[i]);
+      oof.top.push(feat.top[i]);
+      oof.ext.push(feat.ext[i]);
       foldOf.push(f);
       oofRows.push(r);
     });
   });
   const pc = model.predictRows(xc, lc, { passes, seed: o.seed });
-  const fc = domain.features(xc, lc);
   const calRows: ShiftRows = {
     y: cal.map((r) => ds.hv[r]),
     mu: pc.mean,
     sigma: pc.std,
-    knn: fc.knn,
-    gap: fc.gap,
+    ...domain.features(xc, lc, pc.mean),
   };
   // (4) comparison and the chosen method
   const cmp = compareMethods(oof, foldOf, calRows);
   const uq = UncertaintyModel.fit(cmp.chosen, oof, calRows);
   hooks.onInfo?.(
-    `uncertainty: grouped CV (${k} family folds, ${foldOf.length} rows) chose '${cmp.chosen}' (${cmp.table
+    `uncertainty: grouped CV (${k} family folds${regimes.length > 0 ? ` + ${regimes.join(', ')}` : ''}, ${foldOf.length} rows) chose '${cmp.chosen}' (${cmp.table
       .map(
         (t) =>
           `${t.method}: 90 % coverage ${t.metrics.coverage_90.toFixed(2)}, interval score ${t.metrics.interval_score_90.toFixed(0)}`,
@@ -307,10 +403,11 @@ export async function fitUncertaintyDetailed(
     domain: domain.toJSON(),
     latent: { member, frame: frame.toJSON(), gmm: gmm.toJSON() },
     uncertainty: uq.toJSON(),
-    comparison: { chosen: cmp.chosen, table: cmp.table, folds: k, rows: foldOf.length },
+    comparison: { chosen: cmp.chosen, table: cmp.table, folds: nNets, rows: foldOf.length },
     grouped_cv: {
       wall_s: (performance.now() - t0) / 1000,
-      networks: k,
+      networks: nNets,
+      fold_kinds: folds.kinds,
       held_out: folds.heldOut.map((h) => h.length),
       oof: oofRows.map((row, i) => ({ row, fold: foldOf[i], ...savedRow(oof, i) })),
       calibration: cal.map((row, i) => ({ row, ...savedRow(calRows, i) })),
@@ -320,17 +417,16 @@ export async function fitUncertaintyDetailed(
 }
 
 /** Row i of grouped-CV residual columns as domain.json saves it. */
-function savedRow(
-  r: {
-    y: ArrayLike<number>;
-    mu: ArrayLike<number>;
-    sigma: ArrayLike<number>;
-    knn: ArrayLike<number>;
-    gap: ArrayLike<number>;
-  },
-  i: number,
-) {
-  return { y: r.y[i], mu: r.mu[i], sigma_mc: r.sigma[i], knn: r.knn[i], gap: r.gap[i] };
+function savedRow(r: ShiftRows, i: number) {
+  return {
+    y: r.y[i],
+    mu: r.mu[i],
+    sigma_mc: r.sigma[i],
+    knn: r.knn[i],
+    gap: r.gap[i],
+    top: r.top[i],
+    ext: r.ext[i],
+  };
 }
 
 /** Write domain.json into a model directory. */
@@ -356,7 +452,7 @@ export async function evaluateWithUncertaintyFit(
     model,
     ds,
     split,
-    { seed: o.seed, threads: o.threads, groupFolds: o.groupFolds },
+    { seed: o.seed, threads: o.threads, groupFolds: o.groupFolds, regimeFolds: o.regimeFolds },
     hooks,
   );
   if (o.modelDir) await saveUncertainty(o.modelDir, u.file);

@@ -29,6 +29,9 @@ export interface GroupedCvRow {
   sigma_mc: number;
   knn: number;
   gap: number;
+  /** Difficulty features t and x (uq/shift.ts `Difficulty`; absent in older files: 0). */
+  top?: number;
+  ext?: number;
 }
 
 export interface DomainFileJSON {
@@ -45,6 +48,8 @@ export interface DomainFileJSON {
     networks: number;
     /** Rows each fold's network was trained without (absent in older files). */
     held_out?: number[];
+    /** What each fold held out: 'family' or a regime (absent in older files: all 'family'). */
+    fold_kinds?: string[];
     /** The out-of-fold rows and the calibration rows the methods were fitted on (absent in older files). */
     oof?: GroupedCvRow[];
     calibration?: GroupedCvRow[];
@@ -62,6 +67,8 @@ const cvRow = z.looseObject({
   sigma_mc: finite,
   knn: finite,
   gap: finite,
+  top: finite.optional(),
+  ext: finite.optional(),
 });
 
 export const DomainFileSchema = z
@@ -99,7 +106,13 @@ export const DomainFileSchema = z
       version: z.literal(1),
       method,
       scale: finite,
-      distance: z.looseObject({ a: finite, b: finite, c: finite }),
+      distance: z.looseObject({
+        a: finite,
+        b: finite,
+        c: finite,
+        d: finite.optional(),
+        e: finite.optional(),
+      }),
       conformal: z.looseObject({ levels: nums, q: nums, n: z.number().int().nonnegative() }),
     }),
     comparison: z.looseObject({
@@ -112,6 +125,7 @@ export const DomainFileSchema = z
       wall_s: z.number(),
       networks: z.number().int(),
       held_out: z.array(z.number().int()).optional(),
+      fold_kinds: z.array(z.string()).optional(),
       oof: z.array(cvRow).optional(),
       calibration: z.array(cvRow).optional(),
     }),

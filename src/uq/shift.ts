@@ -7,10 +7,11 @@
  *
  * - `mc`: σ as it is (a);
  * - `recalibrated`: σ·s, s fitted on the calibration rows (SPEC §6) (b);
- * - `distance`: σ² = (a·σ_mc)² + (b·δ)² + (c·g)², with δ the mean fraction-vector distance to the
- *   k nearest distinct training compositions and g the ln-load gap to their loads (uq/domain.ts);
- *   a, b, c ≥ 0 maximise the Gaussian likelihood of grouped-CV out-of-fold residuals plus the
- *   calibration rows (c);
+ * - `distance`: σ² = (a·σ_mc)² + (b·δ)² + (c·g)² + (d·t)² + (e·x)², with δ the mean
+ *   fraction-vector distance to the k nearest distinct training compositions, g the ln-load gap to
+ *   their loads, t the excess of μ over the 90th percentile of the training HV and x the distance
+ *   of ln L outside the training load range (uq/domain.ts `Difficulty`); a … e ≥ 0 maximise the
+ *   Gaussian likelihood of grouped-CV out-of-fold residuals plus the calibration rows (c);
  * - `conformal`: normalised split conformal with the `distance` σ as the difficulty u: scores
  *   |y − μ|/u on the grouped-CV out-of-fold rows (new families) and the calibration rows (in
  *   distribution); the half-width at level p is the finite-sample conformal quantile q̂_p (the
@@ -39,18 +40,37 @@ export const CONFORMAL_LEVELS: readonly number[] = [
 ];
 const ONE_SIGMA = 0.6827;
 
+/** The difficulty features of rows (uq/domain.ts `DomainModel.features`). */
+export interface Difficulty {
+  /** δ: mean distance to the k nearest training compositions. */
+  knn: Vec;
+  /** g: ln-load gap to those compositions' loads. */
+  gap: Vec;
+  /** t: max(0, μ − the 90th percentile of the training HV), HV (a prediction near or above the hardest training alloys). */
+  top: Vec;
+  /** x: distance of ln L outside the training load range, ln units (0 inside it). */
+  ext: Vec;
+}
+
 /** What the methods see per row. */
-export interface ShiftRows {
+export interface ShiftRows extends Difficulty {
   /** Measured HV. */
   y: Vec;
   /** Predicted μ, HV. */
   mu: Vec;
   /** MC-dropout + ensemble σ, HV. */
   sigma: Vec;
-  /** Difficulty δ: mean distance to the k nearest training compositions. */
-  knn: Vec;
-  /** ln-load gap to those compositions' loads. */
-  gap: Vec;
+}
+
+/** Coefficients of the `distance` σ (HV per unit of each feature; a is dimensionless, d too). */
+export interface DistanceCoefficients {
+  a: number;
+  b: number;
+  c: number;
+  /** Of t (absent in models fitted before it: 0). */
+  d?: number;
+  /** Of x, HV per ln unit (absent in models fitted before it: 0). */
+  e?: number;
 }
 
 /** Serialised UncertaintyModel. */
@@ -60,8 +80,8 @@ export interface UncertaintyModelJSON {
   method: UqMethod;
   /** σ multiplier of `recalibrated`. */
   scale: number;
-  /** Variance-component coefficients of `distance` (σ² = a²σ² + b²δ² + c²g²; b in HV per unit δ, c in HV per ln unit). */
-  distance: { a: number; b: number; c: number };
+  /** Variance-component coefficients of `distance` (σ² = a²σ² + b²δ² + c²g² + d²t² + e²x²; b in HV per unit δ, c and e in HV per ln unit). */
+  distance: DistanceCoefficients;
   /** Conformal score quantiles (`conformal`), at `levels`. */
   conformal: { levels: number[]; q: number[]; n: number };
 }
@@ -135,7 +155,7 @@ export function fitVarianceComponents(r: Vec, feats: readonly Vec[], iterations 
 export class UncertaintyModel {
   readonly method: UqMethod;
   readonly scale: number;
-  readonly distance: { a: number; b: number; c: number };
+  readonly distance: Required<DistanceCoefficients>;
   readonly conformal: { levels: number[]; q: number[]; n: number };
 
   constructor(j: Omit<UncertaintyModelJSON, 'kind' | 'version'>) {
@@ -143,15 +163,21 @@ export class UncertaintyModel {
       throw new InputError(`UncertaintyModel: unknown method ${JSON.stringify(j.method)}`);
     this.method = j.method;
     this.scale = j.scale;
-    this.distance = j.distance;
+    this.distance = { d: 0, e: 0, ...j.distance };
     this.conformal = j.conformal;
   }
 
   /** The `distance` σ (also the conformal difficulty u). */
-  private distanceSigma(sigma: Vec, knn: Vec, gap: Vec): Float64Array {
-    const { a, b, c } = this.distance;
+  private distanceSigma(sigma: Vec, f: Difficulty): Float64Array {
+    const { a, b, c, d, e } = this.distance;
     return Float64Array.from(sigma, (s, i) =>
-      Math.sqrt((a * s) ** 2 + (b * knn[i]) ** 2 + (c * gap[i]) ** 2),
+      Math.sqrt(
+        (a * s) ** 2 +
+          (b * f.knn[i]) ** 2 +
+          (c * f.gap[i]) ** 2 +
+          (d * f.top[i]) ** 2 +
+          (e * f.ext[i]) ** 2,
+      ),
     );
   }
 
@@ -169,7 +195,7 @@ export class UncertaintyModel {
   }
 
   /** The predictive distribution of rows with MC σ and difficulty features. */
-  apply(sigma: Vec, knn: Vec, gap: Vec): Predictive {
+  apply(sigma: Vec, f: Difficulty): Predictive {
     const gauss = gaussianPredictive;
     switch (this.method) {
       case 'mc':
@@ -177,9 +203,9 @@ export class UncertaintyModel {
       case 'recalibrated':
         return gauss(Float64Array.from(sigma, (s) => s * this.scale));
       case 'distance':
-        return gauss(this.distanceSigma(sigma, knn, gap));
+        return gauss(this.distanceSigma(sigma, f));
       case 'conformal': {
-        const u = this.distanceSigma(sigma, knn, gap);
+        const u = this.distanceSigma(sigma, f);
         const q1 = this.conformalQ(ONE_SIGMA);
         return {
           sigma: u.map((v) => v * q1),
@@ -200,14 +226,25 @@ export class UncertaintyModel {
     const scale = fitSigmaScale(cal.y, cal.mu, cal.sigma);
     const all = concatRows(oof, cal);
     const r = Float64Array.from(all.y, (y, i) => y - all.mu[i]);
-    const [A, B, C] = fitVarianceComponents(r, [all.sigma, all.knn, all.gap]);
-    const distance = { a: Math.sqrt(A), b: Math.sqrt(B), c: Math.sqrt(C) };
+    const [A, B, C, D, E] = fitVarianceComponents(r, [
+      all.sigma,
+      all.knn,
+      all.gap,
+      all.top,
+      all.ext,
+    ]);
+    const distance = {
+      a: Math.sqrt(A),
+      b: Math.sqrt(B),
+      c: Math.sqrt(C),
+      d: Math.sqrt(D),
+      e: Math.sqrt(E),
+    };
     let conformal = { levels: [...CONFORMAL_LEVELS], q: CONFORMAL_LEVELS.map(() => 1), n: 0 };
     if (method === 'conformal') {
       const u = new UncertaintyModel({ method: 'distance', scale, distance, conformal }).apply(
         all.sigma,
-        all.knn,
-        all.gap,
+        all,
       ).sigma;
       const scores = Float64Array.from(
         all.y,
@@ -257,12 +294,22 @@ function concatRows(a: ShiftRows, b: ShiftRows): ShiftRows {
     sigma: c(a.sigma, b.sigma),
     knn: c(a.knn, b.knn),
     gap: c(a.gap, b.gap),
+    top: c(a.top, b.top),
+    ext: c(a.ext, b.ext),
   };
 }
 
 function pickRows(r: ShiftRows, idx: readonly number[]): ShiftRows {
   const p = (v: Vec) => Float64Array.from(idx, (i) => v[i]);
-  return { y: p(r.y), mu: p(r.mu), sigma: p(r.sigma), knn: p(r.knn), gap: p(r.gap) };
+  return {
+    y: p(r.y),
+    mu: p(r.mu),
+    sigma: p(r.sigma),
+    knn: p(r.knn),
+    gap: p(r.gap),
+    top: p(r.top),
+    ext: p(r.ext),
+  };
 }
 
 /** Interval metrics of a predictive distribution on rows (y, μ). */
@@ -401,7 +448,7 @@ export function compareMethods(
       for (const [o, t] of parts) {
         o.y.push(...Array.from(t.y));
         o.mu.push(...Array.from(t.mu));
-        o.pool.add(m.apply(t.sigma, t.knn, t.gap));
+        o.pool.add(m.apply(t.sigma, t));
       }
     }
     const pooled = (o: typeof out.oof): IntervalMetrics =>

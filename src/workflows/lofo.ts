@@ -132,7 +132,7 @@ async function foldJob(ds: Dataset, family: string[], o: Resolved, modelDir: str
   const d = await import('../data/index.ts');
   const { Rng } = await import('../util/rng.ts');
   const { job, fitSpec } = await import('../jobs/build.ts');
-  const { GROUP_FOLDS } = await import('../jobs/uncertainty.ts');
+  const { GROUP_FOLDS, REGIME_FOLDS } = await import('../jobs/uncertainty.ts');
   const split = d.lofoSplit(ds, family, { rng: new Rng(o.seed) });
   return {
     split,
@@ -147,6 +147,7 @@ async function foldJob(ds: Dataset, family: string[], o: Resolved, modelDir: str
       family,
       seed: o.seed,
       group_folds: GROUP_FOLDS,
+      regime_folds: [...REGIME_FOLDS],
       mc: o.mc,
       model_out: resolve(modelDir),
     }),

@@ -167,7 +167,7 @@ export async function runShift(
   const runDir = o.out ?? runDirName('shift');
   const all = await plans(ds, o);
   const { job, fitSpec, trainingCost } = await import('../jobs/build.ts');
-  const { GROUP_FOLDS } = await import('../jobs/uncertainty.ts');
+  const { GROUP_FOLDS, REGIME_FOLDS } = await import('../jobs/uncertainty.ts');
   const fit = fitSpec({
     preset,
     seed: o.seed,
@@ -183,6 +183,7 @@ export async function runShift(
       split_kind: plan.kind,
       seed: o.seed,
       group_folds: GROUP_FOLDS,
+      regime_folds: [...REGIME_FOLDS],
       gp_restarts: o.quick ? 1 : 5,
     }),
   );

@@ -95,6 +95,8 @@ export function refitFromSavedRows(file: DomainFileJSON): {
     sigma: a.map((r) => r.sigma_mc),
     knn: a.map((r) => r.knn),
     gap: a.map((r) => r.gap),
+    top: a.map((r) => r.top ?? 0),
+    ext: a.map((r) => r.ext ?? 0),
   });
   const o = rows(oof);
   const c = rows(calibration);
@@ -169,8 +171,7 @@ export function predictive(
   let h90: ArrayLike<number> = Float64Array.from(p.std, (s) => 1.6448536269514722 * s);
   let logp: Float64Array | null = null;
   if (bundle) {
-    const f = bundle.domain.features(x, loads);
-    const pr = bundle.model.apply(p.std, f.knn, f.gap);
+    const pr = bundle.model.apply(p.std, bundle.domain.features(x, loads, p.mean));
     sigma = pr.sigma;
     h90 = pr.halfWidth(0.9);
     if (bundle.latent) logp = latentLogp(model, bundle.latent, x, loads);

@@ -98,10 +98,17 @@ describe('refitFromSavedRows', () => {
     await runTrain({ data: file, quick: true, epochs: 2, out });
     const doc = readDomainFile(join(out, DOMAIN_FILE));
     assert.ok((doc.grouped_cv.oof?.length ?? 0) > 0);
-    // every out-of-fold row is scored once
-    const seen = (doc.grouped_cv.oof ?? []).map((x) => x.row);
-    assert.equal(new Set(seen).size, seen.length);
-    assert.equal(seen.length, doc.comparison.rows);
+    // every out-of-fold row is scored once by the family folds, and once more by each regime
+    // fold (jobs/uncertainty.ts REGIME_FOLDS) that holds it out
+    const kinds = doc.grouped_cv.fold_kinds ?? [];
+    assert.equal(kinds.length, doc.grouped_cv.networks);
+    assert.ok(kinds.includes('hardest'), `regime folds: ${kinds.join(', ')}`);
+    const oof = doc.grouped_cv.oof ?? [];
+    const fam = oof.filter((x) => kinds[x.fold ?? 0] === 'family').map((x) => x.row);
+    assert.equal(new Set(fam).size, fam.length);
+    const pairs = oof.map((x) => `${x.row}/${x.fold}`);
+    assert.equal(new Set(pairs).size, pairs.length);
+    assert.equal(oof.length, doc.comparison.rows);
     const r = refitFromSavedRows(doc);
     assert.equal(r.chosen, doc.comparison.chosen);
     assert.deepEqual(r.model.toJSON(), doc.uncertainty);

@@ -78,6 +78,8 @@ function toyRows(rng: Rng, groups: number, perGroup: number): ShiftRows & { grou
     sigma: new Array(n).fill(10),
     knn,
     gap: new Array(n).fill(0),
+    top: new Array(n).fill(0),
+    ext: new Array(n).fill(0),
     group,
   };
 }
@@ -95,10 +97,8 @@ describe('conformal interval on new groups', () => {
       const cal2 = toyRows(rng, 20, 5);
       const test = toyRows(rng, 20, 5); // 20 new groups
       const m = UncertaintyModel.fit('conformal', cal, cal2);
-      const h = m.apply(test.sigma, test.knn, test.gap).halfWidth(0.9);
-      const mc = UncertaintyModel.fit('mc', cal, cal)
-        .apply(test.sigma, test.knn, test.gap)
-        .halfWidth(0.9);
+      const h = m.apply(test.sigma, test).halfWidth(0.9);
+      const mc = UncertaintyModel.fit('mc', cal, cal).apply(test.sigma, test).halfWidth(0.9);
       let c = 0;
       let cm = 0;
       for (let i = 0; i < test.y.length; i++) {
