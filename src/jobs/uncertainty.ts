@@ -39,8 +39,10 @@ export const GROUP_FOLDS = 5;
  * that a user meets and the shift benchmark measures (docs/uncertainty.md §2), simulated inside
  * train_fit —
  * - 'hardest': the rows above the 90th HV percentile of train_fit (a harder alloy than any seen);
- * - 'load-low': the rows at the lowest load of train_fit (within 5 %; a lower-load regime);
+ * - 'load-low': the rows within a factor 4 of the lowest load of train_fit (a lower-load regime);
  * - 'load-high': the rows within a factor 4 of the highest load of train_fit (a higher-load regime).
+ * (On the reference data: the 0.01 N rows, and the rows at ≥ 4.9 N; without the 0.01 N rows, as in
+ * the shift benchmark's load-low split, the low regime is the rows at 0.1–0.29 N.)
  * A regime is skipped when it has fewer than `REGIME_MIN_ROWS` rows or leaves fewer than half of
  * train_fit to train on.
  */
@@ -48,6 +50,8 @@ export const REGIME_FOLDS = ['hardest', 'load-low', 'load-high'] as const;
 export type RegimeFold = (typeof REGIME_FOLDS)[number];
 /** Fewest rows a regime fold scores. */
 export const REGIME_MIN_ROWS = 5;
+/** A load regime fold: the rows within this factor of the lowest (highest) training load. */
+export const REGIME_LOAD_FACTOR = 4;
 /** Quantile of train_fit HV above which a row is in the 'hardest' regime fold. */
 export const HARDEST_QUANTILE = 0.9;
 
@@ -141,8 +145,8 @@ export function regimeRows(ds: Dataset, rows: readonly number[], kind: RegimeFol
     const lmax = Math.max(...loads);
     sel =
       kind === 'load-low'
-        ? rows.filter((r) => ds.load[r] <= lmin * 1.05)
-        : rows.filter((r) => ds.load[r] >= lmax / 4);
+        ? rows.filter((r) => ds.load[r] <= lmin * REGIME_LOAD_FACTOR)
+        : rows.filter((r) => ds.load[r] >= lmax / REGIME_LOAD_FACTOR);
   }
   return sel.length >= REGIME_MIN_ROWS && sel.length <= rows.length / 2
     ? [...sel].sort((a, b) => a - b)
