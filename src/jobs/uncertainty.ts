@@ -341,6 +341,8 @@ export async function fitUncertaintyDetailed(
       network: model.meta.preset.network,
       training: model.meta.preset.training,
       plans: folds.train.map((train, f) => ({ train, val: folds.val[f] })),
+      // the model's own neighbour term (each fold network's neighbours: its training rows)
+      neighbour: model.neighbour?.params ?? null,
       threads: o.threads,
       onEpoch: (e) => {
         hooks.checkCancelled?.('grouped CV');

@@ -39,11 +39,19 @@ import {
   initEnsemble,
   type MemberReport,
 } from '../train/trainer.ts';
-import { type PredictResult, predictMC } from '../uq/predict.ts';
+import { LCB_Z, type PredictResult, poolMembers, predictMC } from '../uq/predict.ts';
 import { InputError } from '../util/errors.ts';
 import { VERSION } from '../version.ts';
 import { setDescriptorParams } from './descriptors.ts';
 import type { DesignModel, McStats } from './design-model.ts';
+import {
+  blendSamples,
+  chooseNeighbour,
+  NeighbourBlend,
+  type NeighbourBlendJSON,
+  type NeighbourParams,
+  type OofSamples,
+} from './neighbour.ts';
 import { memberPlans, prepareArrays } from './prepare.ts';
 import { type EnsembleView, ensembleView, type MemberView, memberView } from './view.ts';
 
@@ -64,6 +72,11 @@ export interface FitOptions {
   training?: Partial<TrainHyper>;
   /** Progress callback after every (stacked) epoch. */
   onEpoch?: (e: EpochEvent) => void;
+  /**
+   * The neighbour term (model/neighbour.ts): these settings (null: none) instead of the preset's
+   * choice — e.g. the grouped-CV networks of the uncertainty fit use the model's own.
+   */
+  neighbour?: NeighbourParams | null;
   /**
    * Each network's training and early-stopping rows (indices into the dataset), replacing the
    * split's CV folds (e.g. the grouped CV of workflows/uncertainty.ts, whose networks must not be
@@ -104,6 +117,8 @@ export interface HardnessModelMeta {
     members: Omit<MemberReport, 'history'>[];
   };
   history: EpochRecord[][];
+  /** The neighbour term (model/neighbour.ts; absent: the network alone). */
+  neighbour?: NeighbourBlendJSON;
 }
 
 export interface PredictionRequest {
@@ -135,6 +150,8 @@ export interface McOptions {
   returnSamples?: boolean;
   /** Only these members (indices into the ensemble; default all), e.g. one CV fold's network. */
   members?: readonly number[];
+  /** The networks alone, without the neighbour term (model/neighbour.ts). */
+  network?: boolean;
 }
 
 export class HardnessModel implements DesignModel {
@@ -143,6 +160,8 @@ export class HardnessModel implements DesignModel {
   private readonly loadScaler: LoadScaler;
   private readonly hvScaler: StandardScaler;
   readonly elements: readonly string[];
+  /** The neighbour term, when the model has one. */
+  readonly neighbour: NeighbourBlend | null;
 
   constructor(net: VibannModel, meta: HardnessModelMeta) {
     if (meta.schema !== HARDNESS_MODEL_SCHEMA)
@@ -157,6 +176,13 @@ export class HardnessModel implements DesignModel {
     this.loadScaler = LoadScaler.fromJSON(meta.load_scaler);
     this.hvScaler = StandardScaler.fromJSON(meta.hv_scaler);
     this.elements = meta.elements;
+    this.neighbour = meta.neighbour
+      ? NeighbourBlend.fromJSON(meta.neighbour, meta.elements.length)
+      : null;
+    if (this.neighbour && this.neighbour.memberRows.length !== net.nMembers)
+      throw new InputError(
+        `model: the neighbour term has ${this.neighbour.memberRows.length} members, the ensemble ${net.nMembers}`,
+      );
   }
 
   get latentDim(): number {
@@ -275,7 +301,12 @@ export class HardnessModel implements DesignModel {
       },
       history: res.members.map((m) => m.history),
     };
-    return { model: new HardnessModel(res.model, meta), backend };
+    const model = new HardnessModel(res.model, meta);
+    const nb = await fitNeighbour(model, ds, split, plans, p, o.neighbour);
+    return {
+      model: nb ? new HardnessModel(res.model, { ...meta, neighbour: nb }) : model,
+      backend,
+    };
   }
 
   /**
@@ -296,6 +327,7 @@ export class HardnessModel implements DesignModel {
       design_member: members.indexOf(best),
       training: { ...m.training, members: members.map((k) => m.training.members[k]) },
       history: members.map((k) => m.history[k]),
+      neighbour: this.neighbour?.subset(members).toJSON(),
     });
   }
 
@@ -323,6 +355,71 @@ export class HardnessModel implements DesignModel {
    * (N), in HV; `members` restricts it to a sub-ensemble.
    */
   predictRows(x: Float32Array, loadsN: ArrayLike<number>, o: McOptions = {}): PredictResult {
+    const nb = this.neighbour;
+    if (!nb || o.network) return this.predictNetwork(x, loadsN, o);
+    // the network at L and at L·e with the same masks (keyed by composition), then the blend
+    const n = loadsN.length;
+    const E = this.elements.length;
+    const x2 = new Float32Array(2 * n * E);
+    x2.set(x.subarray(0, n * E));
+    x2.set(x.subarray(0, n * E), n * E);
+    const L2 = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      L2[i] = loadsN[i];
+      L2[n + i] = loadsN[i] * Math.E;
+    }
+    const p = this.predictNetwork(x2, L2, { ...o, returnSamples: true });
+    const MS = p.nMembers * p.passes;
+    const s1 = new Float32Array(MS * n);
+    const s2 = new Float32Array(MS * n);
+    const all = p.samples as Float32Array;
+    for (let m = 0; m < MS; m++) {
+      s1.set(all.subarray(m * 2 * n, m * 2 * n + n), m * n);
+      s2.set(all.subarray(m * 2 * n + n, (m + 1) * 2 * n), m * n);
+    }
+    const near = nb.neighbours(x, n, nb.rowsOf(o.members));
+    const lnL = Float64Array.from(loadsN as ArrayLike<number>, (L) => Math.log(L));
+    const samples = blendSamples(s1, s2, lnL, near, n, p.passes);
+    const S = p.passes;
+    const means: Float64Array[] = [];
+    const vars: Float64Array[] = [];
+    for (let k = 0; k < p.nMembers; k++) {
+      const mu = new Float64Array(n);
+      const sq = new Float64Array(n);
+      for (let s = 0; s < S; s++) {
+        const b = (k * S + s) * n;
+        for (let i = 0; i < n; i++) {
+          const v = samples[b + i];
+          mu[i] += v;
+          sq[i] += v * v;
+        }
+      }
+      for (let i = 0; i < n; i++) {
+        mu[i] /= S;
+        sq[i] = Math.max(0, sq[i] / S - mu[i] ** 2);
+      }
+      means.push(mu);
+      vars.push(sq);
+    }
+    const pooled = poolMembers(means, vars);
+    const res: PredictResult = {
+      mean: pooled.mean,
+      std: pooled.std,
+      lcb: pooled.mean.map((m, i) => m - LCB_Z * pooled.std[i]),
+      nMembers: p.nMembers,
+      passes: S,
+      n,
+    };
+    if (o.returnSamples) res.samples = samples;
+    return res;
+  }
+
+  /** `predictRows` of the networks alone. */
+  private predictNetwork(
+    x: Float32Array,
+    loadsN: ArrayLike<number>,
+    o: McOptions = {},
+  ): PredictResult {
     const load = Float32Array.from(loadsN as ArrayLike<number>, (L) =>
       this.loadScaler.transform(L),
     );
@@ -433,4 +530,72 @@ function rows(flat: Float64Array, width: number): number[][] {
   return Array.from({ length: flat.length / width }, (_, i) =>
     Array.from(flat.subarray(i * width, (i + 1) * width)),
   );
+}
+
+/**
+ * The neighbour term of a freshly trained model (model/neighbour.ts): with `given` settings, or
+ * chosen by CV on the members' out-of-fold predictions when the preset asks for it ('cv'; the
+ * members' early-stopping rows are their held-out CV folds). Its training rows are train_fit; each
+ * member's are the rows of its plan. Null: the network alone (not a Meyer model, preset 'none', or
+ * CV chose none).
+ */
+export async function fitNeighbour(
+  model: HardnessModel,
+  ds: Dataset,
+  split: Split,
+  plans: readonly { train: ArrayLike<number>; val: ArrayLike<number> }[],
+  p: Preset,
+  given: NeighbourParams | null | undefined,
+): Promise<NeighbourBlendJSON | undefined> {
+  if (model.networkOptions.loadHead !== 'meyer') return undefined;
+  if (given === null || (given === undefined && p.neighbour !== 'cv')) return undefined;
+  const E = ds.elements.length;
+  const tf = split.trainFit;
+  const pos = new Map(tf.map((r, i) => [r, i]));
+  const x = new Float32Array(tf.length * E);
+  tf.forEach((r, i) => {
+    x.set(ds.x.subarray(r * E, (r + 1) * E), i * E);
+  });
+  const train = { x, loads: tf.map((r) => ds.load[r]), hv: tf.map((r) => ds.hv[r]) };
+  const memberRows = plans.map((pl) =>
+    Array.from(pl.train).flatMap((r) => {
+      const i = pos.get(r);
+      return i === undefined ? [] : [i];
+    }),
+  );
+  let params = given ?? null;
+  let cv: NeighbourBlendJSON['cv'];
+  if (given === undefined) {
+    const oof: OofSamples[] = plans.map((pl, k) => {
+      const val = Array.from(pl.val);
+      const n = val.length;
+      const xv = new Float32Array(n * E);
+      val.forEach((r, i) => {
+        xv.set(ds.x.subarray(r * E, (r + 1) * E), i * E);
+      });
+      const loads = val.map((r) => ds.load[r]);
+      const at = (f: number) =>
+        model.predictRows(
+          xv,
+          loads.map((L) => L * f),
+          { members: [k], network: true, returnSamples: true, seed: 1 },
+        ).samples as Float32Array;
+      return {
+        x: xv,
+        loads,
+        y: val.map((r) => ds.hv[r]),
+        rows: memberRows[k],
+        s1: at(1),
+        s2: at(Math.E),
+      };
+    });
+    const c = chooseNeighbour(E, train, oof);
+    params = c.params;
+    cv = { rows: oof.reduce((a, o) => a + o.loads.length, 0), table: c.table };
+  }
+  if (params === null) return undefined;
+  return new NeighbourBlend(
+    { params, x: Array.from(x), loads: train.loads, hv: train.hv, member_rows: memberRows, cv },
+    E,
+  ).toJSON();
 }

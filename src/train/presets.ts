@@ -54,6 +54,11 @@ export interface Preset {
   loadTransform: 'linear' | 'log';
   /** MC-dropout passes S for prediction (SPEC §5: 100). */
   mcPasses: number;
+  /**
+   * The neighbour term (model/neighbour.ts): 'cv' — chosen by cross-validation on the members'
+   * out-of-fold predictions when the model is fitted (possibly none); 'none' (absent: 'none').
+   */
+  neighbour?: 'cv' | 'none';
 }
 
 /** What the `default` preset changes in `v1`'s network (docs/presets.md: CV table). */
@@ -82,6 +87,7 @@ export function preset(name: PresetName): Preset {
       ...v1,
       name,
       network: { ...v1.network, ...DEFAULT_NETWORK },
+      neighbour: 'cv',
     };
   }
   if (name === 'v1') {

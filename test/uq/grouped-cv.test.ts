@@ -4,6 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadDataset } from '../../src/data/dataset.ts';
+import {
+  HARDEST_QUANTILE,
+  REGIME_LOAD_FACTOR,
+  REGIME_MIN_ROWS,
+  regimeRows,
+  withRegimeFolds,
+} from '../../src/jobs/uncertainty.ts';
 import { DOMAIN_FILE, readDomainFile } from '../../src/runs/domain.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { runTrain } from '../../src/workflows/train.ts';
@@ -87,6 +94,85 @@ describe('familyFolds (the grouped CV of the uncertainty fit)', () => {
     const a = await folds;
     const b = await familyFolds(ds, rows, 3, new Rng('gcv'));
     assert.deepEqual(a, b);
+  });
+});
+
+describe('regime folds (the grouped CV beside the family folds)', () => {
+  // 50 rows of two families (Cu–Zr, Fe–B, alternating): loads 0.01 N (8 rows), 0.03 N (2), 1 N (30),
+  // 5 N (6), 20 N (4); HV 100, 110, …, 590, each once
+  function regimeData() {
+    const dir = mkdtempSync(join(tmpdir(), 'vibann-regime-'));
+    const loads = [
+      ...new Array(8).fill(0.01),
+      0.03,
+      0.03,
+      ...new Array(30).fill(1),
+      ...new Array(6).fill(5),
+      ...new Array(4).fill(20),
+    ];
+    const lines = ['composition,Load,HV'];
+    loads.forEach((L, i) => {
+      const c =
+        i % 2 === 0 ? `Cu${50 + (i % 7)}Zr${50 - (i % 7)}` : `Fe${70 + (i % 5)}B${30 - (i % 5)}`;
+      lines.push(`${c},${L},${100 + 10 * ((i * 17) % 50)}`);
+    });
+    const file = join(dir, 'r.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return loadDataset(file);
+  }
+  const ds = regimeData();
+  const rows = Array.from({ length: ds.nRows }, (_, i) => i);
+
+  it('selects the rows above the 90th HV percentile, and the rows within a factor 4 of the lowest and of the highest load', () => {
+    // numpy.quantile([100 … 590], 0.9) = 541 → the 5 rows at 550 … 590
+    assert.equal(HARDEST_QUANTILE, 0.9);
+    assert.deepEqual(
+      regimeRows(ds, rows, 'hardest')
+        .map((r) => ds.hv[r])
+        .sort((a, b) => a - b),
+      [550, 560, 570, 580, 590],
+    );
+    assert.equal(REGIME_LOAD_FACTOR, 4);
+    // ≤ 0.04 N: the 8 rows at 0.01 N and the 2 at 0.03 N
+    assert.deepEqual(regimeRows(ds, rows, 'load-low'), rows.slice(0, 10));
+    // ≥ 5 N: 6 + 4 rows
+    assert.deepEqual(regimeRows(ds, rows, 'load-high'), rows.slice(40));
+  });
+
+  it(`skips a regime with fewer than ${REGIME_MIN_ROWS} rows or more than half of the rows`, () => {
+    // without the 20 N rows the high regime (≥ 1.25 N) is the 6 rows at 5 N; without the 5 N ones
+    // too it is ≥ 0.25 N: the 30 rows at 1 N of 40, more than half → skipped
+    assert.deepEqual(regimeRows(ds, rows.slice(0, 46), 'load-high'), rows.slice(40, 46));
+    assert.deepEqual(regimeRows(ds, rows.slice(0, 40), 'load-high'), []);
+    // 40 rows: 4 above their 90th HV percentile, fewer than REGIME_MIN_ROWS = 5 → skipped
+    assert.equal(REGIME_MIN_ROWS, 5);
+    assert.deepEqual(regimeRows(ds, rows.slice(0, 40), 'hardest'), []);
+  });
+
+  it('appends one fold per kept regime that scores and holds out its rows, never trains or stops on them; reproducible', async () => {
+    const sub = rows.slice(0, 40);
+    const fam = await familyFolds(ds, sub, 2, new Rng('r'));
+    const all = ['hardest', 'load-low', 'load-high'] as const;
+    const f = withRegimeFolds(ds, sub, fam, all, new Rng('r2'));
+    // 'hardest' and 'load-high' are skipped on these 40 rows (above)
+    assert.deepEqual(f.kinds, ['family', 'family', 'load-low']);
+    assert.deepEqual(f.score.slice(0, 2), fam.score);
+    assert.deepEqual(f.score[2], rows.slice(0, 10));
+    assert.deepEqual(f.heldOut[2], rows.slice(0, 10));
+    const out = new Set(f.heldOut[2]);
+    for (const r of [...f.train[2], ...f.val[2]]) assert.ok(!out.has(r));
+    assert.equal(f.train[2].length + f.val[2].length, 30);
+    assert.equal(f.val[2].length, Math.round(GROUP_VAL_FRACTION * 30));
+    assert.deepEqual(withRegimeFolds(ds, sub, fam, all, new Rng('r2')), f);
+    // all rows: all three regimes kept, in REGIME_FOLDS order
+    const g = withRegimeFolds(
+      ds,
+      rows,
+      await familyFolds(ds, rows, 2, new Rng('r')),
+      all,
+      new Rng('r2'),
+    );
+    assert.deepEqual(g.kinds, ['family', 'family', 'hardest', 'load-low', 'load-high']);
   });
 });
 
