@@ -10,6 +10,9 @@
  * the whole ensemble and all of train_fit.
  *
  *   npx tsx bench/hybrid-cv.ts [--model models/default] [--passes 30]
+ *
+ * Every prediction here is the networks' alone (`network: true`): the neighbour term that the
+ * default model now carries (model/neighbour.ts) is one of the hybrids this bench compares.
  */
 
 import { foldData } from '../src/baselines/features.ts';
@@ -87,7 +90,7 @@ async function main() {
         L.push(u);
       });
     });
-    const p = model.predictRows(x, L, { members, seed: 1, passes });
+    const p = model.predictRows(x, L, { members, seed: 1, passes, network: true });
     return new Map(rs.map((r, i) => [r, p.mean.slice(i * U.length, (i + 1) * U.length)]));
   };
   const curve = new Map<number, Float64Array>();
@@ -96,7 +99,7 @@ async function main() {
     const p = model.predictRows(
       rowsX(ds, f),
       f.map((r) => ds.load[r]),
-      { members: [k], seed: 1, passes },
+      { members: [k], seed: 1, passes, network: true },
     );
     f.forEach((r, i) => {
       oof.set(r, p.mean[i]);
@@ -109,7 +112,7 @@ async function main() {
     const p = model.predictRows(
       rowsX(ds, rs),
       rs.map((r) => ds.load[r]),
-      { members: [k], seed: 1, passes },
+      { members: [k], seed: 1, passes, network: true },
     );
     return accuracyMetrics(
       rs.map((r) => ds.hv[r]),
@@ -119,7 +122,7 @@ async function main() {
   const pt = model.predictRows(
     rowsX(ds, test),
     test.map((r) => ds.load[r]),
-    { seed: 1, passes },
+    { seed: 1, passes, network: true },
   );
   const curveT = curves(test);
 
