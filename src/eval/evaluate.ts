@@ -86,7 +86,7 @@ export function evaluateModel(
     const d = rowsOf(ds, rows);
     const p = model.predictRows(d.x, d.load, { passes, seed, returnSamples: !o.uq });
     if (o.uq) {
-      const pr = o.uq.model.apply(p.std, o.uq.domain.features(d.x, d.load, p.mean));
+      const pr = o.uq.model.apply(p.std, o.uq.domain.features(d.x, d.load));
       return {
         y: d.hv,
         mu: p.mean,

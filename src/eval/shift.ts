@@ -57,8 +57,7 @@ export interface ShiftSplitResult {
     sigma_mc: number;
     knn: number;
     gap: number;
-    /** Difficulty features t, x (absent in results written before them: 0). */
-    top?: number;
+    /** Difficulty feature x (absent in results written before it: 0). */
     ext?: number;
     gp_mu: number;
     gp_sigma: number;
@@ -116,7 +115,7 @@ export async function scoreShiftSplit(
   const loads = test.map((r) => ds.load[r]);
   const y = test.map((r) => ds.hv[r]);
   const p = model.predictRows(x, loads, { seed: o.seed });
-  const f = fit.domain.features(x, loads, p.mean);
+  const f = fit.domain.features(x, loads);
   const mu = Array.from(p.mean);
   const models = Object.fromEntries(
     UQ_METHODS.map((m) => [m, UncertaintyModel.fit(m, fit.oof, fit.cal)]),
@@ -151,7 +150,6 @@ export async function scoreShiftSplit(
       sigma_mc: p.std[i],
       knn: f.knn[i],
       gap: f.gap[i],
-      top: f.top[i],
       ext: f.ext[i],
       gp_mu: gpp.mean[i],
       gp_sigma: gpSigma[i],
@@ -191,7 +189,6 @@ export function poolShift(results: readonly Omit<ShiftSplitResult, 'wall_s'>[]):
     const f: Difficulty = {
       knn: r.rows.map((x) => x.knn),
       gap: r.rows.map((x) => x.gap),
-      top: r.rows.map((x) => x.top ?? 0),
       ext: r.rows.map((x) => x.ext ?? 0),
     };
     for (const m of UQ_METHODS) {

@@ -362,7 +362,6 @@ export async function fitUncertaintyDetailed(
     sigma: [],
     knn: [],
     gap: [],
-    top: [],
     ext: [],
   };
   const foldOf: number[] = [];
@@ -372,14 +371,13 @@ export async function fitUncertaintyDetailed(
     const x = rowsX(ds, rows);
     const loads = rows.map((r) => ds.load[r]);
     const p = cv.predictRows(x, loads, { passes, seed: o.seed, members: [f] });
-    const feat = ref.features(x, loads, p.mean);
+    const feat = ref.features(x, loads);
     rows.forEach((r, i) => {
       oof.y.push(ds.hv[r]);
       oof.mu.push(p.mean[i]);
       oof.sigma.push(p.std[i]);
       oof.knn.push(feat.knn[i]);
       oof.gap.push(feat.gap[i]);
-      oof.top.push(feat.top[i]);
       oof.ext.push(feat.ext[i]);
       foldOf.push(f);
       oofRows.push(r);
@@ -390,7 +388,7 @@ export async function fitUncertaintyDetailed(
     y: cal.map((r) => ds.hv[r]),
     mu: pc.mean,
     sigma: pc.std,
-    ...domain.features(xc, lc, pc.mean),
+    ...domain.features(xc, lc),
   };
   // (4) comparison and the chosen method
   const cmp = compareMethods(oof, foldOf, calRows);
@@ -430,7 +428,6 @@ function savedRow(r: ShiftRows, i: number) {
     sigma_mc: r.sigma[i],
     knn: r.knn[i],
     gap: r.gap[i],
-    top: r.top[i],
     ext: r.ext[i],
   };
 }

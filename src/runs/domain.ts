@@ -29,8 +29,7 @@ export interface GroupedCvRow {
   sigma_mc: number;
   knn: number;
   gap: number;
-  /** Difficulty features t and x (uq/shift.ts `Difficulty`; absent in older files: 0). */
-  top?: number;
+  /** Difficulty feature x (uq/shift.ts `Difficulty`; absent in older files: 0). */
   ext?: number;
 }
 
@@ -67,7 +66,6 @@ const cvRow = z.looseObject({
   sigma_mc: finite,
   knn: finite,
   gap: finite,
-  top: finite.optional(),
   ext: finite.optional(),
 });
 
@@ -111,7 +109,6 @@ export const DomainFileSchema = z
         b: finite,
         c: finite,
         d: finite.optional(),
-        e: finite.optional(),
       }),
       conformal: z.looseObject({ levels: nums, q: nums, n: z.number().int().nonnegative() }),
     }),

@@ -98,9 +98,6 @@ export interface DomainThresholds {
   load_max: number;
 }
 
-/** Quantile of the training HV that the `top` difficulty feature is measured from. */
-export const TOP_QUANTILE = 0.9;
-
 /** Serialised DomainModel. */
 export interface DomainModelJSON {
   kind: 'DomainModel';
@@ -176,8 +173,6 @@ export class DomainModel {
   /** Distinct compositions: the first row of each and the rows sharing it. */
   private readonly uniq: { row: number; rows: number[] }[];
   private readonly supportCount: Int32Array;
-  /** The 90th percentile of the training HV (the `top` feature's reference), HV. */
-  readonly hvTop: number;
   /** ln of the smallest and of the largest training load (the `ext` feature's range). */
   private readonly lnLoadRange: readonly [number, number];
 
@@ -195,7 +190,6 @@ export class DomainModel {
     this.trainLogDensity = Float64Array.from(j.train_log_density).sort();
     this.thresholds = j.thresholds;
     this.nCalibration = j.n_calibration;
-    this.hvTop = quantile(this.hv, TOP_QUANTILE);
     this.lnLoadRange = [Math.log(Math.min(...this.loads)), Math.log(Math.max(...this.loads))];
     const byKey = new Map<string, { row: number; rows: number[] }>();
     for (let r = 0; r < n; r++) {
@@ -284,21 +278,17 @@ export class DomainModel {
   }
 
   /**
-   * Difficulty features (uq/shift.ts `Difficulty`) of many rows (x: n × E row-major) predicted at
-   * μ (HV): kNN distance δ, load gap g, the excess t of μ over the 90th percentile of the training
-   * HV, and the distance x of ln L outside the training load range.
+   * Difficulty features (uq/shift.ts `Difficulty`) of many rows (x: n × E row-major): kNN
+   * distance δ, load gap g, and the distance x of ln L outside the training load range (ln units).
    */
   features(
     x: ArrayLike<number>,
     loads: ArrayLike<number>,
-    mu: ArrayLike<number>,
-  ): { knn: Float64Array; gap: Float64Array; top: Float64Array; ext: Float64Array } {
+  ): { knn: Float64Array; gap: Float64Array; ext: Float64Array } {
     const E = this.elements.length;
     const n = loads.length;
-    if (mu.length !== n) throw new InputError(`domain: ${n} loads but ${mu.length} predictions`);
     const knn = new Float64Array(n);
     const gap = new Float64Array(n);
-    const top = new Float64Array(n);
     const ext = new Float64Array(n);
     const xi = new Float64Array(E);
     const [lo, hi] = this.lnLoadRange;
@@ -307,11 +297,10 @@ export class DomainModel {
       const q = this.quantities(xi, loads[i]);
       knn[i] = q.knnDistance;
       gap[i] = q.loadGap;
-      top[i] = Math.max(0, mu[i] - this.hvTop);
       const l = Math.log(loads[i]);
       ext[i] = Math.max(0, lo - l, l - hi);
     }
-    return { knn, gap, top, ext };
+    return { knn, gap, ext };
   }
 
   /** Fraction of training rows with latent log-density ≤ logp (null when there is no density). */

@@ -7,11 +7,11 @@
  *
  * - `mc`: σ as it is (a);
  * - `recalibrated`: σ·s, s fitted on the calibration rows (SPEC §6) (b);
- * - `distance`: σ² = (a·σ_mc)² + (b·δ)² + (c·g)² + (d·t)² + (e·x)², with δ the mean
- *   fraction-vector distance to the k nearest distinct training compositions, g the ln-load gap to
- *   their loads, t the excess of μ over the 90th percentile of the training HV and x the distance
- *   of ln L outside the training load range (uq/domain.ts `Difficulty`); a … e ≥ 0 maximise the
- *   Gaussian likelihood of grouped-CV out-of-fold residuals plus the calibration rows (c);
+ * - `distance`: σ² = (a·σ_mc)² + (b·δ)² + (c·g)² + (d·x)², with δ the mean fraction-vector
+ *   distance to the k nearest distinct training compositions, g the ln-load gap to their loads and
+ *   x the distance of ln L outside the training load range (`Difficulty`, uq/domain.ts); a … d ≥ 0
+ *   maximise the Gaussian likelihood of grouped-CV out-of-fold residuals plus the calibration rows
+ *   (c);
  * - `conformal`: normalised split conformal with the `distance` σ as the difficulty u: scores
  *   |y − μ|/u on the grouped-CV out-of-fold rows (new families) and the calibration rows (in
  *   distribution); the half-width at level p is the finite-sample conformal quantile q̂_p (the
@@ -46,8 +46,6 @@ export interface Difficulty {
   knn: Vec;
   /** g: ln-load gap to those compositions' loads. */
   gap: Vec;
-  /** t: max(0, μ − the 90th percentile of the training HV), HV (a prediction near or above the hardest training alloys). */
-  top: Vec;
   /** x: distance of ln L outside the training load range, ln units (0 inside it). */
   ext: Vec;
 }
@@ -67,10 +65,8 @@ export interface DistanceCoefficients {
   a: number;
   b: number;
   c: number;
-  /** Of t (absent in models fitted before it: 0). */
-  d?: number;
   /** Of x, HV per ln unit (absent in models fitted before it: 0). */
-  e?: number;
+  d?: number;
 }
 
 /** Serialised UncertaintyModel. */
@@ -80,7 +76,7 @@ export interface UncertaintyModelJSON {
   method: UqMethod;
   /** σ multiplier of `recalibrated`. */
   scale: number;
-  /** Variance-component coefficients of `distance` (σ² = a²σ² + b²δ² + c²g² + d²t² + e²x²; b in HV per unit δ, c and e in HV per ln unit). */
+  /** Variance-component coefficients of `distance` (σ² = a²σ² + b²δ² + c²g² + d²x²; b in HV per unit δ, c and d in HV per ln unit). */
   distance: DistanceCoefficients;
   /** Conformal score quantiles (`conformal`), at `levels`. */
   conformal: { levels: number[]; q: number[]; n: number };
@@ -163,21 +159,15 @@ export class UncertaintyModel {
       throw new InputError(`UncertaintyModel: unknown method ${JSON.stringify(j.method)}`);
     this.method = j.method;
     this.scale = j.scale;
-    this.distance = { d: 0, e: 0, ...j.distance };
+    this.distance = { d: 0, ...j.distance };
     this.conformal = j.conformal;
   }
 
   /** The `distance` σ (also the conformal difficulty u). */
   private distanceSigma(sigma: Vec, f: Difficulty): Float64Array {
-    const { a, b, c, d, e } = this.distance;
+    const { a, b, c, d } = this.distance;
     return Float64Array.from(sigma, (s, i) =>
-      Math.sqrt(
-        (a * s) ** 2 +
-          (b * f.knn[i]) ** 2 +
-          (c * f.gap[i]) ** 2 +
-          (d * f.top[i]) ** 2 +
-          (e * f.ext[i]) ** 2,
-      ),
+      Math.sqrt((a * s) ** 2 + (b * f.knn[i]) ** 2 + (c * f.gap[i]) ** 2 + (d * f.ext[i]) ** 2),
     );
   }
 
@@ -226,19 +216,12 @@ export class UncertaintyModel {
     const scale = fitSigmaScale(cal.y, cal.mu, cal.sigma);
     const all = concatRows(oof, cal);
     const r = Float64Array.from(all.y, (y, i) => y - all.mu[i]);
-    const [A, B, C, D, E] = fitVarianceComponents(r, [
-      all.sigma,
-      all.knn,
-      all.gap,
-      all.top,
-      all.ext,
-    ]);
+    const [A, B, C, D] = fitVarianceComponents(r, [all.sigma, all.knn, all.gap, all.ext]);
     const distance = {
       a: Math.sqrt(A),
       b: Math.sqrt(B),
       c: Math.sqrt(C),
       d: Math.sqrt(D),
-      e: Math.sqrt(E),
     };
     let conformal = { levels: [...CONFORMAL_LEVELS], q: CONFORMAL_LEVELS.map(() => 1), n: 0 };
     if (method === 'conformal') {
@@ -294,7 +277,6 @@ function concatRows(a: ShiftRows, b: ShiftRows): ShiftRows {
     sigma: c(a.sigma, b.sigma),
     knn: c(a.knn, b.knn),
     gap: c(a.gap, b.gap),
-    top: c(a.top, b.top),
     ext: c(a.ext, b.ext),
   };
 }
@@ -307,7 +289,6 @@ function pickRows(r: ShiftRows, idx: readonly number[]): ShiftRows {
     sigma: p(r.sigma),
     knn: p(r.knn),
     gap: p(r.gap),
-    top: p(r.top),
     ext: p(r.ext),
   };
 }

@@ -95,7 +95,6 @@ export function refitFromSavedRows(file: DomainFileJSON): {
     sigma: a.map((r) => r.sigma_mc),
     knn: a.map((r) => r.knn),
     gap: a.map((r) => r.gap),
-    top: a.map((r) => r.top ?? 0),
     ext: a.map((r) => r.ext ?? 0),
   });
   const o = rows(oof);
@@ -171,7 +170,7 @@ export function predictive(
   let h90: ArrayLike<number> = Float64Array.from(p.std, (s) => 1.6448536269514722 * s);
   let logp: Float64Array | null = null;
   if (bundle) {
-    const pr = bundle.model.apply(p.std, bundle.domain.features(x, loads, p.mean));
+    const pr = bundle.model.apply(p.std, bundle.domain.features(x, loads));
     sigma = pr.sigma;
     h90 = pr.halfWidth(0.9);
     if (bundle.latent) logp = latentLogp(model, bundle.latent, x, loads);

@@ -58,7 +58,7 @@ describe('monotone load dependence (SPEC §3 load head, issue 11)', () => {
       network: { latentDim: 8, compHidden: [32, 16], headHidden: [16], decoderHidden: [16] },
       // the neighbour term (model/neighbour.ts) with the settings CV chose for the reference
       // default (docs/accuracy.md), so the printed μ of the full default is what is checked
-      neighbour: { tau: 0.08, k: 5, alpha: 0.1, d0: 0.2 },
+      neighbour: { tau: 0.08, k: 5, alpha: 0.1, d0: 0.075 },
     }));
     assert.ok(model.neighbour, 'the default model carries the neighbour term');
     E = ds.elements.length;

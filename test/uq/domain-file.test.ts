@@ -23,7 +23,6 @@ function doc(): DomainFileJSON {
     sigma: [20, 30, 25],
     knn: [0.1, 0.2, 0.3],
     gap: [0, 0, 1],
-    top: [0, 0, 0],
     ext: [0, 0, 0],
   };
   const um = UncertaintyModel.fit('conformal', rows, rows);

@@ -78,7 +78,6 @@ function toyRows(rng: Rng, groups: number, perGroup: number): ShiftRows & { grou
     sigma: new Array(n).fill(10),
     knn,
     gap: new Array(n).fill(0),
-    top: new Array(n).fill(0),
     ext: new Array(n).fill(0),
     group,
   };
@@ -212,29 +211,27 @@ describe('the difficulty score on held-out families', () => {
   });
 });
 
-describe('UncertaintyModel distance σ with the t and x features', () => {
+describe('UncertaintyModel distance σ with the load-extrapolation feature x', () => {
   const base = {
     scale: 1,
     conformal: { levels: [0.5, 0.6827, 0.9], q: [0.7, 1, 1.6], n: 10 },
   };
-  const f = { knn: [0.1, 0.3], gap: [0, 1], top: [0, 200], ext: [0, Math.log(10)] };
+  const f = { knn: [0.1, 0.3], gap: [0, 1], ext: [0, Math.log(10)] };
 
-  it('is √((aσ)² + (bδ)² + (cg)² + (dt)² + (ex)²), by hand', () => {
+  it('is √((aσ)² + (bδ)² + (cg)² + (dx)²), by hand', () => {
     const m = new UncertaintyModel({
       ...base,
       method: 'distance',
-      distance: { a: 1.5, b: 400, c: 20, d: 0.8, e: 100 },
+      distance: { a: 1.5, b: 400, c: 20, d: 100 },
     });
     const s = m.apply([50, 60], f).sigma;
     assert.ok(Math.abs(s[0] - Math.sqrt(75 ** 2 + 40 ** 2)) < 1e-9);
     assert.ok(
-      Math.abs(
-        s[1] - Math.sqrt(90 ** 2 + 120 ** 2 + 20 ** 2 + 160 ** 2 + (100 * Math.log(10)) ** 2),
-      ) < 1e-9,
+      Math.abs(s[1] - Math.sqrt(90 ** 2 + 120 ** 2 + 20 ** 2 + (100 * Math.log(10)) ** 2)) < 1e-9,
     );
   });
 
-  it('reads a model saved before t and x existed as d = e = 0, and round-trips', () => {
+  it('reads a model saved before x existed as d = 0, and round-trips', () => {
     const old = UncertaintyModel.fromJSON({
       kind: 'UncertaintyModel',
       version: 1,
@@ -242,14 +239,14 @@ describe('UncertaintyModel distance σ with the t and x features', () => {
       ...base,
       distance: { a: 1.5, b: 400, c: 20 },
     });
-    assert.deepEqual(old.distance, { a: 1.5, b: 400, c: 20, d: 0, e: 0 });
+    assert.deepEqual(old.distance, { a: 1.5, b: 400, c: 20, d: 0 });
     const u1 = Math.sqrt(90 ** 2 + 120 ** 2 + 20 ** 2);
     assert.ok(Math.abs(old.apply([50, 60], f).halfWidth(0.9)[1] - 1.6 * u1) < 1e-9);
     assert.deepEqual(UncertaintyModel.fromJSON(old.toJSON()).toJSON(), old.toJSON());
   });
 
-  it('fits d and e to residuals that grow with t and x (the variance components recover them)', () => {
-    const rng = new Rng('tx');
+  it('fits d to residuals that grow with x (the variance components recover it)', () => {
+    const rng = new Rng('x-feature');
     const n = 4000;
     const rows = {
       y: [] as number[],
@@ -257,25 +254,21 @@ describe('UncertaintyModel distance σ with the t and x features', () => {
       sigma: [] as number[],
       knn: [] as number[],
       gap: [] as number[],
-      top: [] as number[],
       ext: [] as number[],
     };
     for (let i = 0; i < n; i++) {
-      const t = rng.uniform() < 0.3 ? 400 * rng.uniform() : 0;
       const x = rng.uniform() < 0.3 ? 3 * rng.uniform() : 0;
-      const sd = Math.sqrt(30 ** 2 + (0.5 * t) ** 2 + (80 * x) ** 2);
+      const sd = Math.sqrt(30 ** 2 + (80 * x) ** 2);
       rows.y.push(sd * gauss(rng));
       rows.mu.push(0);
       rows.sigma.push(30);
       rows.knn.push(0);
       rows.gap.push(0);
-      rows.top.push(t);
       rows.ext.push(x);
     }
     const m = UncertaintyModel.fit('distance', rows, rows);
     // 4 000 rows: the ML estimates are within ~10 % (a few standard errors)
     assert.ok(Math.abs(m.distance.a - 1) < 0.1, `a ${m.distance.a}`);
-    assert.ok(Math.abs(m.distance.d - 0.5) < 0.06, `d ${m.distance.d}`);
-    assert.ok(Math.abs(m.distance.e - 80) < 8, `e ${m.distance.e}`);
+    assert.ok(Math.abs(m.distance.d - 80) < 8, `d ${m.distance.d}`);
   });
 });
