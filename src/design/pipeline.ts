@@ -719,7 +719,10 @@ export async function runDesign(
       });
       const R = rounded.map((a) => a?.toVector(E) ?? null);
       const V = X.map((x, i) => R[i] ?? x);
-      const p = await model.predictAt(
+      // the search's own prediction (DesignModel.searchAt: the networks alone for a model with
+      // a neighbour term); the screening below scores with predictAt
+      const p = await (model.searchAt ?? model.predictAt).call(
+        model,
         V,
         o.load,
         o.targetPasses,

@@ -28,4 +28,16 @@ export interface DesignModel {
     passes: number,
     seed: number,
   ): Promise<McStats>;
+  /**
+   * The prediction the MCMC search scores its samples with (default: `predictAt`). A model with
+   * a neighbour term (model/neighbour.ts) searches with its networks alone, so the chains are not
+   * drawn into the known alloys that the term lifts and the novelty gate then rejects; the
+   * screening, the gates and the report use `predictAt`, like every other prediction.
+   */
+  searchAt?(
+    x: readonly ArrayLike<number>[],
+    load: number,
+    passes: number,
+    seed: number,
+  ): Promise<McStats>;
 }

@@ -506,6 +506,21 @@ export class HardnessModel implements DesignModel {
     return { mean: r.mean, std: r.std };
   }
 
+  /** The MCMC search's prediction (DesignModel): the networks alone, without the neighbour term. */
+  async searchAt(
+    x: readonly ArrayLike<number>[],
+    load: number,
+    passes: number,
+    seed: number,
+  ): Promise<McStats> {
+    const r = this.predictRows(this.flat(x), new Array<number>(x.length).fill(load), {
+      passes,
+      seed,
+      network: true,
+    });
+    return { mean: r.mean, std: r.std };
+  }
+
   // ---- persistence -------------------------------------------------------------------------
 
   /** Save to a model directory, atomically replacing it (a failed save keeps the old model). */

@@ -171,6 +171,37 @@ describe('design pipeline on an analytic model', async () => {
     assert.deepEqual(strip(again), strip(res));
   });
 
+  it('the MCMC scores with searchAt when the model has it, the screening and the report with predictAt', async () => {
+    // a model whose search prediction differs (a constant): if the chains used it, they would
+    // wander by the density alone; the candidates' numbers must still be predictAt's
+    let searched = 0;
+    let predicted = 0;
+    const m = {
+      ...toyModel,
+      async searchAt(x: readonly ArrayLike<number>[]) {
+        searched += x.length;
+        return {
+          mean: new Float64Array(x.length).fill(1000),
+          std: new Float64Array(x.length).fill(50),
+        };
+      },
+      async predictAt(x: readonly ArrayLike<number>[], load: number, passes: number, seed: number) {
+        predicted += x.length;
+        return toyModel.predictAt(x, load, passes, seed);
+      },
+    };
+    const r = await runDesign(m, data, small(), new Rng(5));
+    assert.ok(searched > 0 && predicted > 0);
+    assert.notDeepEqual(
+      r.candidates.map((c) => c.formula),
+      res.candidates.map((c) => c.formula),
+    );
+    for (const c of r.candidates) {
+      const t = truth(ELEMENTS.map((e) => c.fractions[e] ?? 0));
+      assert.ok(Math.abs(c.predictions[0].mean - t.mean) < 1e-9);
+    }
+  });
+
   it('a banned element never appears and the maximum element count holds', async () => {
     const r = await runDesign(
       toyModel,
