@@ -499,11 +499,7 @@ export class HardnessModel implements DesignModel {
     passes: number,
     seed: number,
   ): Promise<McStats> {
-    const r = this.predictRows(this.flat(x), new Array<number>(x.length).fill(load), {
-      passes,
-      seed,
-    });
-    return { mean: r.mean, std: r.std };
+    return this.statsAt(x, load, { passes, seed });
   }
 
   /** The MCMC search's prediction (DesignModel): the networks alone, without the neighbour term. */
@@ -513,11 +509,11 @@ export class HardnessModel implements DesignModel {
     passes: number,
     seed: number,
   ): Promise<McStats> {
-    const r = this.predictRows(this.flat(x), new Array<number>(x.length).fill(load), {
-      passes,
-      seed,
-      network: true,
-    });
+    return this.statsAt(x, load, { passes, seed, network: true });
+  }
+
+  private statsAt(x: readonly ArrayLike<number>[], load: number, o: McOptions): McStats {
+    const r = this.predictRows(this.flat(x), new Array<number>(x.length).fill(load), o);
     return { mean: r.mean, std: r.std };
   }
 
