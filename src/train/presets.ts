@@ -5,8 +5,11 @@
  * - `v1`: the settings a CV study with the peer found best (SPEC §4 Presets; the default until
  *   the monotone load head): Adam 1e-3, batch 32, fixed β 1e-3, hardness loss on z = μ, d = 64,
  *   dropout 0.1, no sample weights, ln-load, the paper's load path.
- * - `default`: `v1` with the Meyer load head (SPEC §3 load head: HV cannot rise with the load) and
- *   the composition-descriptor branch (CV RMSE 117.2 vs 121.2 HV without; docs/presets.md).
+ * - `v2`: `v1` with the Meyer load head (SPEC §3 load head: HV cannot rise with the load) and
+ *   the composition-descriptor branch (CV RMSE 117.2 vs 121.2 HV without; docs/presets.md); the
+ *   default until the neighbour term.
+ * - `default`: `v2` with the neighbour term chosen by CV at fit time (model/neighbour.ts;
+ *   docs/accuracy.md).
  * The sample-weight and load-transform parts are applied by the data layer; they are carried here
  * so that one object describes a run.
  */
@@ -16,10 +19,10 @@ import { InputError } from '../util/errors.ts';
 import type { BetaOptions } from './beta.ts';
 import { DEFAULT_BETA } from './beta.ts';
 
-export type PresetName = 'paper' | 'default' | 'v1';
+export type PresetName = 'paper' | 'default' | 'v1' | 'v2';
 
 /** The preset names `--preset` accepts. */
-export const PRESET_NAMES: readonly PresetName[] = ['default', 'paper', 'v1'];
+export const PRESET_NAMES: readonly PresetName[] = ['default', 'paper', 'v1', 'v2'];
 
 /** A preset name from user input; InputError naming the accepted names otherwise. */
 export function parsePresetName(name: string, what = '--preset'): PresetName {
@@ -81,14 +84,10 @@ export function preset(name: PresetName): Preset {
       mcPasses: 100,
     };
   }
-  if (name === 'default') {
+  if (name === 'default') return { ...preset('v2'), name, neighbour: 'cv' };
+  if (name === 'v2') {
     const v1 = preset('v1');
-    return {
-      ...v1,
-      name,
-      network: { ...v1.network, ...DEFAULT_NETWORK },
-      neighbour: 'cv',
-    };
+    return { ...v1, name, network: { ...v1.network, ...DEFAULT_NETWORK } };
   }
   if (name === 'v1') {
     return {

@@ -159,6 +159,15 @@ describe('presets', () => {
     assert.equal(d.sampleWeights, 'none');
     assert.equal(d.loadTransform, 'log');
     assert.ok(quickCaps(d).training.maxEpochs <= 10);
+    // the default is v2 (Meyer head + descriptors) with the neighbour term chosen by CV; v2 and v1
+    // (the earlier defaults) have none
+    const v2 = preset('v2');
+    assert.deepEqual({ ...d, name: 'v2', neighbour: undefined }, { ...v2, neighbour: undefined });
+    assert.equal(d.neighbour, 'cv');
+    assert.equal(v2.neighbour, undefined);
+    assert.equal(preset('v1').neighbour, undefined);
+    assert.equal(v2.network.loadHead, 'meyer');
+    assert.equal(v2.network.descriptors, true);
   });
 });
 

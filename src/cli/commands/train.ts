@@ -19,7 +19,11 @@ export function register(program: Command): void {
       '--split <spec>',
       'reference | cluster | FILE (default: reference on the reference dataset)',
     )
-    .option('--preset <name>', 'default (CV-tuned) | paper (the paper’s settings)', 'default')
+    .option(
+      '--preset <name>',
+      'default (CV-tuned) | paper (the paper’s settings) | v2, v1 (earlier defaults)',
+      'default',
+    )
     .option(
       '--seeds <n>',
       'repeat the CV ensemble with N seeds (networks = N × folds)',
