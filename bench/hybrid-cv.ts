@@ -17,9 +17,9 @@
 
 import { foldData } from '../src/baselines/features.ts';
 import { KnnRegressor } from '../src/baselines/knn.ts';
+import { rowsX } from '../src/data/dataset.ts';
 import { type Dataset, loadDataset } from '../src/data/index.ts';
 import { splitFromJSON } from '../src/data/split.ts';
-import { rowsX } from '../src/jobs/uncertainty.ts';
 import { HardnessModel } from '../src/model/hardness-model.ts';
 import { tailIndices } from '../src/uq/calibration.ts';
 import { accuracyMetrics } from '../src/uq/metrics.ts';

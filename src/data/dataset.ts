@@ -152,6 +152,14 @@ export function rowView(ds: Dataset, i: number): Float64Array {
   return ds.x.subarray(i * E, (i + 1) * E);
 }
 
+/** The composition vectors of `rows` as network input rows (n × E, float32, row-major). */
+export function rowsX(ds: Dataset, rows: readonly number[]): Float32Array {
+  const E = ds.elements.length;
+  const x = new Float32Array(rows.length * E);
+  for (const [i, r] of rows.entries()) x.set(rowView(ds, r), i * E);
+  return x;
+}
+
 /** A new dataset holding only `rows` (same basis); for studies and tests. */
 export function subsetDataset(ds: Dataset, rows: readonly number[]): Dataset {
   const E = ds.elements.length;

@@ -10,7 +10,7 @@
  * Each study is made of units (`seedRun`, `ablationRun`, `learningCurvePoint`) that the job model
  * (src/jobs) runs one per job; the sequential loops below are for library use in one process.
  */
-import type { Dataset } from '../data/dataset.ts';
+import { type Dataset, rowsX } from '../data/dataset.ts';
 import type { Split } from '../data/split.ts';
 import { type FitOptions, HardnessModel } from '../model/hardness-model.ts';
 import type { VibannOptions } from '../nn/options.ts';
@@ -126,13 +126,6 @@ export function decodeSamples(s: string): Float32Array {
   const out = new Float32Array(b.length / 4);
   new Uint8Array(out.buffer).set(b);
   return out;
-}
-
-function rowsX(ds: Dataset, rows: readonly number[]): Float32Array {
-  const E = ds.elements.length;
-  const x = new Float32Array(rows.length * E);
-  for (const [i, r] of rows.entries()) x.set(ds.x.subarray(r * E, (r + 1) * E), i * E);
-  return x;
 }
 
 /**

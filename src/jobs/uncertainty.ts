@@ -17,7 +17,7 @@
  *   fitted predictive distribution (what a leave-family-out fold reports).
  */
 import { join } from 'node:path';
-import type { Dataset } from '../data/dataset.ts';
+import { type Dataset, rowsX } from '../data/dataset.ts';
 import type { Split } from '../data/split.ts';
 import type { EvaluationReport } from '../eval/evaluate.ts';
 import type { LatentFrame } from '../latent/frame.ts';
@@ -73,15 +73,6 @@ export interface FitHooks {
   onInfo?(message: string): void;
   /** Throw when the caller has been cancelled (called after every grouped-CV epoch). */
   checkCancelled?(what: string): void;
-}
-
-export function rowsX(ds: Dataset, rows: readonly number[]): Float32Array {
-  const E = ds.elements.length;
-  const x = new Float32Array(rows.length * E);
-  rows.forEach((r, i) => {
-    x.set(ds.x.subarray(r * E, (r + 1) * E), i * E);
-  });
-  return x;
 }
 
 export function trainingRows(ds: Dataset, rows: readonly number[]) {

@@ -12,7 +12,7 @@
 
 import { basename } from 'node:path';
 import type { Composition } from '../chem/composition.ts';
-import type { Dataset } from '../data/dataset.ts';
+import { type Dataset, rowsX } from '../data/dataset.ts';
 import { type LoadRange, loadRangeOf } from '../data/loads.ts';
 import {
   LoadScaler,
@@ -39,7 +39,7 @@ import {
   initEnsemble,
   type MemberReport,
 } from '../train/trainer.ts';
-import { LCB_Z, type PredictResult, poolMembers, predictMC } from '../uq/predict.ts';
+import { type PredictResult, predictFromSamples, predictMC } from '../uq/predict.ts';
 import { InputError } from '../util/errors.ts';
 import { VERSION } from '../version.ts';
 import { setDescriptorParams } from './descriptors.ts';
@@ -259,14 +259,7 @@ export class HardnessModel implements DesignModel {
       options,
       plans.map((pl) => pl.seed),
     );
-    if (options.descriptors) {
-      const E = ds.elements.length;
-      const fitX = new Float32Array(split.trainFit.length * E);
-      split.trainFit.forEach((r, i) => {
-        fitX.set(ds.x.subarray(r * E, (r + 1) * E), i * E);
-      });
-      setDescriptorParams(initial, ds.elements, fitX);
-    }
+    if (options.descriptors) setDescriptorParams(initial, ds.elements, rowsX(ds, split.trainFit));
     const res = await trainEnsembleParallel(initial, prep.arrays, plans, {
       lr: p.training.lr,
       batchSize: p.training.batchSize,
@@ -357,7 +350,31 @@ export class HardnessModel implements DesignModel {
   predictRows(x: Float32Array, loadsN: ArrayLike<number>, o: McOptions = {}): PredictResult {
     const nb = this.neighbour;
     if (!nb || o.network) return this.predictNetwork(x, loadsN, o);
-    // the network at L and at L·e with the same masks (keyed by composition), then the blend
+    const n = loadsN.length;
+    const p = this.meyerPair(x, loadsN, o);
+    const near = nb.neighbours(x, n, nb.rowsOf(o.members));
+    const lnL = Float64Array.from(loadsN as ArrayLike<number>, (L) => Math.log(L));
+    const res = predictFromSamples(
+      blendSamples(p.s1, p.s2, lnL, near, n, p.passes),
+      p.nMembers,
+      p.passes,
+      n,
+    );
+    if (!o.returnSamples) delete res.samples;
+    return res;
+  }
+
+  /**
+   * The networks' MC samples (HV) of rows x at their loads L (`s1`) and at L·e (`s2`), from one MC
+   * computation; both loads of a row share its masks (keyed by composition), so s1/s2 per sample
+   * is its Meyer curve's ratio — what the neighbour term (model/neighbour.ts) reads its exponent
+   * from. Layout of each: [(k·S + s)·n + i].
+   */
+  meyerPair(
+    x: Float32Array,
+    loadsN: ArrayLike<number>,
+    o: Omit<McOptions, 'returnSamples' | 'network'> = {},
+  ): { s1: Float32Array; s2: Float32Array; nMembers: number; passes: number } {
     const n = loadsN.length;
     const E = this.elements.length;
     const x2 = new Float32Array(2 * n * E);
@@ -377,41 +394,7 @@ export class HardnessModel implements DesignModel {
       s1.set(all.subarray(m * 2 * n, m * 2 * n + n), m * n);
       s2.set(all.subarray(m * 2 * n + n, (m + 1) * 2 * n), m * n);
     }
-    const near = nb.neighbours(x, n, nb.rowsOf(o.members));
-    const lnL = Float64Array.from(loadsN as ArrayLike<number>, (L) => Math.log(L));
-    const samples = blendSamples(s1, s2, lnL, near, n, p.passes);
-    const S = p.passes;
-    const means: Float64Array[] = [];
-    const vars: Float64Array[] = [];
-    for (let k = 0; k < p.nMembers; k++) {
-      const mu = new Float64Array(n);
-      const sq = new Float64Array(n);
-      for (let s = 0; s < S; s++) {
-        const b = (k * S + s) * n;
-        for (let i = 0; i < n; i++) {
-          const v = samples[b + i];
-          mu[i] += v;
-          sq[i] += v * v;
-        }
-      }
-      for (let i = 0; i < n; i++) {
-        mu[i] /= S;
-        sq[i] = Math.max(0, sq[i] / S - mu[i] ** 2);
-      }
-      means.push(mu);
-      vars.push(sq);
-    }
-    const pooled = poolMembers(means, vars);
-    const res: PredictResult = {
-      mean: pooled.mean,
-      std: pooled.std,
-      lcb: pooled.mean.map((m, i) => m - LCB_Z * pooled.std[i]),
-      nMembers: p.nMembers,
-      passes: S,
-      n,
-    };
-    if (o.returnSamples) res.samples = samples;
-    return res;
+    return { s1, s2, nMembers: p.nMembers, passes: p.passes };
   }
 
   /** `predictRows` of the networks alone. */
@@ -563,10 +546,7 @@ export async function fitNeighbour(
   const E = ds.elements.length;
   const tf = split.trainFit;
   const pos = new Map(tf.map((r, i) => [r, i]));
-  const x = new Float32Array(tf.length * E);
-  tf.forEach((r, i) => {
-    x.set(ds.x.subarray(r * E, (r + 1) * E), i * E);
-  });
+  const x = rowsX(ds, tf);
   const train = { x, loads: tf.map((r) => ds.load[r]), hv: tf.map((r) => ds.hv[r]) };
   const memberRows = plans.map((pl) =>
     Array.from(pl.train).flatMap((r) => {
@@ -579,26 +559,10 @@ export async function fitNeighbour(
   if (given === undefined) {
     const oof: OofSamples[] = plans.map((pl, k) => {
       const val = Array.from(pl.val);
-      const n = val.length;
-      const xv = new Float32Array(n * E);
-      val.forEach((r, i) => {
-        xv.set(ds.x.subarray(r * E, (r + 1) * E), i * E);
-      });
+      const xv = rowsX(ds, val);
       const loads = val.map((r) => ds.load[r]);
-      const at = (f: number) =>
-        model.predictRows(
-          xv,
-          loads.map((L) => L * f),
-          { members: [k], network: true, returnSamples: true, seed: 1 },
-        ).samples as Float32Array;
-      return {
-        x: xv,
-        loads,
-        y: val.map((r) => ds.hv[r]),
-        rows: memberRows[k],
-        s1: at(1),
-        s2: at(Math.E),
-      };
+      const { s1, s2 } = model.meyerPair(xv, loads, { members: [k], seed: 1 });
+      return { x: xv, loads, y: val.map((r) => ds.hv[r]), rows: memberRows[k], s1, s2 };
     });
     const c = chooseNeighbour(E, train, oof);
     params = c.params;

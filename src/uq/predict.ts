@@ -183,15 +183,66 @@ export function predictMC(
   } finally {
     tf.dispose(Object.values(params));
   }
+  const res = resultFromSums(sum, sumSq, S, n, opts.returnMembers);
+  if (samples) res.samples = samples;
+  return res;
+}
+
+/**
+ * μ, σ, LCB from per-member sums over S passes (sum[k][i], sumSq[k][i]): member means and
+ * population variances, pooled by the law of total variance (`poolMembers`).
+ */
+function resultFromSums(
+  sum: Float64Array[],
+  sumSq: Float64Array[],
+  S: number,
+  n: number,
+  returnMembers?: boolean,
+): PredictResult {
   const means = sum.map((su) => su.map((v) => v / S));
   const vars = sumSq.map((sq, k) => sq.map((v, i) => Math.max(0, v / S - means[k][i] ** 2)));
   const pooled = poolMembers(means, vars);
   const lcb = pooled.mean.map((m, i) => m - LCB_Z * pooled.std[i]);
-  const res: PredictResult = { mean: pooled.mean, std: pooled.std, lcb, nMembers: M, passes: S, n };
-  if (samples) res.samples = samples;
-  if (opts.returnMembers) {
+  const res: PredictResult = {
+    mean: pooled.mean,
+    std: pooled.std,
+    lcb,
+    nMembers: sum.length,
+    passes: S,
+    n,
+  };
+  if (returnMembers) {
     res.memberMeans = means;
     res.memberVars = vars;
   }
+  return res;
+}
+
+/**
+ * The pooled prediction of given MC samples (HV), [(k·S + s)·n + i] for M members × S passes × n
+ * rows — what `predictMC` returns for its own samples (e.g. samples a post-processing changed).
+ */
+export function predictFromSamples(
+  samples: Float32Array,
+  M: number,
+  S: number,
+  n: number,
+): PredictResult {
+  if (samples.length !== M * S * n)
+    throw new InputError(`predictFromSamples: ${samples.length} samples, expected ${M}·${S}·${n}`);
+  const sum = Array.from({ length: M }, () => new Float64Array(n));
+  const sumSq = Array.from({ length: M }, () => new Float64Array(n));
+  for (let k = 0; k < M; k++) {
+    for (let s = 0; s < S; s++) {
+      const b = (k * S + s) * n;
+      for (let i = 0; i < n; i++) {
+        const v = samples[b + i];
+        sum[k][i] += v;
+        sumSq[k][i] += v * v;
+      }
+    }
+  }
+  const res = resultFromSums(sum, sumSq, S, n);
+  res.samples = samples;
   return res;
 }
