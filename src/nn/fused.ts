@@ -339,6 +339,30 @@ function bnBackwardSimd(
 }
 
 /**
+ * The attributes of a hashed MC-dropout batch norm (both engines): per-member seeds, S passes,
+ * tiling, R distinct rows (B tiled, else B/S), S·R output rows, the keep scale and the 16-bit keep
+ * threshold, and the xorshift seed of row q of a pass (keyed by composition, else by row index).
+ */
+function hashedAttrs(attrs: Record<string, unknown>, B: number) {
+  const S = attrs.passes as number;
+  const tile = Boolean(attrs.tile);
+  const rowStart = attrs.rowStart as number;
+  const keys = (attrs.rowKeys as number[] | undefined) ?? null;
+  const rate = attrs.rate as number;
+  const R = tile ? B : B / S;
+  return {
+    seeds: attrs.hashSeeds as number[],
+    S,
+    tile,
+    R,
+    outRows: S * R,
+    keep: 1 / (1 - rate),
+    threshold: keepThreshold16(rate),
+    rowSeedOf: (seed: number, q: number) => rowSeed(seed, keys ? keys[q] : rowStart + q) | 0,
+  };
+}
+
+/**
  * bnForwardHashed on the SIMD loop (bn-wasm.ts `hashed`); null where it does not apply. The
  * output (S·R rows per member, up to ~170 MB for 5 networks × 100 passes × 673 rows) is written
  * straight into the output tensor; the small scratch block is allocated for the call and freed.
@@ -354,16 +378,7 @@ function bnForwardHashedSimd(
   const h = heapBn(ins, w);
   if (!h) return null;
   const { mod, bn } = h;
-  const seeds = attrs.hashSeeds as number[];
-  const S = attrs.passes as number;
-  const tile = Boolean(attrs.tile);
-  const rowStart = attrs.rowStart as number;
-  const keys = (attrs.rowKeys as number[] | undefined) ?? null;
-  const rate = attrs.rate as number;
-  const R = tile ? B : B / S;
-  const outRows = S * R;
-  const keep = 1 / (1 - rate);
-  const threshold = keepThreshold16(rate);
+  const { seeds, S, tile, R, outRows, keep, threshold, rowSeedOf } = hashedAttrs(attrs, B);
   const [rO, gO, bO, mmO, mvO] = ins.map(offsetOf);
   // block (bytes): keep f64, scale and shift [w] f64, row seeds [S·R] i32
   const KEEP = 0;
@@ -392,8 +407,7 @@ function bnForwardHashedSimd(
       foldBn(f32, g, f32, b, f32, mm, f32, mv, eps, w, f64, (p + SC) / 8, f64, (p + SH) / 8);
       for (let s = 0; s < S; s++) {
         const seed = extendSeed(seeds[m], s);
-        for (let q = 0; q < R; q++)
-          i32[(p + SEEDS) / 4 + s * R + q] = rowSeed(seed, keys ? keys[q] : rowStart + q) | 0;
+        for (let q = 0; q < R; q++) i32[(p + SEEDS) / 4 + s * R + q] = rowSeedOf(seed, q);
       }
       bn.hashed(
         rO + m * B * w * 4,
@@ -532,19 +546,10 @@ function bnForwardHashed(
 ): OutSpec[] {
   const fast = bnForwardHashedSimd([r, gamma, beta, mm, mv], M, B, w, eps, attrs);
   if (fast) return fast;
-  const seeds = attrs.hashSeeds as number[];
-  const S = attrs.passes as number;
-  const tile = Boolean(attrs.tile);
-  const rowStart = attrs.rowStart as number;
-  const keys = (attrs.rowKeys as number[] | undefined) ?? null;
-  const rate = attrs.rate as number;
-  const R = tile ? B : B / S;
-  const outRows = S * R;
+  const { seeds, S, tile, R, outRows, keep, threshold, rowSeedOf } = hashedAttrs(attrs, B);
   const y = new Float32Array(M * outRows * w);
   const scale = new Float64Array(w);
   const shift = new Float64Array(w);
-  const keep = 1 / (1 - rate);
-  const threshold = keepThreshold16(rate);
   for (let m = 0; m < M; m++) {
     const pb = m * w;
     foldBn(gamma, pb, beta, pb, mm, pb, mv, pb, eps, w, scale, 0, shift, 0);
@@ -554,7 +559,7 @@ function bnForwardHashed(
         const io = (m * B + (tile ? q : s * R + q)) * w;
         const oo = (m * outRows + s * R + q) * w;
         // keepRow inlined and branchless (random keep/drop outcomes defeat branch prediction)
-        let x = rowSeed(seed, keys ? keys[q] : rowStart + q) | 0;
+        let x = rowSeedOf(seed, q);
         for (let u = 0; u < w; u += 2) {
           x ^= x << 13;
           x ^= x >>> 17;
