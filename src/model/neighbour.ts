@@ -23,6 +23,8 @@
  * folds), so a member's prediction of its held-out fold stays out of fold. τ, k, α, d₀ are chosen by
  * cross-validation on those out-of-fold predictions when the model is fitted (`chooseNeighbour`).
  */
+import { tailIndices } from '../uq/calibration.ts';
+import { accuracyMetrics } from '../uq/metrics.ts';
 import { InputError } from '../util/errors.ts';
 
 /** The blend's settings. */
@@ -241,30 +243,6 @@ export interface OofSamples {
   s2: ArrayLike<number>;
 }
 
-function scoreOof(y: readonly number[], p: readonly number[]): Omit<NeighbourCvRow, 'params'> {
-  const n = y.length;
-  let ae = 0;
-  let se = 0;
-  for (let i = 0; i < n; i++) {
-    ae += Math.abs(p[i] - y[i]);
-    se += (p[i] - y[i]) ** 2;
-  }
-  // the rows at or above the 90th percentile of y (numpy.quantile, linear), as `evaluate`'s tail
-  const sorted = [...y].sort((a, b) => a - b);
-  const h = (n - 1) * 0.9;
-  const lo = Math.floor(h);
-  const q = sorted[lo] + (h - lo) * ((sorted[Math.min(lo + 1, n - 1)] ?? sorted[lo]) - sorted[lo]);
-  let ts = 0;
-  let tn = 0;
-  for (let i = 0; i < n; i++) {
-    if (y[i] >= q) {
-      ts += p[i] - y[i];
-      tn++;
-    }
-  }
-  return { mae: ae / n, rmse: Math.sqrt(se / n), tail: tn > 0 ? ts / tn : 0 };
-}
-
 /**
  * Choose the blend by cross-validation on out-of-fold predictions (each member on the rows it was
  * not trained on, its neighbours among the rows it was): every candidate of `grid` and the network
@@ -279,6 +257,19 @@ export function chooseNeighbour(
   grid: typeof NEIGHBOUR_GRID = NEIGHBOUR_GRID,
 ): { params: NeighbourParams | null; table: NeighbourCvRow[] } {
   const y = oof.flatMap((o) => [...o.y]);
+  // MAE, RMSE and the top-10 % mean signed error as `evaluate` reports them (uq/metrics.ts,
+  // uq/calibration.ts `tailIndices`: the rows at or above the 90th percentile of y)
+  const top = tailIndices(y, 0.9);
+  const yTop = top.map((i) => y[i]);
+  const scoreOof = (p: readonly number[]): Omit<NeighbourCvRow, 'params'> => {
+    const a = accuracyMetrics(y, p);
+    const tail = accuracyMetrics(
+      yTop,
+      top.map((i) => p[i]),
+    ).mean_signed_error;
+    return { mae: a.mae, rmse: a.rmse, tail };
+  };
+  const lnLoads = oof.map((o) => o.loads.map((L) => Math.log(L)));
   const mean = (v: ArrayLike<number>, n: number, i: number) => {
     let s = 0;
     const m = v.length / n;
@@ -286,7 +277,7 @@ export function chooseNeighbour(
     return s / m;
   };
   const net = oof.flatMap((o) => o.loads.map((_, i) => mean(o.s1, o.loads.length, i)));
-  const table: NeighbourCvRow[] = [{ params: null, ...scoreOof(y, net) }];
+  const table: NeighbourCvRow[] = [{ params: null, ...scoreOof(net) }];
   for (const tau of grid.tau) {
     for (const k of grid.k) {
       const base = oof.map((o) =>
@@ -302,17 +293,10 @@ export function chooseNeighbour(
           oof.forEach((o, m) => {
             const n = o.loads.length;
             const nb = { ...base[m], g: base[m].dmin.map((d) => kernelWeight(params, d)) };
-            const b = blendSamples(
-              o.s1,
-              o.s2,
-              o.loads.map((L) => Math.log(L)),
-              nb,
-              n,
-              o.s1.length / n,
-            );
+            const b = blendSamples(o.s1, o.s2, lnLoads[m], nb, n, o.s1.length / n);
             for (let i = 0; i < n; i++) pred.push(mean(b, n, i));
           });
-          table.push({ params, ...scoreOof(y, pred) });
+          table.push({ params, ...scoreOof(pred) });
         }
       }
     }
