@@ -5,14 +5,17 @@
  * The test and calibration rows are never predicted.
  *
  *   npx tsx bench/nn-cv.ts [--preset default|v1|paper] [--seed 1] [--seeds N]
- *        [--set key=value ...] [--json out.json] [--save MODEL_DIR]
- *   (--set: network option overrides, e.g. --set descriptors=true --set loadHead=network)
+ *        [--threads 2] [--set key=value ...] [--train key=value ...] [--json out.json] [--save MODEL_DIR]
+ *   (--set: network option overrides, e.g. --set descriptors=true --set loadHead=network;
+ *    --train: training overrides lr, batchSize, maxEpochs, patience, or beta0 (the fixed β))
+ * With a preset that carries the neighbour term (`default`) the output also has the term's CV
+ * choice on the same out-of-fold rows (`neighbour`: the chosen settings and their CV scores).
  */
 import { writeFileSync } from 'node:fs';
 import { loadDataset, selectSplit } from '../src/data/index.ts';
 import { HardnessModel } from '../src/model/hardness-model.ts';
 import type { VibannOptions } from '../src/nn/options.ts';
-import { parsePresetName } from '../src/train/presets.ts';
+import { parsePresetName, preset as presetOf, type TrainHyper } from '../src/train/presets.ts';
 import { defaultDataPaths } from './nn-data.ts';
 
 function arg(name: string): string | undefined {
@@ -25,7 +28,12 @@ async function main() {
   const seed = Number(arg('seed') ?? 1);
   const seeds = Number(arg('seeds') ?? 1);
   const sets: Record<string, unknown> = {};
+  const trains: Record<string, number> = {};
   process.argv.forEach((a, i) => {
+    if (a === '--train') {
+      const [k, v] = process.argv[i + 1].split('=');
+      trains[k] = Number(v);
+    }
     if (a === '--set') {
       const [k, v] = process.argv[i + 1].split('=');
       sets[k] =
@@ -42,12 +50,17 @@ async function main() {
   });
   const ds = loadDataset(defaultDataPaths().csv);
   const split = selectSplit(ds);
+  const { beta0, ...hyper } = trains;
+  const training: Partial<TrainHyper> = { ...hyper };
+  if (beta0 !== undefined) training.beta = { ...presetOf(preset).training.beta, beta0 };
   const t0 = performance.now();
   const { model } = await HardnessModel.fit(ds, split, {
     preset,
     seed,
     seeds,
     network: sets as Partial<VibannOptions>,
+    training,
+    threads: Number(arg('threads') ?? 2),
   });
   const wall = (performance.now() - t0) / 1000;
   const E = ds.elements.length;
@@ -77,9 +90,12 @@ async function main() {
     mae.push(ae / fold.length);
   });
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const nb = model.meta.neighbour;
+  const chosen = nb?.cv?.table.find((r) => JSON.stringify(r.params) === JSON.stringify(nb.params));
   const out = {
     preset,
     overrides: sets,
+    training_overrides: trains,
     seed,
     seeds,
     networks: model.nMembers,
@@ -89,6 +105,10 @@ async function main() {
     cv_rmse_mean: mean(rmse),
     cv_mae_hv: mae,
     cv_mae_mean: mean(mae),
+    // pooled over the out-of-fold rows (the networks' row of the term's table, then the choice)
+    neighbour: nb?.cv
+      ? { params: nb.params, network: nb.cv.table[0], chosen, rows: nb.cv.rows }
+      : null,
   };
   if (arg('save')) await model.save(arg('save') as string);
   const json = JSON.stringify(out, null, 1);
