@@ -36,6 +36,12 @@ export interface Net {
 export interface NetInputs {
   x: tf.Tensor;
   load: tf.Tensor;
+  /**
+   * The standardised descriptors of x ([M, B, 15], `standardDescriptors`), when the caller has
+   * them: training, where no gradient reaches x, computes them once per row instead of per step.
+   * Absent: computed from x (differentiable in x).
+   */
+  desc?: tf.Tensor;
 }
 
 /** Noise for one forward pass: keep masks (values 0 or 1/(1−p)) per block name, [M|1, B, width]; ε [M, B, d]. */
@@ -366,13 +372,15 @@ function encodeCtx(
   }
   if (a.desc.length) {
     // SPEC §3 descriptor branch: descriptors of x (differentiable), standardised on train_fit
-    const d = standardDescriptors(
-      x,
-      param(p, 'desc/props'),
-      param(p, 'desc/hmix'),
-      param(p, 'desc/shift'),
-      param(p, 'desc/scale'),
-    );
+    const d =
+      inputs.desc ??
+      standardDescriptors(
+        x,
+        param(p, 'desc/props'),
+        param(p, 'desc/hmix'),
+        param(p, 'desc/shift'),
+        param(p, 'desc/scale'),
+      );
     enc = tf.concat([enc, blocks(p, a.desc, d, ctx, true)], 2);
   }
   const loadFeat = a.meyer ? null : blocks(p, a.load, load, ctx, true);

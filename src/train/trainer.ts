@@ -13,6 +13,7 @@
  */
 
 import { backendInfo } from '../nn/backend.ts';
+import { N_DESCRIPTORS, standardDescriptors } from '../nn/descriptors.ts';
 import { readView } from '../nn/jsKernels.ts';
 import { type BatchStat, forward } from '../nn/model.ts';
 import type { VibannOptions } from '../nn/options.ts';
@@ -234,6 +235,58 @@ export function initEnsemble(options: VibannOptions, seeds: number[]): VibannMod
   );
 }
 
+/**
+ * The descriptor branch's standardised descriptors of every data row for every member ([M, n, 15]
+ * flat), or null without the branch. In training no gradient reaches x, so the descriptors are
+ * constants of a row: computed here once by `standardDescriptors` (the same ops, row by row, as
+ * inside the forward pass; the per-member constants `desc/*` are not trained) and gathered per
+ * step by `gatherDescriptors` instead of being recomputed for every batch.
+ */
+export function rowDescriptors(model: VibannModel, data: TrainingArrays): Float32Array | null {
+  if (!model.options.descriptors) return null;
+  const names = ['desc/props', 'desc/hmix', 'desc/shift', 'desc/scale'];
+  const specs = names.map((name) => {
+    const s = model.specs.find((t) => t.name === name);
+    if (!s) throw new VibannError(`trainEnsemble: the model has no '${name}'`);
+    return s;
+  });
+  const members = Array.from({ length: model.nMembers }, (_, k) => k);
+  const n = data.load.length;
+  const E = data.nElements;
+  const ts = uploadMembers(model, specs, members);
+  try {
+    const d = tf.tidy(() =>
+      standardDescriptors(tf.tensor3d(data.x, [1, n, E]), ts[0], ts[1], ts[2], ts[3]),
+    );
+    const out = d.dataSync() as Float32Array;
+    d.dispose();
+    return out;
+  } finally {
+    tf.dispose(ts);
+  }
+}
+
+/** One step's descriptors [Ms, B, 15] from `rowDescriptors`, padded as `fillBatch` pads x. */
+export function gatherDescriptors(
+  desc: Float32Array,
+  n: number,
+  stack: readonly number[],
+  rows: readonly number[][],
+  pads: readonly number[],
+  B: number,
+): Float32Array {
+  const D = N_DESCRIPTORS;
+  const out = new Float32Array(stack.length * B * D);
+  stack.forEach((k, j) => {
+    const r = rows[j];
+    for (let b = 0; b < B; b++) {
+      const i = b < r.length ? r[b] : r.length > 0 ? r[0] : pads[j];
+      out.set(desc.subarray((k * n + i) * D, (k * n + i + 1) * D), (j * B + b) * D);
+    }
+  });
+  return out;
+}
+
 /** Upload the listed members' values of the named tensors as [Ms, ...shape]. */
 function uploadMembers(
   model: VibannModel,
@@ -295,6 +348,7 @@ export async function trainEnsemble(
   const xlogx = rowXlogX(data.x, E);
   const trainRows = plans.map((p) => Array.from(p.train));
   const valRows = plans.map((p) => Array.from(p.val));
+  const desc = rowDescriptors(model, data);
   const reports: MemberReport[] = plans.map((p, k) => ({
     member: k,
     seed: p.seed,
@@ -313,11 +367,18 @@ export async function trainEnsemble(
   const mom = o.bnMomentum;
   const t0 = performance.now();
 
-  let valCache: { key: string; x: tf.Tensor; load: tf.Tensor; V: number } | null = null;
+  let valCache: {
+    key: string;
+    x: tf.Tensor;
+    load: tf.Tensor;
+    desc?: tf.Tensor;
+    V: number;
+  } | null = null;
   const disposeVal = () => {
     if (valCache) {
       valCache.x.dispose();
       valCache.load.dispose();
+      valCache.desc?.dispose();
       valCache = null;
     }
   };
@@ -350,6 +411,7 @@ export async function trainEnsemble(
         const bnW = new Float32Array(Ms * B);
         const xl = new Float32Array(Ms * B);
         fillBatch(data, xlogx, rows, pads, B, E, xb, lb, yb, aLoss, aMean, bnW, xl);
+        const db = desc ? gatherDescriptors(desc, n, stack, rows, pads, B) : null;
         const betas = new Float32Array(stack.map((k) => ctrls[k].beta));
         const seeds = stack.map((k, j) => (counts[j] > 0 ? noises[k].nextSeed() : 0));
         const ragged = counts.some((c) => c !== B);
@@ -358,6 +420,7 @@ export async function trainEnsemble(
         const noise = trainingNoise(o, B, seeds, counts);
         const x = tf.tensor3d(xb, [Ms, B, E]);
         const load = tf.tensor3d(lb, [Ms, B, 1]);
+        const descT = db ? tf.tensor3d(db, [Ms, B, N_DESCRIPTORS]) : undefined;
         const y = tf.tensor2d(yb, [Ms, B]);
         const rowLoss = tf.tensor2d(aLoss, [Ms, B]);
         const rowMean = tf.tensor2d(aMean, [Ms, B]);
@@ -379,7 +442,7 @@ export async function trainEnsemble(
             });
             const out = forward(
               { options: o, params },
-              { x, load },
+              { x, load, desc: descT },
               { training: true, noise, rowWeights },
             );
             const lt = lossTerms(out, { x, y, rowLoss, rowMean, xlogx: xlT, beta: betaT });
@@ -436,6 +499,7 @@ export async function trainEnsemble(
           }
           tf.dispose([...paramTs, ...stateTs, x, load, y, rowLoss, rowMean, xlT, betaT]);
           rowWeights?.dispose();
+          descT?.dispose();
           disposeNoise(noise);
         }
         opts.onStep?.(performance.now() - ts);
@@ -473,7 +537,17 @@ export async function trainEnsemble(
             lv[j * V + b] = data.load[i];
           }
         });
-        valCache = { key, x: tf.tensor3d(xv, [Ms, V, E]), load: tf.tensor3d(lv, [Ms, V, 1]), V };
+        const vrows = stack.map((k) =>
+          Array.from({ length: V }, (_, b) => valRows[k][b] ?? valRows[k][0]),
+        );
+        const dv = desc ? gatherDescriptors(desc, n, stack, vrows, [], V) : null;
+        valCache = {
+          key,
+          x: tf.tensor3d(xv, [Ms, V, E]),
+          load: tf.tensor3d(lv, [Ms, V, 1]),
+          desc: dv ? tf.tensor3d(dv, [Ms, V, N_DESCRIPTORS]) : undefined,
+          V,
+        };
       }
       const vc = valCache;
       const yhat = tf.tidy(() => {
@@ -484,7 +558,7 @@ export async function trainEnsemble(
         });
         return forward(
           { options: o, params },
-          { x: vc.x, load: vc.load },
+          { x: vc.x, load: vc.load, desc: vc.desc },
           { training: false, decoder: false },
         ).yhat;
       });
