@@ -158,31 +158,43 @@ export class NeighbourBlend {
   }
 }
 
-/** `NeighbourBlend.neighbours` on explicit training arrays (also the CV choice's). */
-export function findNeighbours(
-  p: NeighbourParams,
+/** Training arrays of the term: fractions (row-major), loads (N), HV, and the rows to search. */
+export interface NeighbourTrain {
+  x: ArrayLike<number>;
+  loads: ArrayLike<number>;
+  hv: ArrayLike<number>;
+  rows: readonly number[];
+}
+
+/** Per query row its `k` nearest training rows (positions in `train.rows`) and their L1 distances. */
+export interface Nearest {
+  /** min(k, N) per row. */
+  k: number;
+  /** Row i's nearest, nearest first: idx[i·k … (i+1)·k). */
+  idx: Int32Array;
+  /** Their distances, same layout. */
+  d: Float64Array;
+}
+
+/**
+ * The k nearest training rows of each query row by L1 distance of the fraction vectors, ties by
+ * training-row order (a stable selection). The first k′ ≤ k of them are the k′ nearest, so one
+ * search serves every k′ of the CV grid.
+ */
+export function nearestRows(
+  k: number,
   E: number,
   x: ArrayLike<number>,
   n: number,
-  train: {
-    x: ArrayLike<number>;
-    loads: ArrayLike<number>;
-    hv: ArrayLike<number>;
-    rows: readonly number[];
-  },
-): Neighbours {
+  train: NeighbourTrain,
+): Nearest {
   const N = train.rows.length;
-  const k = Math.min(p.k, N);
-  const off = new Int32Array(n + 1);
-  const a = new Float64Array(n * k);
-  const lnL = new Float64Array(n * k);
-  const g = new Float64Array(n);
-  const dminOf = new Float64Array(n);
+  const kk = Math.min(k, N);
+  const idxOut = new Int32Array(n * kk);
+  const dOut = new Float64Array(n * kk);
   const d = new Float64Array(N);
   const idx = new Int32Array(N);
-  for (let i = 0; i < n; i++) {
-    off[i + 1] = off[i] + k;
-    if (k === 0) continue;
+  for (let i = 0; i < n && kk > 0; i++) {
     for (let t = 0; t < N; t++) {
       const r = train.rows[t];
       let s = 0;
@@ -190,23 +202,60 @@ export function findNeighbours(
       d[t] = s;
       idx[t] = t;
     }
-    // the k nearest (ties by training-row order: a stable partial selection)
     const sel = Array.from(idx)
       .sort((u, v) => d[u] - d[v] || u - v)
-      .slice(0, k);
-    const dmin = d[sel[0]];
-    let W = 0;
-    const w = sel.map((t) => Math.exp(-(d[t] - dmin) / p.tau));
-    for (const v of w) W += v;
+      .slice(0, kk);
     sel.forEach((t, q) => {
-      const r = train.rows[t];
+      idxOut[i * kk + q] = t;
+      dOut[i * kk + q] = d[t];
+    });
+  }
+  return { k: kk, idx: idxOut, d: dOut };
+}
+
+/** The neighbours (weights, ln L, g) of p from a search of at least p.k rows (`nearestRows`). */
+export function neighboursFrom(
+  p: NeighbourParams,
+  near: Nearest,
+  n: number,
+  train: NeighbourTrain,
+): Neighbours {
+  const k = Math.min(p.k, near.k);
+  if (k < p.k && near.k < train.rows.length)
+    throw new InputError(`neighboursFrom: a search of ${near.k} rows cannot give k = ${p.k}`);
+  const off = new Int32Array(n + 1);
+  const a = new Float64Array(n * k);
+  const lnL = new Float64Array(n * k);
+  const g = new Float64Array(n);
+  const dminOf = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    off[i + 1] = off[i] + k;
+    if (k === 0) continue;
+    const o = i * near.k;
+    const dmin = near.d[o];
+    let W = 0;
+    const w = Array.from({ length: k }, (_, q) => Math.exp(-(near.d[o + q] - dmin) / p.tau));
+    for (const v of w) W += v;
+    for (let q = 0; q < k; q++) {
+      const r = train.rows[near.idx[o + q]];
       a[i * k + q] = (w[q] * train.hv[r]) / W;
       lnL[i * k + q] = Math.log(train.loads[r]);
-    });
+    }
     dminOf[i] = dmin;
     g[i] = kernelWeight(p, dmin);
   }
   return { off, a, lnL, g, dmin: dminOf };
+}
+
+/** `NeighbourBlend.neighbours` on explicit training arrays. */
+export function findNeighbours(
+  p: NeighbourParams,
+  E: number,
+  x: ArrayLike<number>,
+  n: number,
+  train: NeighbourTrain,
+): Neighbours {
+  return neighboursFrom(p, nearestRows(p.k, E, x, n, train), n, train);
 }
 
 /** g = (1 − α)·exp(−(d_min/d₀)²), or 1 − α without decay. */
@@ -278,10 +327,16 @@ export function chooseNeighbour(
   };
   const net = oof.flatMap((o) => o.loads.map((_, i) => mean(o.s1, o.loads.length, i)));
   const table: NeighbourCvRow[] = [{ params: null, ...scoreOof(net) }];
+  // one nearest-row search per member for the largest k of the grid (its first k′ rows are the
+  // k′ nearest)
+  const kMax = Math.max(...grid.k);
+  const near = oof.map((o) =>
+    nearestRows(kMax, E, o.x, o.loads.length, { ...train, rows: o.rows }),
+  );
   for (const tau of grid.tau) {
     for (const k of grid.k) {
-      const base = oof.map((o) =>
-        findNeighbours({ tau, k, alpha: 0, d0: null }, E, o.x, o.loads.length, {
+      const base = oof.map((o, m) =>
+        neighboursFrom({ tau, k, alpha: 0, d0: null }, near[m], o.loads.length, {
           ...train,
           rows: o.rows,
         }),
