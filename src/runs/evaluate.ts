@@ -52,6 +52,12 @@ export const EvaluateRunSchema = z.looseObject({
       folds: z.array(z.looseObject({ member: z.number(), seed: z.number(), n: z.number() })),
       mean: cvStats,
       sd: cvStats,
+      neighbour: z
+        .looseObject({
+          chosen_on_these_rows: z.literal(true),
+          networks: z.looseObject({ mean: cvStats, sd: cvStats }),
+        })
+        .optional(),
     })
     .optional(),
   mc: z.looseObject({ passes: z.number(), members: z.number(), seed: z.number() }),

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { loadDataset, selectSplit } from '../../src/data/index.ts';
+import { type Dataset, loadDataset, type Split, selectSplit } from '../../src/data/index.ts';
+import { evaluateModel } from '../../src/eval/evaluate.ts';
 import { HardnessModel } from '../../src/model/hardness-model.ts';
 import {
   blendSamples,
@@ -17,6 +18,8 @@ import {
   findNeighbours,
   kernelWeight,
   NeighbourBlend,
+  nearestRows,
+  neighboursFrom,
   type OofSamples,
 } from '../../src/model/neighbour.ts';
 import { sharedData } from '../helpers/paths.ts';
@@ -108,6 +111,60 @@ describe('findNeighbours and blendSamples: closed forms', () => {
   });
 });
 
+describe('nearestRows: one search for every k of the CV grid', () => {
+  it('the first k rows of a search for kMax ≥ k give the neighbours of a search for k (property, ties included)', () => {
+    fc.assert(
+      fc.property(
+        // training fractions on a coarse grid over 3 elements, so that equal distances occur
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        (tr, qs, k, extra, tau) => {
+          const frac = ([a, b]: [number, number]) => {
+            const u = Math.min(a, 4) / 8;
+            const v = Math.min(b, 4) / 8;
+            return [u, v, 1 - u - v];
+          };
+          const train = {
+            x: tr.flatMap(frac),
+            loads: tr.map((_, i) => 0.5 + i),
+            hv: tr.map((_, i) => 300 + 50 * i),
+            rows: tr.map((_, i) => i),
+          };
+          const x = qs.flatMap(frac);
+          const p = { tau, k, alpha: 0.2, d0: 0.1 };
+          const direct = findNeighbours(p, 3, x, qs.length, train);
+          const viaMax = neighboursFrom(
+            p,
+            nearestRows(k + extra, 3, x, qs.length, train),
+            qs.length,
+            train,
+          );
+          assert.deepEqual(viaMax, direct);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a search shorter than k when more rows exist', () => {
+    const train = { ...TRAIN, rows: [0, 1, 2] };
+    const near = nearestRows(1, E, [1, 0], 1, train);
+    assert.throws(
+      () => neighboursFrom({ tau: 0.1, k: 2, alpha: 0, d0: null }, near, 1, train),
+      /cannot give k = 2/,
+    );
+  });
+});
+
 describe('NeighbourBlend: members, persistence', () => {
   const blend = new NeighbourBlend(
     {
@@ -180,11 +237,13 @@ describe('the neighbour term in a trained default-preset model', () => {
   let model: HardnessModel;
   let net: HardnessModel;
   let x: Float32Array;
+  let ds: Dataset;
+  let split: Split;
   const loads = [0.01, 0.1, 0.5, 1, 2, 5, 10, 20];
 
   before(async () => {
-    const ds = loadDataset(sharedData('H_v_dataset.csv'));
-    const split = selectSplit(ds);
+    ds = loadDataset(sharedData('H_v_dataset.csv'));
+    split = selectSplit(ds);
     const small = { latentDim: 8, compHidden: [32, 16], headHidden: [16], decoderHidden: [16] };
     const fit = (neighbour?: { tau: number; k: number; alpha: number; d0: number | null } | null) =>
       HardnessModel.fit(ds, split, {
@@ -245,5 +304,16 @@ describe('the neighbour term in a trained default-preset model', () => {
         );
       }
     }
+  });
+
+  it("evaluate's CV report says the term was chosen on its rows and gives the networks alone (regression)", () => {
+    const withTerm = evaluateModel(model, ds, split, { passes: 5 }).cv;
+    const alone = evaluateModel(net, ds, split, { passes: 5 }).cv;
+    assert.ok(withTerm?.neighbour && alone);
+    assert.equal(withTerm.neighbour.chosen_on_these_rows, true);
+    assert.equal(alone.neighbour, undefined);
+    // the same networks: the term's report of the networks alone is the term-free model's report
+    assert.deepEqual(withTerm.neighbour.networks.mean, alone.mean);
+    assert.notDeepEqual(withTerm.mean, alone.mean);
   });
 });
