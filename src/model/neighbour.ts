@@ -330,16 +330,12 @@ export function chooseNeighbour(
   // one nearest-row search per member for the largest k of the grid (its first k′ rows are the
   // k′ nearest)
   const kMax = Math.max(...grid.k);
-  const near = oof.map((o) =>
-    nearestRows(kMax, E, o.x, o.loads.length, { ...train, rows: o.rows }),
-  );
+  const trains = oof.map((o) => ({ ...train, rows: o.rows }));
+  const near = oof.map((o, m) => nearestRows(kMax, E, o.x, o.loads.length, trains[m]));
   for (const tau of grid.tau) {
     for (const k of grid.k) {
       const base = oof.map((o, m) =>
-        neighboursFrom({ tau, k, alpha: 0, d0: null }, near[m], o.loads.length, {
-          ...train,
-          rows: o.rows,
-        }),
+        neighboursFrom({ tau, k, alpha: 0, d0: null }, near[m], o.loads.length, trains[m]),
       );
       for (const alpha of grid.alpha) {
         for (const d0 of grid.d0) {

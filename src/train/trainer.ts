@@ -537,10 +537,18 @@ export async function trainEnsemble(
             lv[j * V + b] = data.load[i];
           }
         });
-        const vrows = stack.map((k) =>
-          Array.from({ length: V }, (_, b) => valRows[k][b] ?? valRows[k][0]),
-        );
-        const dv = desc ? gatherDescriptors(desc, n, stack, vrows, [], V) : null;
+        // padded as xv above: the rows past a member's own repeat its first
+        const vals = stack.map((k) => valRows[k]);
+        const dv = desc
+          ? gatherDescriptors(
+              desc,
+              n,
+              stack,
+              vals,
+              vals.map((r) => r[0]),
+              V,
+            )
+          : null;
         valCache = {
           key,
           x: tf.tensor3d(xv, [Ms, V, E]),
