@@ -13,6 +13,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { loadDataset, selectSplit } from '../src/data/index.ts';
+import type { SampleWeighting } from '../src/data/weights.ts';
 import { HardnessModel } from '../src/model/hardness-model.ts';
 import type { VibannOptions } from '../src/nn/options.ts';
 import { parsePresetName, preset as presetOf, type TrainHyper } from '../src/train/presets.ts';
@@ -61,6 +62,7 @@ async function main() {
     network: sets as Partial<VibannOptions>,
     training,
     threads: Number(arg('threads') ?? 2),
+    sampleWeights: arg('weights') as SampleWeighting | undefined,
   });
   const wall = (performance.now() - t0) / 1000;
   const E = ds.elements.length;
@@ -96,6 +98,7 @@ async function main() {
     preset,
     overrides: sets,
     training_overrides: trains,
+    weights: arg('weights') ?? null,
     seed,
     seeds,
     networks: model.nMembers,

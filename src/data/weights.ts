@@ -7,7 +7,7 @@
 import type { Dataset } from './dataset.ts';
 import { familyKey } from './family.ts';
 
-export type SampleWeighting = 'family' | 'none';
+export type SampleWeighting = 'family' | 'none' | 'lds';
 
 export interface FamilyWeightOptions {
   /** Extra factor for the single most frequent family (default 0.35). */
@@ -44,11 +44,44 @@ export function familyWeights(
   return w;
 }
 
+export interface LdsOptions {
+  /** Gaussian kernel bandwidth of the label density, HV (default 100). */
+  bandwidth?: number;
+  /** Lower clip after normalising to mean 1 (default 0.25). */
+  min?: number;
+  /** Upper clip after normalising to mean 1 (default 4.0). */
+  max?: number;
+}
+
+/**
+ * Label-distribution-smoothing weights (Yang et al., "Delving into Deep Imbalanced Regression",
+ * ICML 2021, §3.1, inverse-square-root reweighting): the hardness density of `rows` smoothed by a
+ * Gaussian kernel, w = 1/√ρ̃(y), divided by the mean, clipped — rare hardness values (the hardest
+ * and the softest glasses) weigh more, so the fit is not pulled towards the crowded middle.
+ */
+export function ldsWeights(ds: Dataset, rows: readonly number[], o: LdsOptions = {}): Float64Array {
+  const h = o.bandwidth ?? 100;
+  const lo = o.min ?? 0.25;
+  const hi = o.max ?? 4.0;
+  const y = rows.map((r) => ds.hv[r]);
+  const w = Float64Array.from(y, (yi) => {
+    let rho = 0;
+    for (const yj of y) rho += Math.exp(-0.5 * ((yi - yj) / h) ** 2);
+    return 1 / Math.sqrt(rho);
+  });
+  let mean = 0;
+  for (const v of w) mean += v;
+  mean /= w.length;
+  for (let i = 0; i < w.length; i++) w[i] = Math.min(hi, Math.max(lo, w[i] / mean));
+  return w;
+}
+
 /** Weights for `rows` under a weighting scheme ('none' gives ones). */
 export function sampleWeights(
   ds: Dataset,
   rows: readonly number[],
   scheme: SampleWeighting,
 ): Float64Array {
-  return scheme === 'none' ? new Float64Array(rows.length).fill(1) : familyWeights(ds, rows);
+  if (scheme === 'none') return new Float64Array(rows.length).fill(1);
+  return scheme === 'lds' ? ldsWeights(ds, rows) : familyWeights(ds, rows);
 }

@@ -21,6 +21,7 @@ import {
   type StandardScalerJSON,
 } from '../data/scalers.ts';
 import { type Split, type SplitFileJSON, splitToJSON } from '../data/split.ts';
+import type { SampleWeighting } from '../data/weights.ts';
 import { type BackendInfo, initBackend } from '../nn/backend.ts';
 import { loadModel, saveModel } from '../nn/io.ts';
 import { resolveVibannOptions, type VibannOptions } from '../nn/options.ts';
@@ -58,7 +59,7 @@ import { type EnsembleView, ensembleView, type MemberView, memberView } from './
 export const HARDNESS_MODEL_SCHEMA = 'vibann-hardness-model/1';
 
 export interface FitOptions {
-  /** 'default' (CV-tuned, monotone load, neighbour term), 'v2' / 'v1' (earlier defaults) or 'paper' (SPEC §4 exactly). */
+  /** 'default' (CV-tuned, monotone load, neighbour term, Huber loss), 'v3' / 'v2' / 'v1' (earlier defaults) or 'paper' (SPEC §4 exactly). */
   preset: PresetName;
   /** Base seed; member k of seed s is seeded 1000·s + k. */
   seed: number;
@@ -70,6 +71,8 @@ export interface FitOptions {
   network?: Partial<VibannOptions>;
   /** Overrides of the preset's training settings (epochs, batch, patience, lr, β). */
   training?: Partial<TrainHyper>;
+  /** Override of the preset's sample weights (SPEC §2; ablations). */
+  sampleWeights?: SampleWeighting;
   /** Progress callback after every (stacked) epoch. */
   onEpoch?: (e: EpochEvent) => void;
   /**
@@ -237,7 +240,7 @@ export class HardnessModel implements DesignModel {
       network: { ...p.network, ...o.network },
       training: { ...p.training, ...o.training },
     };
-    const prep = prepareArrays(ds, split, p.loadTransform, p.sampleWeights);
+    const prep = prepareArrays(ds, split, p.loadTransform, o.sampleWeights ?? p.sampleWeights);
     const seeds = Array.from({ length: o.seeds }, (_, i) => o.seed + i);
     const plans = o.plans
       ? o.plans.map((pl, k) => ({
@@ -266,6 +269,7 @@ export class HardnessModel implements DesignModel {
       maxEpochs: p.training.maxEpochs,
       patience: p.training.patience,
       beta: p.training.beta,
+      huberDelta: p.training.huberDelta,
       onEpoch: o.onEpoch,
       threads: o.threads ?? 1,
     });

@@ -1,6 +1,10 @@
 /**
  * The training loss of SPEC §4 for a stacked batch, per member m:
- *   L_m = Σ_b a_b (ỹ_b − ŷ_b)² + 0.5 · Σ_b a_b KL(x_b ‖ x̂_b) + β_m · Σ_b r_b KL_b/d
+ *   L_m = Σ_b a_b ρ(ỹ_b − ŷ_b) + 0.5 · Σ_b a_b KL(x_b ‖ x̂_b) + β_m · Σ_b r_b KL_b/d
+ * with ρ(e) = e² (SPEC §4), or with a Huber threshold δ (the `default` preset; Huber, "Robust
+ * estimation of a location parameter", Ann. Math. Statist. 35 (1964) 73–101) ρ(e) = e² for
+ * |e| ≤ δ and 2δ|e| − δ² beyond — twice Huber's ρ, so that it equals the squared error inside δ
+ * and is continuous with a continuous derivative at ±δ (dρ/de = 2·clip(e, −δ, δ)),
  * with a_b = w_b / B_m (sample weight over the member's batch size; 0 on padding rows) and
  * r_b = 1 / B_m — i.e. (1/B)Σ w(ỹ−ŷ)² + 0.5(1/B)Σ w KL(x‖x̂) + β·mean(KL/d) — and
  * KL(x‖x̂) = Σ_{k: x_k>0} x_k ln(x_k/x̂_k) = Σ x ln x − Σ x ln x̂ (the first sum is a data constant).
@@ -23,12 +27,14 @@ export interface LossBatch {
   xlogx: tf.Tensor;
   /** β per member [M]. */
   beta: tf.Tensor;
+  /** Huber threshold δ of the hardness term (standardised units); absent or 0: squared error. */
+  huberDelta?: number;
 }
 
 export interface LossTerms {
   /** Σ_m L_m (scalar). */
   total: tf.Tensor;
-  /** Per member [M, 3]: weighted hardness MSE, weighted reconstruction KL, mean KL/d (batch means). */
+  /** Per member [M, 3]: weighted hardness loss ρ, weighted reconstruction KL, mean KL/d (batch means). */
   parts: tf.Tensor;
 }
 
@@ -43,8 +49,9 @@ function ensureRegistered(): void {
   registerJsKernel(
     LOSS,
     ['yhat', 'y', 'rowLoss', 'rowMean', 'logx', 'x', 'xlogx', 'kl', 'beta'],
-    (ins, shapes) => {
+    (ins, shapes, attrs) => {
       const [yhat, y, rowLoss, rowMean, logx, x, xlogx, kl, beta] = ins;
+      const delta = Number(attrs.huberDelta ?? 0);
       const [M, B] = shapes[0] as number[];
       const E = shapes[5] ? (shapes[5] as number[])[2] : 0;
       const parts = new Float32Array(M * 3);
@@ -57,7 +64,7 @@ function ensureRegistered(): void {
           const q = m * B + b;
           const a = (rowLoss as Float32Array)[q];
           const e = (y as Float32Array)[q] - (yhat as Float32Array)[q];
-          hard += a * e * e;
+          hard += a * huber(e, delta);
           if (logx && a !== 0) {
             let cross = 0;
             for (let j = q * E; j < (q + 1) * E; j++) cross += (x as Float32Array)[j] * logx[j];
@@ -76,12 +83,13 @@ function ensureRegistered(): void {
       ];
     },
   );
-  // ∂/∂ŷ = −2a(ỹ − ŷ), ∂/∂ln x̂ = −½ a x, ∂/∂(KL/d) = β r, all times the incoming scalar g
+  // ∂/∂ŷ = −2a·clip(ỹ − ŷ, ±δ), ∂/∂ln x̂ = −½ a x, ∂/∂(KL/d) = β r, all times the incoming g
   registerJsKernel(
     LOSS_GRAD,
     ['g', 'yhat', 'y', 'rowLoss', 'rowMean', 'x', 'beta'],
-    (ins, shapes) => {
+    (ins, shapes, attrs) => {
       const [g, yhat, y, rowLoss, rowMean, x, beta] = ins as Float32Array[];
+      const delta = Number(attrs.huberDelta ?? 0);
       const [M, B] = shapes[1] as number[];
       const E = x ? (shapes[5] as number[])[2] : 0;
       const gv = g[0];
@@ -92,7 +100,8 @@ function ensureRegistered(): void {
         for (let b = 0; b < B; b++) {
           const q = m * B + b;
           const a = rowLoss[q];
-          dy[q] = -2 * gv * a * (y[q] - yhat[q]);
+          const e = y[q] - yhat[q];
+          dy[q] = -2 * gv * a * (delta > 0 ? Math.max(-delta, Math.min(delta, e)) : e);
           for (let j = q * E; j < (q + 1) * E; j++) dl[j] = -0.5 * gv * a * x[j];
           dk[q] = gv * beta[m] * rowMean[q];
         }
@@ -104,6 +113,12 @@ function ensureRegistered(): void {
       ];
     },
   );
+}
+
+/** ρ(e): e² (δ ≤ 0), or e² inside ±δ and 2δ|e| − δ² beyond (the file header). */
+export function huber(e: number, delta: number): number {
+  const ae = Math.abs(e);
+  return delta > 0 && ae > delta ? delta * (2 * ae - delta) : e * e;
 }
 
 let useKernel = true;
@@ -141,7 +156,7 @@ function lossTermsKernel(out: ForwardOutput, b: LossBatch): LossTerms {
         kl: k,
         beta: b.beta,
       },
-      {},
+      { huberDelta: b.huberDelta ?? 0 },
     );
     parts = tf.keep(p);
     save([yhat]);
@@ -159,7 +174,7 @@ function lossTermsKernel(out: ForwardOutput, b: LossBatch): LossTerms {
             x: b.x,
             beta: b.beta,
           },
-          {},
+          { huberDelta: b.huberDelta ?? 0 },
         ),
     };
   });
@@ -171,9 +186,17 @@ function lossTermsKernel(out: ForwardOutput, b: LossBatch): LossTerms {
   return { total, parts: tracked };
 }
 
-/** SPEC §4 loss terms with stock tfjs ops. */
+/** SPEC §4 loss terms with stock tfjs ops (the kernel's tested reference). */
 export function lossTermsReference(out: ForwardOutput, b: LossBatch): LossTerms {
-  const hard = tf.sum(tf.mul(b.rowLoss, tf.square(tf.sub(b.y, out.yhat))), -1); // [M]
+  const e = tf.sub(b.y, out.yhat);
+  const delta = b.huberDelta ?? 0;
+  // ρ(e) = 2e·c − c² with c = clip(e, −δ, δ): e² inside ±δ, 2δ|e| − δ² beyond; dρ/de = 2c
+  let rho: tf.Tensor;
+  if (delta > 0) {
+    const c = tf.clipByValue(e, -delta, delta);
+    rho = tf.sub(tf.mul(tf.scalar(2), tf.mul(e, c)), tf.square(c));
+  } else rho = tf.square(e);
+  const hard = tf.sum(tf.mul(b.rowLoss, rho), -1); // [M]
   const M = out.yhat.shape[0] as number;
   let recon: tf.Tensor = tf.zeros([M]);
   if (out.logXhat) {

@@ -63,6 +63,11 @@ export interface TrainOptions {
   beta: Partial<BetaOptions>;
   /** Adam β₁, β₂, ε (defaults 0.9, 0.999, 1e-7). */
   adam?: Partial<Omit<AdamOptions, 'lr'>>;
+  /**
+   * Huber threshold δ of the hardness term, standardised units (train/loss.ts); absent: squared
+   * error (SPEC §4). Early stopping still compares the validation MSE.
+   */
+  huberDelta?: number;
   /** Called after every epoch (progress display). */
   onEpoch?: (e: EpochEvent) => void;
   /** Called after every optimisation step with its wall time in ms (benchmarks). */
@@ -71,7 +76,7 @@ export interface TrainOptions {
 
 export interface EpochRecord {
   epoch: number;
-  /** Row-weighted epoch mean of the batch weighted hardness MSE (standardised). */
+  /** Row-weighted epoch mean of the batch weighted hardness loss ρ (standardised; the MSE without δ). */
   hard: number;
   /** Row-weighted epoch mean of the batch weighted reconstruction KL. */
   recon: number;
@@ -327,6 +332,8 @@ export async function trainEnsemble(
     );
   }
   if (!(opts.batchSize >= 2)) throw new InputError(`batchSize must be ≥ 2, got ${opts.batchSize}`);
+  if (opts.huberDelta !== undefined && !(opts.huberDelta >= 0 && Number.isFinite(opts.huberDelta)))
+    throw new InputError(`huberDelta must be a finite number ≥ 0, got ${opts.huberDelta}`);
   for (const [k, p] of plans.entries()) {
     if (p.train.length < 2) throw new InputError(`member ${k}: needs at least 2 training rows`);
     if (p.val.length < 1) throw new InputError(`member ${k}: needs at least 1 validation row`);
@@ -445,7 +452,15 @@ export async function trainEnsemble(
               { x, load, desc: descT },
               { training: true, noise, rowWeights },
             );
-            const lt = lossTerms(out, { x, y, rowLoss, rowMean, xlogx: xlT, beta: betaT });
+            const lt = lossTerms(out, {
+              x,
+              y,
+              rowLoss,
+              rowMean,
+              xlogx: xlT,
+              beta: betaT,
+              huberDelta: opts.huberDelta,
+            });
             parts = tf.keep(lt.parts);
             stats = {};
             for (const [name, s] of Object.entries(out.batchStats)) {

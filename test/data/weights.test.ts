@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  type Dataset,
   familyKey,
   familyWeights,
   LoadScaler,
+  ldsWeights,
   loadDataset,
   StandardScaler,
   sampleWeights,
@@ -85,5 +87,50 @@ describe('scalers (SPEC §1)', () => {
     assert.equal(s.std, Math.sqrt(1.25));
     assert.ok(Math.abs(s.inverse(s.transform(3.7)) - 3.7) < 1e-12);
     assert.deepEqual(StandardScaler.fromJSON(s.toJSON()), s);
+  });
+});
+
+describe('label-distribution-smoothing weights (ablation scheme "lds")', () => {
+  // a minimal dataset view: ldsWeights reads the hardness column only
+  const fake = { hv: Float64Array.of(100, 100, 100, 1000, 555) } as unknown as Dataset;
+
+  it('w ∝ 1/√(Gaussian-smoothed label density), mean 1 (hand-computed case)', () => {
+    // rows 0–2 at 100 HV, row 3 alone at 1000 HV, h = 100: densities 3 (+e^−40.5) and 1
+    const w = ldsWeights(fake, [0, 1, 2, 3], { bandwidth: 100 });
+    const raw = [1 / Math.sqrt(3), 1 / Math.sqrt(3), 1 / Math.sqrt(3), 1];
+    const m = raw.reduce((a, b) => a + b) / 4;
+    raw.forEach((r, i) => {
+      assert.ok(Math.abs(w[i] - r / m) < 1e-12, `row ${i}: ${w[i]} vs ${r / m}`);
+    });
+    assert.ok(Math.abs(w.reduce((a, b) => a + b) / 4 - 1) < 1e-12);
+  });
+  it('clips to [0.25, 4] and is computed from the given rows only', () => {
+    const w = ldsWeights(fake, [0, 1, 2, 3], { bandwidth: 100, max: 1.2 });
+    assert.equal(w[3], 1.2);
+    // row 4 (555 HV) is not among the rows: it does not change their weights
+    const a = ldsWeights(fake, [0, 3]);
+    assert.deepEqual(Array.from(a), [1, 1]);
+    assert.deepEqual(
+      Array.from(sampleWeights(fake, [0, 1, 2, 3], 'lds')),
+      Array.from(ldsWeights(fake, [0, 1, 2, 3])),
+    );
+  });
+  it('on reference train_fit: the hardest 10 % weigh more than the median band', () => {
+    const rows = split.trainFit;
+    const w = ldsWeights(ds, rows);
+    const hv = rows.map((r) => ds.hv[r]);
+    const q90 = [...hv].sort((a, b) => a - b)[Math.floor(0.9 * (hv.length - 1))];
+    const mean = (f: (v: number) => boolean) => {
+      const s = hv.map((v, i) => (f(v) ? w[i] : Number.NaN)).filter((v) => !Number.isNaN(v));
+      return s.reduce((a, b) => a + b, 0) / s.length;
+    };
+    const q40 = [...hv].sort((a, b) => a - b)[Math.floor(0.4 * (hv.length - 1))];
+    const q60 = [...hv].sort((a, b) => a - b)[Math.floor(0.6 * (hv.length - 1))];
+    // measured 2026-12-05: 1.38 on the 44 hardest rows, 0.69 on the 40–60 % band (range 0.68–1.76)
+    const top = mean((v) => v >= q90);
+    const mid = mean((v) => v >= q40 && v < q60);
+    assert.ok(top > 1.3 && top < 1.45, `hardest 10 %: ${top}`);
+    assert.ok(mid > 0.65 && mid < 0.75, `40–60 % band: ${mid}`);
+    assert.ok(Math.min(...w) >= 0.25 && Math.max(...w) <= 4);
   });
 });
