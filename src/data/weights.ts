@@ -55,7 +55,7 @@ export interface LdsOptions {
 
 /**
  * Label-distribution-smoothing weights (Yang et al., "Delving into Deep Imbalanced Regression",
- * ICML 2021, §3.1, inverse-square-root reweighting): the hardness density of `rows` smoothed by a
+ * ICML 2021, section 3.1, inverse-square-root reweighting): the hardness density of `rows` smoothed by a
  * Gaussian kernel, w = 1/√ρ̃(y), divided by the mean, clipped — rare hardness values (the hardest
  * and the softest glasses) weigh more, so the fit is not pulled towards the crowded middle.
  */
