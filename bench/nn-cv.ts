@@ -5,9 +5,12 @@
  * The test and calibration rows are never predicted.
  *
  *   npx tsx bench/nn-cv.ts [--preset default|v1|paper] [--seed 1] [--seeds N]
- *        [--threads 2] [--set key=value ...] [--train key=value ...] [--json out.json] [--save MODEL_DIR]
+ *        [--threads 2] [--set key=value ...] [--train key=value ...] [--weights none|family|lds]
+ *        [--json out.json] [--save MODEL_DIR]
  *   (--set: network option overrides, e.g. --set descriptors=true --set loadHead=network;
- *    --train: training overrides lr, batchSize, maxEpochs, patience, or beta0 (the fixed β))
+ *    --train: training overrides lr, batchSize, maxEpochs, patience, huberDelta (the Huber loss's
+ *    δ in standardised HV), or beta0 (the fixed β); --weights: the sample weights instead of the
+ *    preset's)
  * With a preset that carries the neighbour term (`default`) the output also has the term's CV
  * choice on the same out-of-fold rows (`neighbour`: the chosen settings and their CV scores).
  */

@@ -59,7 +59,7 @@ import { type EnsembleView, ensembleView, type MemberView, memberView } from './
 export const HARDNESS_MODEL_SCHEMA = 'vibann-hardness-model/1';
 
 export interface FitOptions {
-  /** 'default' (CV-tuned, monotone load, neighbour term, Huber loss), 'v3' / 'v2' / 'v1' (earlier defaults) or 'paper' (SPEC §4 exactly). */
+  /** 'default' (CV-tuned, monotone load, neighbour term), 'v2' / 'v1' (earlier defaults) or 'paper' (SPEC §4 exactly). */
   preset: PresetName;
   /** Base seed; member k of seed s is seeded 1000·s + k. */
   seed: number;

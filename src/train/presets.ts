@@ -8,10 +8,10 @@
  * - `v2`: `v1` with the Meyer load head (SPEC §3 load head: HV cannot rise with the load) and
  *   the composition-descriptor branch (CV RMSE 117.2 vs 121.2 HV without; docs/presets.md); the
  *   default until the neighbour term.
- * - `v3`: `v2` with the neighbour term chosen by CV at fit time (model/neighbour.ts;
- *   docs/accuracy.md); the default until the Huber loss.
- * - `default`: `v3` trained with a Huber hardness loss, δ = 0.3 standardised HV units (CV MAE
- *   68.9 against 70.6, better at each of 5 seeds; docs/presets.md "Huber loss").
+ * - `default`: `v2` with the neighbour term chosen by CV at fit time (model/neighbour.ts;
+ *   docs/accuracy.md).
+ * No preset sets `huberDelta` (a Huber hardness loss; docs/presets.md "Huber loss": better in the
+ * 5-fold CV, level on 11 held-out test sets); `bench/nn-cv.ts --train huberDelta=0.3` trains with it.
  * The sample-weight and load-transform parts are applied by the data layer; they are carried here
  * so that one object describes a run.
  */
@@ -22,10 +22,10 @@ import { InputError } from '../util/errors.ts';
 import type { BetaOptions } from './beta.ts';
 import { DEFAULT_BETA } from './beta.ts';
 
-export type PresetName = 'paper' | 'default' | 'v1' | 'v2' | 'v3';
+export type PresetName = 'paper' | 'default' | 'v1' | 'v2';
 
 /** The preset names `--preset` accepts. */
-export const PRESET_NAMES: readonly PresetName[] = ['default', 'paper', 'v1', 'v2', 'v3'];
+export const PRESET_NAMES: readonly PresetName[] = ['default', 'paper', 'v1', 'v2'];
 
 /** A preset name from user input; InputError naming the accepted names otherwise. */
 export function parsePresetName(name: string, what = '--preset'): PresetName {
@@ -72,13 +72,6 @@ export interface Preset {
   neighbour?: 'cv' | 'none';
 }
 
-/**
- * The `default` preset's Huber δ (standardised HV; ≈ 170 HV on the reference train_fit): CV over
- * δ ∈ {0.15, 0.2, 0.3, 0.5} at seeds 1–3, then 0.3 against squared error at seeds 1–5
- * (docs/presets.md "Huber loss").
- */
-export const DEFAULT_HUBER_DELTA = 0.3;
-
 /** What the `default` preset changes in `v1`'s network (docs/presets.md: CV table). */
 const DEFAULT_NETWORK: Partial<VibannOptions> = { loadHead: 'meyer', descriptors: true };
 
@@ -99,11 +92,7 @@ export function preset(name: PresetName): Preset {
       mcPasses: 100,
     };
   }
-  if (name === 'default') {
-    const v3 = preset('v3');
-    return { ...v3, name, training: { ...v3.training, huberDelta: DEFAULT_HUBER_DELTA } };
-  }
-  if (name === 'v3') return { ...preset('v2'), name, neighbour: 'cv' };
+  if (name === 'default') return { ...preset('v2'), name, neighbour: 'cv' };
   if (name === 'v2') {
     const v1 = preset('v1');
     return { ...v1, name, network: { ...v1.network, ...DEFAULT_NETWORK } };

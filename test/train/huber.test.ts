@@ -17,8 +17,8 @@ const M = 2;
 const B = 6;
 const E = 4;
 
-/** A stacked batch with residuals inside and beyond ±δ (δ = 0.3) and one padding row. */
-function batch(delta?: number) {
+/** The batch's plain arrays: residuals inside and beyond ±δ (δ = 0.3) and one padding row. */
+function arrays() {
   const rng = new Rng('huber-test');
   const resid = [0.05, -0.2, 0.29, 0.31, -0.9, 2.5, -0.1, 0.6, -0.31, 1.2, 0, -3];
   const yhat = Float32Array.from({ length: M * B }, () => rng.normal());
@@ -31,6 +31,12 @@ function batch(delta?: number) {
   );
   const rowMean = Float32Array.from(rowLoss, (a, i) => (a === 0 ? 0 : 1 / (i < B ? B : B - 1)));
   const kl = Float32Array.from({ length: M * B }, () => rng.uniform());
+  return { resid, yhat, y, logits, x, rowLoss, rowMean, kl };
+}
+
+/** The stacked batch of `arrays()` as tensors (call inside tf.tidy). */
+function batch(delta?: number) {
+  const { resid, yhat, y, logits, x, rowLoss, rowMean, kl } = arrays();
   const xlogx = new Float32Array(M * B);
   const b: LossBatch = {
     x: tf.tensor3d(x, [M, B, E]),
@@ -92,10 +98,7 @@ describe('Huber hardness loss (train/loss.ts)', () => {
     const delta = 0.3;
     const k = evalLoss(true, delta);
     const r = evalLoss(false, delta);
-    const { rowLoss, resid } = tf.tidy(() => {
-      const c = batch(delta);
-      return { rowLoss: c.rowLoss, resid: c.resid };
-    });
+    const { rowLoss, resid } = arrays();
     // the hardness part per member in closed form (float64)
     for (let m = 0; m < M; m++) {
       let hard = 0;
@@ -122,7 +125,7 @@ describe('Huber hardness loss (train/loss.ts)', () => {
       const a = evalLoss(kernel, 0);
       const b = evalLoss(kernel, undefined);
       assert.deepEqual(a, b);
-      const { rowLoss, resid } = tf.tidy(() => batch());
+      const { rowLoss, resid } = arrays();
       let hard = 0;
       for (let i = 0; i < B; i++) hard += rowLoss[i] * resid[i] ** 2;
       assert.ok(Math.abs(a.parts[0] - hard) < 1e-5 * hard);

@@ -159,19 +159,11 @@ describe('presets', () => {
     assert.equal(d.sampleWeights, 'none');
     assert.equal(d.loadTransform, 'log');
     assert.ok(quickCaps(d).training.maxEpochs <= 10);
-    // the default is v3 trained with the Huber loss; v3 is v2 (Meyer head + descriptors) with the
-    // neighbour term chosen by CV; v2 and v1 (the earlier defaults) have none
+    // the default is v2 (Meyer head + descriptors) with the neighbour term chosen by CV; v2 and v1
+    // (the earlier defaults) have none
     const v2 = preset('v2');
-    const v3 = preset('v3');
-    assert.equal(d.training.huberDelta, 0.3);
-    assert.equal(v3.training.huberDelta, undefined);
-    assert.deepEqual(
-      { ...d, name: 'v3', training: { ...d.training, huberDelta: undefined } },
-      { ...v3, training: { ...v3.training, huberDelta: undefined } },
-    );
-    assert.deepEqual({ ...v3, name: 'v2', neighbour: undefined }, { ...v2, neighbour: undefined });
+    assert.deepEqual({ ...d, name: 'v2', neighbour: undefined }, { ...v2, neighbour: undefined });
     assert.equal(d.neighbour, 'cv');
-    assert.equal(v3.neighbour, 'cv');
     assert.equal(v2.neighbour, undefined);
     assert.equal(preset('v1').neighbour, undefined);
     assert.equal(v2.network.loadHead, 'meyer');
