@@ -10,6 +10,9 @@
  *    on a population of HV values with variance v (the B–Fe–Nb rows at 0.01 N, where the hardest
  *    test rows are), E[ε | y] = (s²/v)(y − mean), averaged over the test top-10 % rows (the
  *    selection on the measured value that no unbiased model removes).
+ * 4. The same formula with s = the model's own residual rms on the test rows of that population
+ *    (with the neighbour term, and the networks alone), against the observed top-10 % error: what
+ *    a model with that accuracy and no bias at the top would show.
  *
  *   npx tsx bench/tail.ts MODEL_DIR [--json out.json]
  */
@@ -122,6 +125,32 @@ async function main() {
       `${top.filter((r) => pop.includes(r)).length} of the ${top.length} test top-10 % rows\n` +
       `selection floor of the test top-10 % error: ${floors.map((f) => `noise sd ${f.noise_sd} → ${f.floor.toFixed(0)} HV`).join(', ')}\n`,
   );
+
+  // 4. the floor at the model's own residual rms in that population
+  const te = split.test;
+  const inPop = new Set(pop);
+  const topIdx = tailIndices(yt, 0.9);
+  const own: Record<string, unknown>[] = [];
+  for (const [name, network] of [
+    ['as printed (with the neighbour term, if any)', false],
+    ['networks alone', true],
+  ] as const) {
+    const p = model.predictRows(
+      rowsX(ds, te),
+      te.map((r) => ds.load[r]),
+      { passes: 100, seed: 1, network },
+    );
+    const res = te.flatMap((r, i) => (inPop.has(r) ? [yt[i] - p.mean[i]] : []));
+    const rms = Math.sqrt(res.reduce((a, e) => a + e * e, 0) / res.length);
+    const observed = topIdx.reduce((a, i) => a + (p.mean[i] - yt[i]), 0) / topIdx.length;
+    const floor =
+      -topIdx.reduce((a, i) => a + ((rms * rms) / v) * (yt[i] - mean), 0) / topIdx.length;
+    own.push({ predictions: name, rows: res.length, residual_rms: rms, observed, floor });
+    process.stdout.write(
+      `${name}: residual rms on the ${res.length} test rows of the population ${rms.toFixed(0)} HV → floor ${floor.toFixed(1)}; observed top-10 % ${observed.toFixed(1)} HV\n`,
+    );
+  }
+  out.own_floor = own;
   if (j >= 0) writeFileSync(args[j + 1], JSON.stringify(out, null, 1));
 }
 
