@@ -4,6 +4,8 @@
  * 1. The networks' mean signed error on the rows at or above the 90th HV percentile of train_fit
  *    (rows they were trained on), calibration and test — MC mean (100 passes) and dropout off.
  *    A bias as large in-sample as on the test set is a fitting bias, not a generalisation gap.
+ *    Then each network alone on its own training rows (30 passes): MAE, the signed error on the
+ *    rows at or above train_fit's 90th percentile, and its early-stopping epoch.
  * 2. How rough the data are where the hardest alloys sit: pairs of dataset rows at the same load
  *    within an L1 distance `tol`, by the pair's mean HV; noise sd = √(mean squared difference / 2).
  * 3. A floor for the test top-10 % error of an ideal smooth model: with Gaussian noise ε of sd s
@@ -19,6 +21,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadDataset, rowsX } from '../src/data/index.ts';
 import { HardnessModel } from '../src/model/hardness-model.ts';
+import { memberPlans } from '../src/model/prepare.ts';
 import { tailIndices } from '../src/uq/calibration.ts';
 import { accuracyMetrics } from '../src/uq/metrics.ts';
 import { splitForModel } from '../src/workflows/common.ts';
@@ -67,6 +70,43 @@ async function main() {
     );
   }
   out.networks = fit;
+  const q90 = (() => {
+    const yf = split.trainFit.map((r) => ds.hv[r]);
+    return Math.min(...tailIndices(yf, 0.9).map((i) => yf[i]));
+  })();
+  const members = memberPlans(split, model.meta.seeds).map((pl, k) => {
+    const tr = Array.from(pl.train);
+    const p = model.predictRows(
+      rowsX(ds, tr),
+      tr.map((r) => ds.load[r]),
+      { passes: 30, seed: 1, members: [k], network: true },
+    );
+    let ae = 0;
+    let top = 0;
+    let n = 0;
+    tr.forEach((r, i) => {
+      const e = p.mean[i] - ds.hv[r];
+      ae += Math.abs(e);
+      if (ds.hv[r] >= q90) {
+        top += e;
+        n++;
+      }
+    });
+    const m = model.meta.training.members[k];
+    const s = {
+      member: k,
+      rows: tr.length,
+      mae: ae / tr.length,
+      top_rows: n,
+      top: top / n,
+      best_epoch: m.bestEpoch,
+    };
+    process.stdout.write(
+      `network ${k} on its ${s.rows} training rows: MAE ${s.mae.toFixed(1)}, top-10 % (≥ ${q90.toFixed(0)} HV, ${n} rows) ${s.top.toFixed(1)} HV, best epoch ${s.best_epoch}\n`,
+    );
+    return s;
+  });
+  out.members_own_rows = members;
 
   // 2. roughness of the data: same-load pairs within an L1 distance
   const l1 = (a: number, b: number) => {
