@@ -11,7 +11,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DOMAIN_FILE, type GroupedCvRow, readDomainFile } from '../src/runs/domain.ts';
-import { UncertaintyModel } from '../src/uq/shift.ts';
+import { accuracyMetrics } from '../src/uq/metrics.ts';
+import { intervalMetrics, UncertaintyModel } from '../src/uq/shift.ts';
 import { InputError } from '../src/util/errors.ts';
 
 export interface KindScore {
@@ -25,33 +26,22 @@ export interface KindScore {
 }
 
 function score(kind: string, rows: readonly GroupedCvRow[], um: UncertaintyModel): KindScore {
+  const y = rows.map((r) => r.y);
+  const mu = rows.map((r) => r.mu);
   const p = um.apply(
     rows.map((r) => r.sigma_mc),
     { knn: rows.map((r) => r.knn), gap: rows.map((r) => r.gap), ext: rows.map((r) => r.ext ?? 0) },
   );
-  const h90 = p.halfWidth(0.9);
-  let ae = 0;
-  let se = 0;
-  let smc = 0;
-  let c1 = 0;
-  let c90 = 0;
-  rows.forEach((r, i) => {
-    const e = Math.abs(r.y - r.mu);
-    ae += e;
-    se += e * e;
-    smc += r.sigma_mc;
-    if (e <= p.sigma[i]) c1++;
-    if (e <= h90[i]) c90++;
-  });
-  const n = rows.length;
+  const acc = accuracyMetrics(y, mu);
+  const iv = intervalMetrics(y, mu, p);
   return {
     kind,
-    n,
-    mae: ae / n,
-    rmse: Math.sqrt(se / n),
-    mean_sigma_mc: smc / n,
-    coverage_1sigma: c1 / n,
-    coverage_90: c90 / n,
+    n: rows.length,
+    mae: acc.mae,
+    rmse: acc.rmse,
+    mean_sigma_mc: rows.reduce((a, r) => a + r.sigma_mc, 0) / rows.length,
+    coverage_1sigma: iv.coverage_1sigma,
+    coverage_90: iv.coverage_90,
   };
 }
 

@@ -81,17 +81,14 @@ async function main() {
       tr.map((r) => ds.load[r]),
       { passes: 30, seed: 1, members: [k], network: true },
     );
-    let ae = 0;
-    let top = 0;
-    let n = 0;
-    tr.forEach((r, i) => {
-      const e = p.mean[i] - ds.hv[r];
-      ae += Math.abs(e);
-      if (ds.hv[r] >= q90) {
-        top += e;
-        n++;
-      }
-    });
+    const y = tr.map((r) => ds.hv[r]);
+    const topI = y.flatMap((v, i) => (v >= q90 ? [i] : []));
+    const mae = accuracyMetrics(y, Array.from(p.mean)).mae;
+    const top = accuracyMetrics(
+      topI.map((i) => y[i]),
+      topI.map((i) => p.mean[i]),
+    ).mean_signed_error;
+    const n = topI.length;
     const m = model.meta.training.members[k];
     const s = {
       member: k,
