@@ -93,9 +93,9 @@ async function main() {
     const s = {
       member: k,
       rows: tr.length,
-      mae: ae / tr.length,
+      mae,
       top_rows: n,
-      top: top / n,
+      top,
       best_epoch: m.bestEpoch,
     };
     process.stdout.write(
