@@ -4,6 +4,8 @@
  * Counts per element family over the training rows only; w = 1/√count; rows of the single most
  * frequent family × 0.35; divided by the mean; clipped to [0.25, 4.0].
  */
+
+import { InputError } from '../util/errors.ts';
 import type { Dataset } from './dataset.ts';
 import { familyKey } from './family.ts';
 
@@ -61,6 +63,8 @@ export interface LdsOptions {
  */
 export function ldsWeights(ds: Dataset, rows: readonly number[], o: LdsOptions = {}): Float64Array {
   const h = o.bandwidth ?? 100;
+  if (!(h > 0 && Number.isFinite(h)))
+    throw new InputError(`ldsWeights: the bandwidth must be a finite number of HV > 0, got ${h}`);
   const lo = o.min ?? 0.25;
   const hi = o.max ?? 4.0;
   const y = rows.map((r) => ds.hv[r]);
@@ -83,5 +87,9 @@ export function sampleWeights(
   scheme: SampleWeighting,
 ): Float64Array {
   if (scheme === 'none') return new Float64Array(rows.length).fill(1);
-  return scheme === 'lds' ? ldsWeights(ds, rows) : familyWeights(ds, rows);
+  if (scheme === 'lds') return ldsWeights(ds, rows);
+  if (scheme === 'family') return familyWeights(ds, rows);
+  throw new InputError(
+    `unknown sample weighting '${String(scheme)}' (expected 'family', 'none' or 'lds')`,
+  );
 }

@@ -11,6 +11,7 @@ import {
   sampleWeights,
   selectSplit,
 } from '../../src/data/index.ts';
+import { InputError } from '../../src/util/errors.ts';
 import { sharedData } from '../helpers/paths.ts';
 
 const ds = loadDataset(sharedData('H_v_dataset.csv'));
@@ -132,5 +133,17 @@ describe('label-distribution-smoothing weights (ablation scheme "lds")', () => {
     assert.ok(top > 1.3 && top < 1.45, `hardest 10 %: ${top}`);
     assert.ok(mid > 0.65 && mid < 0.75, `40–60 % band: ${mid}`);
     assert.ok(Math.min(...w) >= 0.25 && Math.max(...w) <= 4);
+  });
+});
+
+describe('sample weighting input errors', () => {
+  const fake = { hv: Float64Array.of(100, 200) } as unknown as Dataset;
+  it('an unknown scheme or a bad LDS bandwidth is an InputError, not a silent fallback', () => {
+    assert.throws(
+      () => sampleWeights(fake, [0, 1], 'famliy' as unknown as 'family'),
+      (e: unknown) => e instanceof InputError && /famliy/.test((e as Error).message),
+    );
+    for (const bandwidth of [0, -5, Number.NaN])
+      assert.throws(() => ldsWeights(fake, [0, 1], { bandwidth }), InputError);
   });
 });
