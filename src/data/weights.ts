@@ -2,7 +2,8 @@
  * Sample weights that down-weight over-represented chemistries (SPEC §2).
  *
  * Counts per element family over the training rows only; w = 1/√count; rows of the single most
- * frequent family × 0.35; divided by the mean; clipped to [0.25, 4.0].
+ * frequent family × 0.35; divided by the mean; clipped to [0.25, 4.0]. Also label-distribution
+ * smoothing weights (`ldsWeights`, an ablation no preset uses; docs/presets.md "Huber loss").
  */
 
 import { InputError } from '../util/errors.ts';

@@ -1,10 +1,11 @@
 /**
  * The training loss of SPEC §4 for a stacked batch, per member m:
  *   L_m = Σ_b a_b ρ(ỹ_b − ŷ_b) + 0.5 · Σ_b a_b KL(x_b ‖ x̂_b) + β_m · Σ_b r_b KL_b/d
- * with ρ(e) = e² (SPEC §4), or with a Huber threshold δ (the `default` preset; Huber, "Robust
- * estimation of a location parameter", Ann. Math. Statist. 35 (1964) 73–101) ρ(e) = e² for
- * |e| ≤ δ and 2δ|e| − δ² beyond — twice Huber's ρ, so that it equals the squared error inside δ
- * and is continuous with a continuous derivative at ±δ (dρ/de = 2·clip(e, −δ, δ)),
+ * with ρ(e) = e² (SPEC §4), or with a Huber threshold δ (`TrainHyper.huberDelta`, which no
+ * preset sets; Huber, "Robust estimation of a location parameter", Ann. Math. Statist. 35 (1964)
+ * 73–101) ρ(e) = e² for |e| ≤ δ and 2δ|e| − δ² beyond — twice Huber's ρ, so that it equals the
+ * squared error inside δ and is continuous with a continuous derivative at ±δ
+ * (dρ/de = 2·clip(e, −δ, δ)),
  * with a_b = w_b / B_m (sample weight over the member's batch size; 0 on padding rows) and
  * r_b = 1 / B_m — i.e. (1/B)Σ w(ỹ−ŷ)² + 0.5(1/B)Σ w KL(x‖x̂) + β·mean(KL/d) — and
  * KL(x‖x̂) = Σ_{k: x_k>0} x_k ln(x_k/x̂_k) = Σ x ln x − Σ x ln x̂ (the first sum is a data constant).

@@ -59,7 +59,7 @@ export interface Preset {
   network: Partial<VibannOptions>;
   /** Optimiser, batch, epochs, early stopping, β. */
   training: TrainHyper;
-  /** §2 sample weights (data layer): per-family weights or none. */
+  /** §2 sample weights (data layer): per-family weights, none, or label-distribution smoothing ('lds', ablations only). */
   sampleWeights: SampleWeighting;
   /** §1 load standardisation (data layer): L or ln L. */
   loadTransform: 'linear' | 'log';
