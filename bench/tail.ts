@@ -14,11 +14,14 @@
  *    selection on the measured value that no unbiased model removes).
  * 4. The same formula with s = the model's own residual rms on the test rows of that population
  *    (with the neighbour term, and the networks alone), against the observed top-10 % error: what
- *    a model with that accuracy and no bias at the top would show.
+ *    a model with that accuracy and no bias at the top would show; and the tuned k-NN's residual
+ *    rms and top-10 % error on the same rows, for contrast.
  *
  *   npx tsx bench/tail.ts MODEL_DIR [--json out.json]
  */
 import { writeFileSync } from 'node:fs';
+import { foldData } from '../src/baselines/features.ts';
+import { KnnRegressor } from '../src/baselines/knn.ts';
 import { loadDataset, rowsX } from '../src/data/index.ts';
 import { HardnessModel } from '../src/model/hardness-model.ts';
 import { memberPlans } from '../src/model/prepare.ts';
@@ -179,14 +182,39 @@ async function main() {
     );
     const res = te.flatMap((r, i) => (inPop.has(r) ? [yt[i] - p.mean[i]] : []));
     const rms = Math.sqrt(res.reduce((a, e) => a + e * e, 0) / res.length);
+    const residualMae = res.reduce((a, e) => a + Math.abs(e), 0) / res.length;
     const observed = topIdx.reduce((a, i) => a + (p.mean[i] - yt[i]), 0) / topIdx.length;
     const floor =
       -topIdx.reduce((a, i) => a + ((rms * rms) / v) * (yt[i] - mean), 0) / topIdx.length;
-    own.push({ predictions: name, rows: res.length, residual_rms: rms, observed, floor });
+    own.push({
+      predictions: name,
+      rows: res.length,
+      residual_rms: rms,
+      residual_mae: residualMae,
+      observed,
+      floor,
+    });
     process.stdout.write(
-      `${name}: residual rms on the ${res.length} test rows of the population ${rms.toFixed(0)} HV → floor ${floor.toFixed(1)}; observed top-10 % ${observed.toFixed(1)} HV\n`,
+      `${name}: residual rms on the ${res.length} test rows of the population ${rms.toFixed(0)} HV (MAE ${residualMae.toFixed(1)}) → floor ${floor.toFixed(1)}; observed top-10 % ${observed.toFixed(1)} HV\n`,
     );
   }
+  // the tuned k-NN of the baselines (fractions + standardised ln L, k 5, Manhattan, 1/d) for contrast
+  const fd = foldData(ds, split.trainFit, te, 'log');
+  const pk = new KnnRegressor({ k: 5, p: 1, weights: 'distance' })
+    .fit(fd.xFit, fd.yFit)
+    .predict(fd.xVal);
+  const resK = te.flatMap((r, i) => (inPop.has(r) ? [yt[i] - pk[i]] : []));
+  const knn = {
+    predictions: 'k-NN (k 5, Manhattan, 1/d; fractions + ln L)',
+    rows: resK.length,
+    residual_rms: Math.sqrt(resK.reduce((a, e) => a + e * e, 0) / resK.length),
+    residual_mae: resK.reduce((a, e) => a + Math.abs(e), 0) / resK.length,
+    observed: topIdx.reduce((a, i) => a + (pk[i] - yt[i]), 0) / topIdx.length,
+  };
+  own.push(knn);
+  process.stdout.write(
+    `${knn.predictions}: residual rms ${knn.residual_rms.toFixed(0)} HV (MAE ${knn.residual_mae.toFixed(1)}) on the same rows; observed top-10 % ${knn.observed.toFixed(1)} HV\n`,
+  );
   out.own_floor = own;
   if (j >= 0) writeFileSync(args[j + 1], JSON.stringify(out, null, 1));
 }
