@@ -331,6 +331,7 @@ export async function fitUncertaintyDetailed(
       seeds: 1,
       network: model.meta.preset.network,
       training: model.meta.preset.training,
+      sampleWeights: model.meta.preset.sampleWeights,
       plans: folds.train.map((train, f) => ({ train, val: folds.val[f] })),
       // the model's own neighbour term (each fold network's neighbours: its training rows)
       neighbour: model.neighbour?.params ?? null,

@@ -239,8 +239,10 @@ export class HardnessModel implements DesignModel {
       ...p,
       network: { ...p.network, ...o.network },
       training: { ...p.training, ...o.training },
+      // recorded in the model (meta.preset), so that refits of it (the grouped CV) use the same
+      sampleWeights: o.sampleWeights ?? p.sampleWeights,
     };
-    const prep = prepareArrays(ds, split, p.loadTransform, o.sampleWeights ?? p.sampleWeights);
+    const prep = prepareArrays(ds, split, p.loadTransform, p.sampleWeights);
     const seeds = Array.from({ length: o.seeds }, (_, i) => o.seed + i);
     const plans = o.plans
       ? o.plans.map((pl, k) => ({
