@@ -101,7 +101,7 @@ async function main() {
     preset,
     overrides: sets,
     training_overrides: trains,
-    weights: arg('weights') ?? null,
+    weights: model.meta.preset.sampleWeights,
     seed,
     seeds,
     networks: model.nMembers,

@@ -81,15 +81,17 @@ async function main() {
       pRefit.push(b.mean[i]);
     });
   }
-  const mae = (p: number[]) => p.reduce((s, v, i) => s + Math.abs(v - y[i]), 0) / p.length;
-  const rmse = (p: number[]) => Math.sqrt(p.reduce((s, v, i) => s + (v - y[i]) ** 2, 0) / p.length);
+  const score = (p: number[]) => {
+    const a = accuracyMetrics(y, p);
+    return { mae: a.mae, rmse: a.rmse };
+  };
   const out: Record<string, unknown> = {
     seed,
     rows: y.length,
     inner_best_epochs: best,
     refit_epochs: epochs,
-    cv_ensemble: { mae: mae(pCv), rmse: rmse(pCv) },
-    refit: { mae: mae(pRefit), rmse: rmse(pRefit) },
+    cv_ensemble: score(pCv),
+    refit: score(pRefit),
   };
   const dir = arg('record-test');
   if (dir) {

@@ -19,12 +19,13 @@ describe('HardnessModel.fit records its overrides', () => {
   it('sample weights and the Huber δ are in meta.preset and survive save/load', async () => {
     const ds = loadDataset(sharedData('H_v_dataset.csv'));
     const split = selectSplit(ds);
+    const small = { latentDim: 8, compHidden: [16], headHidden: [8], decoderHidden: [8] };
     const { model } = await HardnessModel.fit(ds, split, {
       preset: 'default',
       seed: 1,
       seeds: 1,
       quick: true,
-      network: { latentDim: 8, compHidden: [16], headHidden: [8], decoderHidden: [8] },
+      network: small,
       training: { huberDelta: 0.3 },
       sampleWeights: 'lds',
       neighbour: null,
@@ -41,7 +42,7 @@ describe('HardnessModel.fit records its overrides', () => {
       seed: 1,
       seeds: 1,
       quick: true,
-      network: { latentDim: 8, compHidden: [16], headHidden: [8], decoderHidden: [8] },
+      network: small,
       neighbour: null,
     });
     assert.equal(plain.meta.preset.sampleWeights, 'none');

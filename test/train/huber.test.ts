@@ -61,13 +61,16 @@ function evalLoss(kernel: boolean, delta?: number) {
     const { b, out, yhat } = batch(delta);
     const yh = tf.tensor2d(yhat, [M, B]);
     let parts: Float32Array = new Float32Array(0);
-    const g = tf.grad((t: tf.Tensor) => {
+    const { value, grad } = tf.valueAndGrad((t: tf.Tensor) => {
       const lt = lossTerms(out(t), b);
       parts = lt.parts.dataSync() as Float32Array;
       return lt.total as tf.Scalar;
     })(yh);
-    const total = lossTerms(out(yh), b).total.dataSync()[0];
-    return { total, parts: Array.from(parts), grad: Array.from(g.dataSync()) };
+    return {
+      total: value.dataSync()[0],
+      parts: Array.from(parts),
+      grad: Array.from(grad.dataSync()),
+    };
   });
 }
 
