@@ -7,6 +7,7 @@
  * Quantile: bisection on the CDF to machine precision (monotone, bracketed), checked against
  * scipy.stats.t.ppf in test/math/student.test.ts.
  */
+import { normalInv } from './normal.ts';
 
 /**
  * ln Γ(x), x > 0: the recurrence Γ(x) = Γ(x + n)/(x(x+1)…(x+n−1)) up to x ≥ 15, then Stirling's
@@ -134,4 +135,36 @@ export function correctedResampledTTest(
   const p = se > 0 ? 2 * (1 - studentTCdf(Math.abs(t), df)) : Number.NaN;
   const q = studentTQuantile(0.5 + level / 2, df);
   return { n: J, mean, sd: Math.sqrt(s2), se, t, df, p, ci: [mean - q * se, mean + q * se], level };
+}
+
+/** What a corrected resampled t-test can tell from zero (`resolvableDifference`). */
+export interface ResolvableDifference {
+  /** Half-width of the two-sided interval at J resamples: |d̄| must exceed it to exclude zero. */
+  halfWidth: number;
+  /**
+   * The half-width's limit at any number of resamples, z·s·√(n_test/n_train): the correction's
+   * n_test/n_train term does not shrink with J, so no number of splits resolves a smaller mean.
+   */
+  limit: number;
+}
+
+/**
+ * The smallest mean paired difference that `correctedResampledTTest` can tell from zero, for a
+ * spread s of the differences: t_{(1+level)/2, J−1}·√((1/J + n_test/n_train)·s²) at J resamples,
+ * and z_{(1+level)/2}·s·√(n_test/n_train) as J → ∞ (Nadeau & Bengio 2003, the same variance).
+ */
+export function resolvableDifference(
+  sd: number,
+  J: number,
+  nTrain: number,
+  nTest: number,
+  level = 0.95,
+): ResolvableDifference {
+  if (!(J >= 2) || !(nTrain > 0 && nTest > 0) || !(sd >= 0))
+    throw new RangeError('resolvableDifference: needs J ≥ 2, n_train, n_test > 0 and sd ≥ 0');
+  const r = nTest / nTrain;
+  return {
+    halfWidth: studentTQuantile(0.5 + level / 2, J - 1) * Math.sqrt((1 / J + r) * sd * sd),
+    limit: normalInv(0.5 + level / 2) * sd * Math.sqrt(r),
+  };
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runBaselines } from '../../src/baselines/runner.ts';
+import { multiSplitLines } from '../../src/cli/print/evaluate.ts';
 import { loadDataset } from '../../src/data/dataset.ts';
 import { clusterSplit } from '../../src/data/split.ts';
 import { JobResultSchema } from '../../src/jobs/spec.ts';
@@ -76,6 +77,10 @@ describe('vibann evaluate --splits (multisplit-split jobs)', () => {
       mean(doc.splits.map((s) => s.n_test)),
     );
     assert.equal(doc.paired_mae_difference.t, tt.t);
+    // the printed summary says how small a difference these splits resolve: the interval's half-width
+    const printed = multiSplitLines(doc, outA).join('\n');
+    const half = (tt.ci[1] - tt.ci[0]) / 2;
+    assert.ok(printed.includes(`within ±${half.toFixed(1)} HV cannot be told from zero`), printed);
     // on disk: multisplit.json (the document), the manifest, one result file per split's job
     assert.deepEqual(JSON.parse(readFileSync(join(outA, MULTISPLIT_FILE), 'utf8')), doc);
     assert.ok(existsSync(join(outA, 'manifest.json')));

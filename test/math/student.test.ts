@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { correctedResampledTTest, studentTCdf, studentTQuantile } from '../../src/math/student.ts';
+import {
+  correctedResampledTTest,
+  resolvableDifference,
+  studentTCdf,
+  studentTQuantile,
+} from '../../src/math/student.ts';
 
 describe("Student's t and the Nadeau–Bengio corrected resampled t-test", () => {
   it('quantiles and CDF equal scipy.stats.t (values from scipy 1.x, written here)', () => {
@@ -33,5 +38,28 @@ describe("Student's t and the Nadeau–Bengio corrected resampled t-test", () =>
     assert.ok(Math.abs(r.ci[0] - (2.5 - half)) < 1e-9 && Math.abs(r.ci[1] - (2.5 + half)) < 1e-9);
     // uncorrected it would be s/√J = 0.6455: the correction widens the interval
     assert.ok(r.se > Math.sqrt(5 / 3 / 4));
+  });
+});
+
+describe('resolvableDifference: the smallest mean difference the corrected test tells from zero', () => {
+  it('its half-width is the corrected interval’s; its limit is z·s·√(n_test/n_train)', () => {
+    const d = [1, 2, 3, 4];
+    const r = correctedResampledTTest(d, 80, 20);
+    const v = resolvableDifference(r.sd, d.length, 80, 20);
+    assert.ok(Math.abs(v.halfWidth - (r.ci[1] - r.ci[0]) / 2) < 1e-12);
+    // z_{0.975} = 1.959963984540054 (scipy.stats.norm.ppf); s = √(5/3); √(20/80) = 0.5
+    assert.ok(Math.abs(v.limit - 1.959963984540054 * Math.sqrt(5 / 3) * 0.5) < 1e-12);
+    // the half-width falls towards the limit as J grows, never below it
+    let prev = Number.POSITIVE_INFINITY;
+    for (const J of [2, 5, 11, 50, 1000, 1e6]) {
+      const h = resolvableDifference(r.sd, J, 80, 20).halfWidth;
+      assert.ok(h < prev && h > v.limit, `J = ${J}`);
+      prev = h;
+    }
+    assert.ok(Math.abs(prev - v.limit) < 1e-3 * v.limit);
+    // issue 11's 11 splits: sd 4.22 HV, n_train 430, n_test 135 (docs/accuracy.md) → ±5.98, ±4.64
+    const i11 = resolvableDifference(4.22, 11, 430, 135);
+    assert.ok(Math.abs(i11.halfWidth - 5.98) < 0.01 && Math.abs(i11.limit - 4.63) < 0.01);
+    assert.throws(() => resolvableDifference(1, 1, 80, 20), RangeError);
   });
 });
