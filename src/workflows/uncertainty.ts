@@ -179,7 +179,8 @@ export function predictive(
     mean: p.mean,
     sigmaMc: p.std,
     sigma,
-    lo90: p.mean.map((m, i) => m - h90[i]),
+    // hardness is positive: the part of the interval below 0 HV covers no possible value
+    lo90: p.mean.map((m, i) => Math.max(0, m - h90[i])),
     hi90: p.mean.map((m, i) => m + h90[i]),
     lcb: p.mean.map((m, i) => m - LCB_Z * sigma[i]),
     logp,
@@ -196,7 +197,10 @@ export interface PredictiveRowStats {
   std: number;
   /** μ − 1.645σ, HV. */
   lcb: number;
-  /** Central 90 % interval of the predictive distribution, HV (docs/uncertainty.md). */
+  /**
+   * Central 90 % interval of the predictive distribution, HV (docs/uncertainty.md); the lower
+   * bound is truncated at 0 HV (far from the data the interval can reach below it).
+   */
   lo90: number;
   hi90: number;
   /** The MC-dropout + ensemble σ alone, HV (`std` adds the shift term). */

@@ -44,6 +44,22 @@ describe('quick workflow on the reference dataset', () => {
     assert.equal(r0.load, 0.5);
     assert.ok(r0.std > 0);
     assert.ok(Math.abs(r0.lcb - (r0.mean - 1.645 * r0.std)) < 1e-9);
+    // the 90 % interval is μ ± h, its lower bound truncated at 0 HV (regression: far from the
+    // data, e.g. an element the model has never seen in the lead, it printed negative hardness)
+    for (const r of rows) assert.ok(Math.abs(r.lo90 - Math.max(0, 2 * r.mean - r.hi90)) < 1e-9);
+    const far = await runCliInProcess([
+      'predict',
+      '--model',
+      model,
+      '--composition',
+      'Pb100',
+      '--json',
+    ]);
+    assert.equal(far.code, 0, far.stderr);
+    const [pb] = JSON.parse(far.stdout);
+    assert.ok(pb.hi90 - pb.mean > pb.mean, `the interval should reach below 0: ${far.stdout}`);
+    assert.equal(pb.lo90, 0);
+    assert.equal(pb.domain.in_domain, false);
     const b = await runCliInProcess(args);
     assert.deepEqual(JSON.parse(b.stdout), rows, 'same seed, same numbers');
     const c = await runCliInProcess([...args, '--seed', '2']);
