@@ -16,6 +16,7 @@ import { parseDataset } from '../../src/data/dataset.ts';
 import { readQueries, streamQueries } from '../../src/data/queries.ts';
 import { InputError } from '../../src/util/errors.ts';
 import { runCliInProcess } from '../helpers/cli.ts';
+import { quickModel } from '../helpers/model-cache.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'vibann-csv-'));
 function file(name: string, text: string): string {
@@ -163,7 +164,7 @@ describe('CLI: exit 2 naming the file', () => {
       const r = await runCliInProcess([
         'predict',
         '--model',
-        '/tmp/base-model',
+        await quickModel(),
         '--input',
         p,
         '--json',

@@ -25,8 +25,11 @@ import { serve } from '../../src/serve/server.ts';
 import { InputError } from '../../src/util/errors.ts';
 import { checkSeed } from '../../src/util/rng.ts';
 import { runCliInProcess } from '../helpers/cli.ts';
+import { quickModel } from '../helpers/model-cache.ts';
 
-const MODEL = '/tmp/base-model';
+// a quick model trained once per code version (test/helpers/model-cache.ts); these tests used a
+// /tmp/base-model that no test created, so they failed on a fresh machine
+const MODEL = await quickModel();
 const BASIS: string[] = JSON.parse(readFileSync(join(MODEL, 'manifest.json'), 'utf8')).extra
   .elements;
 

@@ -13,6 +13,7 @@ import { initBackend } from '../../src/nn/backend.ts';
 import { loadModel, MANIFEST_FILE, saveModel } from '../../src/nn/io.ts';
 import { InputError } from '../../src/util/errors.ts';
 import { runCliInProcess } from '../helpers/cli.ts';
+import { quickModel } from '../helpers/model-cache.ts';
 import { tinyModel } from '../nn/helpers.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'vibann-manifest-'));
@@ -91,7 +92,7 @@ describe('model manifest integrity (issue 14 #9)', () => {
 
   test('a manifest without weights: exit 2 with a message (old model directory)', async () => {
     const dir = join(root, 'noweights');
-    cpSync('/tmp/base-model', dir, { recursive: true });
+    cpSync(await quickModel(), dir, { recursive: true });
     edit(dir, (m) => delete m.weights);
     await assert.rejects(loadModel(dir), /no valid 'weights' entry/);
     const r = await runCliInProcess(['predict', '--model', dir, '--composition', 'Fe80B20']);
@@ -101,7 +102,12 @@ describe('model manifest integrity (issue 14 #9)', () => {
   });
 
   test('an old model directory (no digest) still loads', async () => {
-    const r = await loadModel('/tmp/base-model');
+    // a trained model's directory as saved before the digest existed: the same manifest without it
+    const dir = join(root, 'old');
+    cpSync(await quickModel(), dir, { recursive: true });
+    edit(dir, (m) => delete m.metadata_sha256);
+    const r = await loadModel(dir);
     assert.ok(r.model.nMembers > 0);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

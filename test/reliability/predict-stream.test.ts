@@ -13,8 +13,11 @@ import { parse } from 'csv-parse/sync';
 import { InputError } from '../../src/util/errors.ts';
 import { type PredictionRow, runPredict, streamPredict } from '../../src/workflows/predict.ts';
 import { runCliInProcess } from '../helpers/cli.ts';
+import { quickModel } from '../helpers/model-cache.ts';
 
-const MODEL = '/tmp/base-model';
+// a quick model trained once per code version (test/helpers/model-cache.ts); these tests used a
+// /tmp/base-model that no test created, so they failed on a fresh machine
+const MODEL = await quickModel();
 const root = mkdtempSync(join(tmpdir(), 'vibann-stream-'));
 const FORMULAS = [
   'Fe80B20',

@@ -30,6 +30,7 @@ import {
 } from '../../src/util/fs.ts';
 import { completeRun, newManifest, writeManifest } from '../../src/util/manifest.ts';
 import { runCliInProcess } from '../helpers/cli.ts';
+import { quickModel } from '../helpers/model-cache.ts';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'vibann-outdir-'));
@@ -151,7 +152,7 @@ describe('output directories (issue 14 item 1)', () => {
   test('CLI: a run directory with other files is refused (evaluate --out)', async () => {
     const root = tmp();
     writeFileSync(join(root, 'notes.txt'), 'mine');
-    const r = await runCliInProcess(['evaluate', '--model', '/tmp/base-model', '--out', root]);
+    const r = await runCliInProcess(['evaluate', '--model', await quickModel(), '--out', root]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /not a vibann model or run/);
     assert.equal(readFileSync(join(root, 'notes.txt'), 'utf8'), 'mine');
