@@ -187,7 +187,7 @@ async function main() {
    * weights, neighbours chosen by the L1 distance of the fractions plus `loadPen`·|ln(L/L_j)|,
    * each neighbour's HV carried to the query load along the network's Meyer curve (`carry`) or
    * not, blended as the shipped term is: (1 − g)·network + g·estimate, g = (1 − α)·exp(−(d_min/d₀)²)
-   * with d_min the nearest composition. loadPen > 0 makes the neighbour set depend on the load,
+   * with α = 0.1 (the shipped choice) and d_min the distance to the nearest composition. loadPen > 0 makes the neighbour set depend on the load,
    * so the estimate is not monotone in it.
    */
   const nbEstimate = (q: number, src: readonly number[], loadPen: number, carry: boolean) => {
@@ -208,7 +208,7 @@ async function main() {
     }
     return { v: num / den, dmin: Math.min(...dc) };
   };
-  const capped: { name: string; loadPen: number; carry: boolean; d0: number | null }[] = [
+  const capped: { name: string; loadPen: number; carry: boolean; d0: number }[] = [
     {
       name: '1/d, neighbours by composition, carried (monotone)',
       loadPen: 0,
@@ -234,13 +234,13 @@ async function main() {
       d0: 0.2,
     },
   ];
+  const foldOf = new Map(folds.flatMap((f, k) => f.map((r) => [r, k] as const)));
   const cappedRows = capped.map((c) => {
     const blend = (r: number, src: readonly number[], mu: number) => {
       const e = nbEstimate(r, src, c.loadPen, c.carry);
-      const g = 0.9 * (c.d0 === null ? 1 : Math.exp(-((e.dmin / c.d0) ** 2)));
+      const g = 0.9 * Math.exp(-((e.dmin / c.d0) ** 2));
       return (1 - g) * mu + g * e.v;
     };
-    const foldOf = new Map(folds.flatMap((f, k) => f.map((r) => [r, k] as const)));
     return {
       name: `network + k-NN-like estimate, α 0.1, d₀ ${c.d0}: ${c.name}`,
       cv: scores(
