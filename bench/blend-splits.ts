@@ -19,6 +19,7 @@ import { rowsX } from '../src/data/dataset.ts';
 import { loadDataset } from '../src/data/index.ts';
 import { selectSplit } from '../src/data/select.ts';
 import { clusterSplit, type Split } from '../src/data/split.ts';
+import { mean, stdSample as sd } from '../src/math/stats.ts';
 import { correctedResampledTTest, resolvableDifference } from '../src/math/student.ts';
 import { HardnessModel } from '../src/model/hardness-model.ts';
 import { accuracyMetrics } from '../src/uq/metrics.ts';
@@ -92,11 +93,6 @@ for (const { name, split } of splits) {
   );
 }
 
-const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-const sd = (v: number[]) => {
-  const m = mean(v);
-  return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1));
-};
 const nTrain = mean(rows.map((r) => r.n_train_fit));
 const nTest = mean(rows.map((r) => r.n_test));
 const kIdx = names.indexOf('k-NN (tuned)');

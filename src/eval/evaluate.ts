@@ -5,6 +5,7 @@
  */
 import type { Dataset } from '../data/dataset.ts';
 import type { Split } from '../data/split.ts';
+import { mean, stdSample } from '../math/stats.ts';
 import type { HardnessModel } from '../model/hardness-model.ts';
 import {
   type CalibrationMetrics,
@@ -81,11 +82,7 @@ function rowsOf(ds: Dataset, rows: readonly number[]) {
   return { x, load: rows.map((r) => ds.load[r]), hv: Float64Array.from(rows, (r) => ds.hv[r]) };
 }
 
-const meanSd = (v: number[]) => {
-  const m = v.reduce((a, b) => a + b, 0) / v.length;
-  const sd = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1)) : 0;
-  return { m, sd };
-};
+const meanSd = (v: number[]) => ({ m: mean(v), sd: v.length > 1 ? stdSample(v) : 0 });
 
 export function evaluateModel(
   model: HardnessModel,

@@ -12,6 +12,7 @@
  */
 import { type Dataset, rowsX } from '../data/dataset.ts';
 import type { Split } from '../data/split.ts';
+import { mean as meanOf, stdSample } from '../math/stats.ts';
 import { type FitOptions, HardnessModel } from '../model/hardness-model.ts';
 import type { VibannOptions } from '../nn/options.ts';
 import type { PresetName } from '../train/presets.ts';
@@ -67,9 +68,8 @@ export function meanSd(rows: readonly StudyMetrics[]): { mean: StudyMetrics; sd:
   const sd = {} as StudyMetrics;
   for (const k of STUDY_METRICS) {
     const v = rows.map((r) => r[k]);
-    const m = v.reduce((a, b) => a + b, 0) / v.length;
-    mean[k] = m;
-    sd[k] = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1)) : 0;
+    mean[k] = meanOf(v);
+    sd[k] = v.length > 1 ? stdSample(v) : 0;
   }
   return { mean, sd };
 }

@@ -1,5 +1,5 @@
 /**
- * Summary statistics: mean, population standard deviation, Pearson and Spearman correlation (with
+ * Summary statistics: mean, population and sample standard deviation, Pearson and Spearman correlation (with
  * scipy's average ranks). Sums run in index order, so results are bit-identical to the loops they
  * replace.
  */
@@ -17,6 +17,15 @@ export function stdPop(v: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += (v[i] - m) ** 2;
   return v.length > 0 ? Math.sqrt(s / v.length) : Number.NaN;
+}
+
+/** Sample standard deviation √(Σ(v − v̄)² / (n − 1)) (numpy.std, ddof 1); NaN for fewer than 2 values. */
+export function stdSample(v: ArrayLike<number>): number {
+  if (v.length < 2) return Number.NaN;
+  const m = mean(v);
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += (v[i] - m) ** 2;
+  return Math.sqrt(s / (v.length - 1));
 }
 
 /** Pearson correlation (NaN when either variable is constant). Throws RangeError on unequal lengths. */

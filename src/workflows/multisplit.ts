@@ -18,6 +18,7 @@ import type { BaselineKey } from '../baselines/models.ts';
 import { REFERENCE_SHA256 } from '../data/resolve.ts';
 import type { Split } from '../data/split.ts';
 import type { JobResultDocument } from '../jobs/spec.ts';
+import { mean, stdSample } from '../math/stats.ts';
 import { type CorrectedTTest, correctedResampledTTest } from '../math/student.ts';
 import { Rng } from '../util/rng.ts';
 import { openDataset, runDirName, throwIfCancelled, type WorkflowHooks } from './common.ts';
@@ -142,12 +143,7 @@ export async function runMultiSplit(
         .join(', ')}`,
     );
   const names = Object.keys(scores[0].models);
-  const stat = (v: number[]) => {
-    const m = v.reduce((a, b) => a + b, 0) / v.length;
-    const sd =
-      v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1)) : 0;
-    return { m, sd };
-  };
+  const stat = (v: number[]) => ({ m: mean(v), sd: v.length > 1 ? stdSample(v) : 0 });
   const summary: MultiSplitDocument['summary'] = {};
   for (const k of names) {
     const col = (f: 'mae' | 'rmse' | 'r2') => stat(scores.map((s) => s.models[k][f]));

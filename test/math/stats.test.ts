@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mean, pearson, ranks, spearman, stdPop } from '../../src/math/stats.ts';
+import { mean, pearson, ranks, spearman, stdPop, stdSample } from '../../src/math/stats.ts';
 
 function close(a: number, b: number, tol: number, what = ''): void {
   assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
@@ -17,6 +17,15 @@ describe('summary statistics', () => {
     assert.ok(Number.isNaN(mean([])));
     assert.ok(Number.isNaN(stdPop([])));
     assert.equal(stdPop([4, 4, 4]), 0);
+  });
+
+  it('sample sd matches numpy (ddof 1)', () => {
+    // numpy.std(x, ddof=1) (numpy 2.4.6); a few ulps
+    close(stdSample(x), 1.7183879488803284, 1e-15);
+    // by hand: [1, 2, 3, 4] → √(5/3)
+    close(stdSample([1, 2, 3, 4]), Math.sqrt(5 / 3), 1e-15);
+    assert.ok(Number.isNaN(stdSample([1])) && Number.isNaN(stdSample([])));
+    assert.equal(stdSample([4, 4, 4]), 0);
   });
 
   it('Pearson and Spearman match scipy.stats (ties included)', () => {

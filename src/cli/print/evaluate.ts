@@ -1,5 +1,6 @@
 /** The text summaries of `vibann evaluate` (one model) and `vibann evaluate --splits N`. */
 
+import { mean } from '../../math/stats.ts';
 import { resolvableDifference } from '../../math/student.ts';
 import type { EvaluateRunDocument } from '../../runs/evaluate.ts';
 import type { MultiSplitDocument } from '../../workflows/multisplit.ts';
@@ -38,16 +39,14 @@ export function evaluateLines(r: EvaluateRunDocument, runDir: string): string[] 
 
 export function multiSplitLines(r: MultiSplitDocument, runDir: string): string[] {
   const d = r.paired_mae_difference;
-  const mean = (f: (s: MultiSplitDocument['splits'][number]) => number) =>
-    r.splits.reduce((a, s) => a + f(s), 0) / r.splits.length;
   // how small a difference these splits can tell from zero (the same corrected variance)
   const resolvable =
     d.n >= 2 && Number.isFinite(d.sd)
       ? resolvableDifference(
           d.sd,
           d.n,
-          mean((s) => s.n_train_fit),
-          mean((s) => s.n_test),
+          mean(r.splits.map((s) => s.n_train_fit)),
+          mean(r.splits.map((s) => s.n_test)),
         )
       : null;
   return [
