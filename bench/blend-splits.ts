@@ -12,9 +12,7 @@
  *   npx tsx bench/blend-splits.ts [--splits 10] [--seed 1] [--passes 100] [--json out.json]
  */
 import { writeFileSync } from 'node:fs';
-import { foldData } from '../src/baselines/features.ts';
-import { modelSpecs } from '../src/baselines/models.ts';
-import { runBaselines } from '../src/baselines/runner.ts';
+import { parseArgs } from 'node:util';
 import { rowsX } from '../src/data/dataset.ts';
 import { loadDataset } from '../src/data/index.ts';
 import { selectSplit } from '../src/data/select.ts';
@@ -25,15 +23,19 @@ import { HardnessModel } from '../src/model/hardness-model.ts';
 import { accuracyMetrics } from '../src/uq/metrics.ts';
 import { Rng } from '../src/util/rng.ts';
 import { defaultDataPaths } from './nn-data.ts';
+import { tunedKnnTest } from './tuned-knn.ts';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-const nSplits = Number(arg('splits') ?? 10);
-const seed = Number(arg('seed') ?? 1);
-const passes = Number(arg('passes') ?? 100);
+const { values: opt } = parseArgs({
+  options: {
+    splits: { type: 'string', default: '10' },
+    seed: { type: 'string', default: '1' },
+    passes: { type: 'string', default: '100' },
+    json: { type: 'string' },
+  },
+});
+const nSplits = Number(opt.splits);
+const seed = Number(opt.seed);
+const passes = Number(opt.passes);
 const ds = loadDataset(defaultDataPaths().csv);
 const splits: { name: string; split: Split }[] = [{ name: 'reference', split: selectSplit(ds) }];
 for (let s = 1; s <= nSplits; s++)
@@ -61,18 +63,9 @@ for (const { name, split } of splits) {
   const L = split.test.map((r) => ds.load[r]);
   const shipped = Array.from(model.predictRows(x, L, { seed, passes }).mean);
   const nets = Array.from(model.predictRows(x, L, { seed, passes, network: true }).mean);
-  // the k-NN as the multi-split tunes it (runBaselines, log-load features, seed), refitted here
-  // with its best parameters to get its predictions; its test MAE must equal the table's
-  const table = runBaselines(ds, split, { models: ['knn'], seed, loadTransform: 'log' });
-  const kr = table.results[0];
-  const fd = foldData(ds, split.trainFit, split.test, 'log');
-  const knn = Array.from(
-    modelSpecs().knn.fit(kr.best_params, fd.xFit, fd.yFit, new Rng(seed)).predict(fd.xVal),
-  );
+  // the k-NN as the multi-split tunes it (the same search and seed), with its test predictions
+  const knn = tunedKnnTest(ds, split, seed).predictions;
   const y = split.test.map((r) => ds.hv[r]);
-  const kMae = accuracyMetrics(y, knn).mae;
-  if (Math.abs(kMae - kr.test.mae) > 1e-9)
-    throw new Error(`k-NN refit MAE ${kMae} differs from the search's ${kr.test.mae}`);
   const preds = [
     shipped,
     nets,
@@ -118,5 +111,5 @@ if (dk) {
     `\nresolvable at ${dk.n} splits (sd of the default's differences ${dk.sd.toFixed(2)} HV): ±${r.halfWidth.toFixed(2)} HV; at any number: ±${r.limit.toFixed(2)} HV`,
   );
 }
-const out = arg('json');
+const out = opt.json;
 if (out) writeFileSync(out, `${JSON.stringify({ seed, passes, rows, summary }, null, 2)}\n`);

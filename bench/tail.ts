@@ -14,7 +14,8 @@
  *    selection on the measured value that no unbiased model removes).
  * 4. The same formula with s = the model's own residual rms on the test rows of that population
  *    (with the neighbour term, and the networks alone), against the observed top-10 % error: what
- *    a model with that accuracy and no bias at the top would show; and the tuned k-NN's residual
+ *    a model with that accuracy and no bias at the top would show; and the tuned k-NN's (the search
+ *    of `vibann evaluate --splits`, bench/tuned-knn.ts) residual
  *    rms and top-10 % error on the same rows, for contrast. For each, also the mean signed error on
  *    the test rows with the highest 10 % of predictions (selected on the prediction, not the
  *    measurement — the rows a designer would pick).
@@ -22,15 +23,15 @@
  *   npx tsx bench/tail.ts MODEL_DIR [--json out.json]
  */
 import { writeFileSync } from 'node:fs';
-import { foldData } from '../src/baselines/features.ts';
-import { KnnRegressor } from '../src/baselines/knn.ts';
 import { loadDataset, rowsX } from '../src/data/index.ts';
+import { mean as meanOf, stdPop } from '../src/math/stats.ts';
 import { HardnessModel } from '../src/model/hardness-model.ts';
 import { memberPlans } from '../src/model/prepare.ts';
 import { tailIndices } from '../src/uq/calibration.ts';
 import { accuracyMetrics } from '../src/uq/metrics.ts';
 import { splitForModel } from '../src/workflows/common.ts';
 import { defaultDataPaths } from './nn-data.ts';
+import { tunedKnnTest } from './tuned-knn.ts';
 
 async function main() {
   const args = process.argv.slice(2);
@@ -146,8 +147,9 @@ async function main() {
   const pop = Array.from({ length: ds.nRows }, (_, r) => r).filter(
     (r) => ds.load[r] < 0.02 && has(r, 'B') && has(r, 'Fe') && has(r, 'Nb'),
   );
-  const mean = pop.reduce((s, r) => s + ds.hv[r], 0) / pop.length;
-  const v = pop.reduce((s, r) => s + (ds.hv[r] - mean) ** 2, 0) / pop.length;
+  const popHv = pop.map((r) => ds.hv[r]);
+  const mean = meanOf(popHv);
+  const v = stdPop(popHv) ** 2;
   const yt = split.test.map((r) => ds.hv[r]);
   const top = tailIndices(yt, 0.9).map((i) => split.test[i]);
   const floors = [60, 80, 100, 120].map((s) => ({
@@ -212,15 +214,12 @@ async function main() {
     te.map((r) => ds.load[r]),
     { passes: 100, seed: 1 },
   ).mean;
-  // the tuned k-NN of the baselines (fractions + standardised ln L, k 5, Manhattan, 1/d) for contrast
-  const fd = foldData(ds, split.trainFit, te, 'log');
-  const pk = new KnnRegressor({ k: 5, p: 1, weights: 'distance' })
-    .fit(fd.xFit, fd.yFit)
-    .predict(fd.xVal);
+  // for contrast the tuned k-NN of `vibann evaluate --splits` (the same search and seed)
+  const knn = tunedKnnTest(ds, split, 1);
   const own = [
     contrast('as printed (with the neighbour term, if any)', withTerm),
     contrast('networks alone', networksTest),
-    contrast('k-NN (k 5, Manhattan, 1/d; fractions + ln L)', pk),
+    contrast(`tuned k-NN (${JSON.stringify(knn.params)}; fractions + ln L)`, knn.predictions),
   ];
   out.own_floor = own;
   if (j >= 0) writeFileSync(args[j + 1], JSON.stringify(out, null, 1));
