@@ -13,10 +13,10 @@
  *   npx tsx bench/design-density.ts [--model models/default] [--alloy B51Fe23Nb18Co8 ...]
  */
 
+import { parseArgs } from 'node:util';
 import { Composition } from '../src/chem/composition.ts';
 import { rowsX } from '../src/data/dataset.ts';
 import { loadDataset } from '../src/data/index.ts';
-import { splitFromJSON } from '../src/data/split.ts';
 import { familyWeights } from '../src/data/weights.ts';
 import { designData } from '../src/design/data.ts';
 import {
@@ -31,24 +31,20 @@ import { GaussianMixture } from '../src/latent/gmm.ts';
 import { spearman } from '../src/math/stats.ts';
 import { HardnessModel } from '../src/model/hardness-model.ts';
 import { Rng } from '../src/util/rng.ts';
+import { splitForModel } from '../src/workflows/common.ts';
 import { defaultDataPaths } from './nn-data.ts';
 
-function args(name: string): string[] {
-  const out: string[] = [];
-  process.argv.forEach((a, i) => {
-    if (a === `--${name}` && process.argv[i + 1]) out.push(process.argv[i + 1]);
-  });
-  return out;
-}
-const dir = args('model')[0] ?? 'models/default';
-const alloys = args('alloy').length > 0 ? args('alloy') : ['B51Fe23Nb18Co8'];
+const { values: opt } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'models/default' },
+    alloy: { type: 'string', multiple: true, default: ['B51Fe23Nb18Co8'] },
+  },
+});
+const dir = opt.model;
+const alloys = opt.alloy;
 const ds = loadDataset(defaultDataPaths().csv);
 const model = await HardnessModel.load(dir);
-const split = splitFromJSON(ds, model.meta.split, {
-  kind: 'reference',
-  label: `${dir}/manifest.json`,
-  description: 'the model’s split',
-});
+const split = await splitForModel(model, ds);
 const settings = { ...DESIGN_SETTINGS_DEFAULTS };
 const options = await designOptionsFor(settings);
 const tf = split.trainFit;

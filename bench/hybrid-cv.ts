@@ -19,10 +19,10 @@ import { foldData } from '../src/baselines/features.ts';
 import { KnnRegressor } from '../src/baselines/knn.ts';
 import { rowsX } from '../src/data/dataset.ts';
 import { type Dataset, loadDataset } from '../src/data/index.ts';
-import { splitFromJSON } from '../src/data/split.ts';
 import { HardnessModel } from '../src/model/hardness-model.ts';
 import { tailIndices } from '../src/uq/calibration.ts';
 import { accuracyMetrics } from '../src/uq/metrics.ts';
+import { splitForModel } from '../src/workflows/common.ts';
 import { defaultDataPaths } from './nn-data.ts';
 
 function arg(name: string): string | undefined {
@@ -60,11 +60,7 @@ async function main() {
   const passes = Number(arg('passes') ?? 30);
   const ds = loadDataset(defaultDataPaths().csv);
   const model = await HardnessModel.load(dir);
-  const split = splitFromJSON(ds, model.meta.split, {
-    kind: 'reference',
-    label: `${dir}/manifest.json`,
-    description: 'the model’s split',
-  });
+  const split = await splitForModel(model, ds);
   const folds = split.cvFolds;
   const others = (k: number) => folds.filter((_, j) => j !== k).flat();
   const tf = split.trainFit;
@@ -97,26 +93,31 @@ async function main() {
   const oof = new Map<number, number>();
   /** The network's Meyer exponent b = ln(μ(L)/μ(L·e)) at each row (out of fold on train_fit). */
   const meyerB = new Map<number, number>();
-  const atE = (rs: readonly number[], mean: ArrayLike<number>, members?: number[]) => {
-    const p2 = model.predictRows(
+  /** MC means of rows at their loads, and b into `meyerB`: L and L·e in one pass (`meyerPair`). */
+  const atLoad = (rs: readonly number[], members?: number[]) => {
+    const n = rs.length;
+    const pair = model.meyerPair(
       rowsX(ds, rs),
-      rs.map((r) => ds.load[r] * Math.E),
-      { members, seed: 1, passes, network: true },
-    ).mean;
-    rs.forEach((r, i) => {
-      meyerB.set(r, Math.max(0, Math.log(mean[i] / p2[i])));
+      rs.map((r) => ds.load[r]),
+      { members, seed: 1, passes },
+    );
+    const S = pair.s1.length / n;
+    const meanOf = (s: Float32Array, i: number) => {
+      let t = 0;
+      for (let j = 0; j < S; j++) t += s[j * n + i];
+      return t / S;
+    };
+    return rs.map((r, i) => {
+      const m1 = meanOf(pair.s1, i);
+      meyerB.set(r, Math.max(0, Math.log(m1 / meanOf(pair.s2, i))));
+      return m1;
     });
   };
   folds.forEach((f, k) => {
-    const p = model.predictRows(
-      rowsX(ds, f),
-      f.map((r) => ds.load[r]),
-      { members: [k], seed: 1, passes, network: true },
-    );
+    const mean = atLoad(f, [k]);
     f.forEach((r, i) => {
-      oof.set(r, p.mean[i]);
+      oof.set(r, mean[i]);
     });
-    atE(f, p.mean, [k]);
     for (const [r, c] of curves(f, [k])) curve.set(r, c);
   });
   // each fold network on its own training rows (under- or over-fitting?)
@@ -132,13 +133,8 @@ async function main() {
       p.mean,
     ).mae;
   });
-  const pt = model.predictRows(
-    rowsX(ds, test),
-    test.map((r) => ds.load[r]),
-    { seed: 1, passes, network: true },
-  );
+  const nnT = atLoad(test);
   const curveT = curves(test);
-  atE(test, pt.mean);
 
   // k-NN as the baselines build it (fractions + standardised ln L), k = 5, Manhattan, 1/d weights
   const knn = (fit: readonly number[], q: readonly number[]) => {
@@ -249,7 +245,7 @@ async function main() {
       ),
       test: scores(
         test.map((r) => ds.hv[r]),
-        test.map((r, i) => blend(r, tf, pt.mean[i])),
+        test.map((r, i) => blend(r, tf, nnT[i])),
       ),
       monotone: c.loadPen === 0 ? 'yes' : 'no',
       grad: 'piecewise (the neighbour set switches)',
@@ -281,7 +277,6 @@ async function main() {
   const yCv = tf.map((r) => ds.hv[r]);
   const yT = test.map((r) => ds.hv[r]);
   const nnCv = tf.map((r) => oof.get(r) as number);
-  const nnT = Array.from(pt.mean);
   const rows: { name: string; cv: Scores; test: Scores; monotone: string; grad: string }[] = [
     {
       name: 'network (the default ensemble)',
