@@ -10,6 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mean } from '../src/math/stats.ts';
 import { DOMAIN_FILE, type GroupedCvRow, readDomainFile } from '../src/runs/domain.ts';
 import { accuracyMetrics } from '../src/uq/metrics.ts';
 import { intervalMetrics, UncertaintyModel } from '../src/uq/shift.ts';
@@ -39,7 +40,7 @@ function score(kind: string, rows: readonly GroupedCvRow[], um: UncertaintyModel
     n: rows.length,
     mae: acc.mae,
     rmse: acc.rmse,
-    mean_sigma_mc: rows.reduce((a, r) => a + r.sigma_mc, 0) / rows.length,
+    mean_sigma_mc: mean(rows.map((r) => r.sigma_mc)),
     coverage_1sigma: iv.coverage_1sigma,
     coverage_90: iv.coverage_90,
   };

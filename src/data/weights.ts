@@ -6,6 +6,7 @@
  * smoothing weights (`ldsWeights`, an ablation no preset uses; docs/presets.md "Huber loss").
  */
 
+import { mean } from '../math/stats.ts';
 import { InputError } from '../util/errors.ts';
 import type { Dataset } from './dataset.ts';
 import { familyKey } from './family.ts';
@@ -40,10 +41,8 @@ export function familyWeights(
     keys,
     (k) => (1 / Math.sqrt(counts.get(k)!)) * (k === top ? factor : 1),
   );
-  let mean = 0;
-  for (const v of w) mean += v;
-  mean /= w.length;
-  for (let i = 0; i < w.length; i++) w[i] = Math.min(hi, Math.max(lo, w[i] / mean));
+  const m = mean(w);
+  for (let i = 0; i < w.length; i++) w[i] = Math.min(hi, Math.max(lo, w[i] / m));
   return w;
 }
 
@@ -74,10 +73,8 @@ export function ldsWeights(ds: Dataset, rows: readonly number[], o: LdsOptions =
     for (const yj of y) rho += Math.exp(-0.5 * ((yi - yj) / h) ** 2);
     return 1 / Math.sqrt(rho);
   });
-  let mean = 0;
-  for (const v of w) mean += v;
-  mean /= w.length;
-  for (let i = 0; i < w.length; i++) w[i] = Math.min(hi, Math.max(lo, w[i] / mean));
+  const m = mean(w);
+  for (let i = 0; i < w.length; i++) w[i] = Math.min(hi, Math.max(lo, w[i] / m));
   return w;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Dataset } from '../data/dataset.ts';
 import type { Split } from '../data/split.ts';
-import { mean, stdSample } from '../math/stats.ts';
+import { meanSd } from '../math/stats.ts';
 import type { HardnessModel } from '../model/hardness-model.ts';
 import {
   type CalibrationMetrics,
@@ -81,8 +81,6 @@ function rowsOf(ds: Dataset, rows: readonly number[]) {
   for (const [i, r] of rows.entries()) x.set(ds.x.subarray(r * E, (r + 1) * E), i * E);
   return { x, load: rows.map((r) => ds.load[r]), hv: Float64Array.from(rows, (r) => ds.hv[r]) };
 }
-
-const meanSd = (v: number[]) => ({ m: mean(v), sd: v.length > 1 ? stdSample(v) : 0 });
 
 export function evaluateModel(
   model: HardnessModel,

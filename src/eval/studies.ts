@@ -12,7 +12,7 @@
  */
 import { type Dataset, rowsX } from '../data/dataset.ts';
 import type { Split } from '../data/split.ts';
-import { mean as meanOf, stdSample } from '../math/stats.ts';
+import { meanSd as columnMeanSd } from '../math/stats.ts';
 import { type FitOptions, HardnessModel } from '../model/hardness-model.ts';
 import type { VibannOptions } from '../nn/options.ts';
 import type { PresetName } from '../train/presets.ts';
@@ -68,8 +68,9 @@ export function meanSd(rows: readonly StudyMetrics[]): { mean: StudyMetrics; sd:
   const sd = {} as StudyMetrics;
   for (const k of STUDY_METRICS) {
     const v = rows.map((r) => r[k]);
-    mean[k] = meanOf(v);
-    sd[k] = v.length > 1 ? stdSample(v) : 0;
+    const c = columnMeanSd(v);
+    mean[k] = c.m;
+    sd[k] = c.sd;
   }
   return { mean, sd };
 }

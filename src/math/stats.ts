@@ -28,6 +28,11 @@ export function stdSample(v: ArrayLike<number>): number {
   return Math.sqrt(s / (v.length - 1));
 }
 
+/** Mean and sample sd of a report's column (sd 0 for a single value, the reports' convention). */
+export function meanSd(v: ArrayLike<number>): { m: number; sd: number } {
+  return { m: mean(v), sd: v.length > 1 ? stdSample(v) : 0 };
+}
+
 /** Pearson correlation (NaN when either variable is constant). Throws RangeError on unequal lengths. */
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length)

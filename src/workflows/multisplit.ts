@@ -18,7 +18,7 @@ import type { BaselineKey } from '../baselines/models.ts';
 import { REFERENCE_SHA256 } from '../data/resolve.ts';
 import type { Split } from '../data/split.ts';
 import type { JobResultDocument } from '../jobs/spec.ts';
-import { mean, stdSample } from '../math/stats.ts';
+import { mean, meanSd } from '../math/stats.ts';
 import { type CorrectedTTest, correctedResampledTTest } from '../math/student.ts';
 import { Rng } from '../util/rng.ts';
 import { openDataset, runDirName, throwIfCancelled, type WorkflowHooks } from './common.ts';
@@ -143,10 +143,9 @@ export async function runMultiSplit(
         .join(', ')}`,
     );
   const names = Object.keys(scores[0].models);
-  const stat = (v: number[]) => ({ m: mean(v), sd: v.length > 1 ? stdSample(v) : 0 });
   const summary: MultiSplitDocument['summary'] = {};
   for (const k of names) {
-    const col = (f: 'mae' | 'rmse' | 'r2') => stat(scores.map((s) => s.models[k][f]));
+    const col = (f: 'mae' | 'rmse' | 'r2') => meanSd(scores.map((s) => s.models[k][f]));
     const [mae, rmse, r2] = [col('mae'), col('rmse'), col('r2')];
     summary[k] = {
       mean: { mae: mae.m, rmse: rmse.m, r2: r2.m },
@@ -157,8 +156,8 @@ export async function runMultiSplit(
     .filter((k) => k !== 'vibann')
     .reduce((b, k) => (summary[k].mean.mae < summary[b].mean.mae ? k : b));
   const diffs = scores.map((s) => s.models.vibann.mae - s.models[best].mae);
-  const nTrain = stat(scores.map((s) => s.n_train_fit)).m;
-  const nTest = stat(scores.map((s) => s.n_test)).m;
+  const nTrain = mean(scores.map((s) => s.n_train_fit));
+  const nTest = mean(scores.map((s) => s.n_test));
   const test =
     diffs.length >= 2
       ? correctedResampledTTest(diffs, nTrain, nTest)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mean, pearson, ranks, spearman, stdPop, stdSample } from '../../src/math/stats.ts';
+import { mean, meanSd, pearson, ranks, spearman, stdPop, stdSample } from '../../src/math/stats.ts';
 
 function close(a: number, b: number, tol: number, what = ''): void {
   assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
@@ -26,6 +26,9 @@ describe('summary statistics', () => {
     close(stdSample([1, 2, 3, 4]), Math.sqrt(5 / 3), 1e-15);
     assert.ok(Number.isNaN(stdSample([1])) && Number.isNaN(stdSample([])));
     assert.equal(stdSample([4, 4, 4]), 0);
+    // the reports' column summary: the sample sd, 0 (not NaN) for a single value
+    assert.deepEqual(meanSd(x), { m: mean(x), sd: stdSample(x) });
+    assert.deepEqual(meanSd([7]), { m: 7, sd: 0 });
   });
 
   it('Pearson and Spearman match scipy.stats (ties included)', () => {
