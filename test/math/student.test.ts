@@ -57,7 +57,8 @@ describe('resolvableDifference: the smallest mean difference the corrected test 
       prev = h;
     }
     assert.ok(Math.abs(prev - v.limit) < 1e-3 * v.limit);
-    // issue 11's 11 splits: sd 4.22 HV, n_train 430, n_test 135 (docs/accuracy.md) → ±5.98, ±4.64
+    // issue 11's 11 splits: sd 4.22 HV, n_train 430, n_test 135 → ±5.98, ±4.63 (docs/accuracy.md:
+    // ±4.64 from the sd of the table's differences, 4.221)
     const i11 = resolvableDifference(4.22, 11, 430, 135);
     assert.ok(Math.abs(i11.halfWidth - 5.98) < 0.01 && Math.abs(i11.limit - 4.63) < 0.01);
     assert.throws(() => resolvableDifference(1, 1, 80, 20), RangeError);
