@@ -19,7 +19,11 @@ import { REFERENCE_SHA256 } from '../data/resolve.ts';
 import type { Split } from '../data/split.ts';
 import type { JobResultDocument } from '../jobs/spec.ts';
 import { mean, meanSd } from '../math/stats.ts';
-import { type CorrectedTTest, correctedResampledTTest } from '../math/student.ts';
+import {
+  type CorrectedTTest,
+  correctedResampledTTest,
+  resolvableDifference,
+} from '../math/student.ts';
 import { Rng } from '../util/rng.ts';
 import { openDataset, runDirName, throwIfCancelled, type WorkflowHooks } from './common.ts';
 import { type ParallelOptions, runStudyJobs, writeStudyManifest } from './studies.ts';
@@ -82,8 +86,15 @@ export interface MultiSplitDocument {
   >;
   /** The baseline with the lowest mean MAE. */
   best_baseline: string;
-  /** VIBANN MAE − best baseline MAE per split, corrected resampled t-test (95 %). */
-  paired_mae_difference: CorrectedTTest & { diffs: number[] };
+  /**
+   * VIBANN MAE − best baseline MAE per split, corrected resampled t-test (95 %), and the smallest
+   * mean difference these splits can tell from zero at that spread: the interval's half-width, and
+   * its limit at any number of splits (`resolvableDifference`; null with fewer than 2 splits).
+   */
+  paired_mae_difference: CorrectedTTest & {
+    diffs: number[];
+    resolvable: { half_width: number; limit: number } | null;
+  };
   wall_s: number;
 }
 
@@ -172,6 +183,8 @@ export async function runMultiSplit(
           ci: [Number.NaN, Number.NaN],
           level: 0.95,
         } as CorrectedTTest);
+  const r = diffs.length >= 2 ? resolvableDifference(test.sd, test.n, nTrain, nTest) : null;
+  const resolvable = r ? { half_width: r.halfWidth, limit: r.limit } : null;
   const document: MultiSplitDocument = {
     kind: 'vibann-multisplit',
     preset,
@@ -179,7 +192,7 @@ export async function runMultiSplit(
     splits: scores,
     summary,
     best_baseline: best,
-    paired_mae_difference: { ...test, diffs },
+    paired_mae_difference: { ...test, diffs, resolvable },
     wall_s: (performance.now() - t0) / 1000,
   };
   const { writeJsonAtomic } = await import('../util/fs.ts');

@@ -80,6 +80,7 @@ describe('vibann evaluate --splits (multisplit-split jobs)', () => {
     // the printed summary says how small a difference these splits resolve: the interval's half-width
     const printed = multiSplitLines(doc, outA).join('\n');
     const half = (tt.ci[1] - tt.ci[0]) / 2;
+    assert.ok(Math.abs((doc.paired_mae_difference.resolvable?.half_width ?? 0) - half) < 1e-9);
     assert.ok(printed.includes(`within ±${half.toFixed(1)} HV cannot be told from zero`), printed);
     // on disk: multisplit.json (the document), the manifest, one result file per split's job
     assert.deepEqual(JSON.parse(readFileSync(join(outA, MULTISPLIT_FILE), 'utf8')), doc);

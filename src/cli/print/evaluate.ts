@@ -1,7 +1,5 @@
 /** The text summaries of `vibann evaluate` (one model) and `vibann evaluate --splits N`. */
 
-import { mean } from '../../math/stats.ts';
-import { resolvableDifference } from '../../math/student.ts';
 import type { EvaluateRunDocument } from '../../runs/evaluate.ts';
 import type { MultiSplitDocument } from '../../workflows/multisplit.ts';
 import { metricsTable } from '../metrics-table.ts';
@@ -39,25 +37,15 @@ export function evaluateLines(r: EvaluateRunDocument, runDir: string): string[] 
 
 export function multiSplitLines(r: MultiSplitDocument, runDir: string): string[] {
   const d = r.paired_mae_difference;
-  // how small a difference these splits can tell from zero (the same corrected variance)
-  const resolvable =
-    d.n >= 2 && Number.isFinite(d.sd)
-      ? resolvableDifference(
-          d.sd,
-          d.n,
-          mean(r.splits.map((s) => s.n_train_fit)),
-          mean(r.splits.map((s) => s.n_test)),
-        )
-      : null;
   return [
     ...Object.entries(r.summary).map(
       ([k, s]) =>
         `${k.padEnd(8)} MAE ${s.mean.mae.toFixed(1)} ± ${s.sd.mae.toFixed(1)}  RMSE ${s.mean.rmse.toFixed(1)} ± ${s.sd.rmse.toFixed(1)}  R² ${s.mean.r2.toFixed(3)} ± ${s.sd.r2.toFixed(3)}`,
     ),
     `vibann − ${r.best_baseline} MAE over ${d.n} splits: ${d.mean.toFixed(1)} HV, 95 % corrected interval [${d.ci[0].toFixed(1)}, ${d.ci[1].toFixed(1)}] (Nadeau–Bengio)`,
-    ...(resolvable
+    ...(d.resolvable
       ? [
-          `  a mean difference within ±${resolvable.halfWidth.toFixed(1)} HV cannot be told from zero by these ${d.n} splits, nor one within ±${resolvable.limit.toFixed(1)} HV by any number of splits of this size (sd of the differences ${d.sd.toFixed(1)} HV)`,
+          `  a mean difference within ±${d.resolvable.half_width.toFixed(1)} HV cannot be told from zero by these ${d.n} splits, nor one within ±${d.resolvable.limit.toFixed(1)} HV by any number of splits of this size (sd of the differences ${d.sd.toFixed(1)} HV)`,
         ]
       : []),
     `run directory: ${runDir}`,
